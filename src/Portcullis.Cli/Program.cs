@@ -1,0 +1,13 @@
+using System.CommandLine;
+using Portcullis.Cli.Commands;
+
+var root = new RootCommand("Portcullis: a Kubernetes Gateway API gateway. Standalone mode serves a directory of manifests.")
+{
+    RunCommand.Create(),
+    GetCommand.Create(),
+    ValidateCommand.Create(),
+    TranslateCommand.Create(),
+    EchoCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,39 @@
+namespace Portcullis.Ir;
+
+/// <summary>
+/// What the data plane serves: every listener with its certificates and routes, already validated,
+/// resolved and sorted by the translator. Immutable; the data plane swaps it whole.
+/// </summary>
+public sealed record GatewayConfig(EquatableArray<ListenerConfig> Listeners)
+{
+    public static GatewayConfig Empty { get; } = new(EquatableArray<ListenerConfig>.Empty);
+}
+
+public enum ListenerProtocol
+{
+    Http,
+    Https,
+}
+
+/// <summary>
+/// One Gateway listener, bound at Address:Port. Several listeners may share an address and port;
+/// the data plane then picks one per connection by SNI (HTTPS) or per request by Host (HTTP),
+/// against Hostname: exact, then wildcard, then a listener without hostname.
+/// </summary>
+/// <param name="Name">"namespace/gateway/listener", unique.</param>
+/// <param name="Address">IP literal to bind; "0.0.0.0" or "::" binds every interface.</param>
+/// <param name="Hostname">Exact ("www.example.com") or wildcard ("*.example.com"); null matches any.</param>
+/// <param name="Certificates">HTTPS only: the valid certificateRefs in the order they were listed.</param>
+/// <param name="Routes">In Gateway API precedence order: the first that matches a request wins.</param>
+public sealed record ListenerConfig(
+    string Name,
+    string Address,
+    int Port,
+    ListenerProtocol Protocol,
+    string? Hostname,
+    EquatableArray<TlsCertificate> Certificates,
+    EquatableArray<RouteConfig> Routes);
+
+/// <summary>A certificate chain (leaf first, PEM) and its private key (PEM), from one Secret.</summary>
+/// <param name="Name">"namespace/secret".</param>
+public sealed record TlsCertificate(string Name, PrivateBytes CertificateChainPem, PrivateBytes PrivateKeyPem);

@@ -1,0 +1,145 @@
+namespace Portcullis.Model.Serialization;
+
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
+
+/// <summary>Converts between YAML and the JSON tree that typed reading and output work on.</summary>
+public static class Yaml
+{
+    /// <summary>Converts one parsed YAML node to JSON with the YAML 1.2 core schema for plain scalars.</summary>
+    public static JsonNode? ToJson(YamlNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        switch (node)
+        {
+            case YamlMappingNode map:
+                var obj = new JsonObject();
+                foreach (var (k, v) in map.Children)
+                {
+                    var key = k is YamlScalarNode ks ? ks.Value ?? "" : throw new YamlException(k.Start, k.End, "mapping keys must be scalars");
+                    obj[key] = ToJson(v);
+                }
+
+                return obj;
+            case YamlSequenceNode seq:
+                var arr = new JsonArray();
+                foreach (var item in seq.Children)
+                {
+                    arr.Add(ToJson(item));
+                }
+
+                return arr;
+            case YamlScalarNode scalar:
+                return ScalarToJson(scalar);
+            default:
+                return null;
+        }
+    }
+
+    private static JsonNode? ScalarToJson(YamlScalarNode scalar)
+    {
+        var text = scalar.Value ?? "";
+        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        {
+            return JsonValue.Create(text);
+        }
+
+        switch (text)
+        {
+            case "" or "~" or "null" or "Null" or "NULL":
+                return null;
+            case "true" or "True" or "TRUE":
+                return JsonValue.Create(true);
+            case "false" or "False" or "FALSE":
+                return JsonValue.Create(false);
+        }
+
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+        {
+            return JsonValue.Create(l);
+        }
+
+        if (text.Length > 0 && (char.IsDigit(text[0]) || text[0] is '-' or '+' or '.')
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            return JsonValue.Create(d);
+        }
+
+        return JsonValue.Create(text);
+    }
+
+    /// <summary>Writes a JSON tree as block-style YAML, quoting strings that would otherwise read back as another type.</summary>
+    public static string FromJson(JsonNode? node)
+    {
+        var sb = new StringBuilder();
+        using var writer = new StringWriter(sb, CultureInfo.InvariantCulture);
+        var emitter = new Emitter(writer);
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart(null, null, isImplicit: true));
+        Emit(emitter, node);
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+        return sb.ToString();
+    }
+
+    private static void Emit(IEmitter emitter, JsonNode? node)
+    {
+        switch (node)
+        {
+            case null:
+                emitter.Emit(new Scalar(null, null, "null", ScalarStyle.Plain, true, false));
+                break;
+            case JsonObject obj:
+                emitter.Emit(new MappingStart(null, null, true, obj.Count == 0 ? MappingStyle.Flow : MappingStyle.Block));
+                foreach (var (k, v) in obj)
+                {
+                    EmitString(emitter, k);
+                    Emit(emitter, v);
+                }
+
+                emitter.Emit(new MappingEnd());
+                break;
+            case JsonArray arr:
+                emitter.Emit(new SequenceStart(null, null, true, arr.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
+                foreach (var item in arr)
+                {
+                    Emit(emitter, item);
+                }
+
+                emitter.Emit(new SequenceEnd());
+                break;
+            case JsonValue v:
+                switch (v.GetValueKind())
+                {
+                    case JsonValueKind.String:
+                        EmitString(emitter, v.GetValue<string>());
+                        break;
+                    case JsonValueKind.True:
+                        emitter.Emit(new Scalar(null, null, "true", ScalarStyle.Plain, true, false));
+                        break;
+                    case JsonValueKind.False:
+                        emitter.Emit(new Scalar(null, null, "false", ScalarStyle.Plain, true, false));
+                        break;
+                    default:
+                        emitter.Emit(new Scalar(null, null, v.ToJsonString(), ScalarStyle.Plain, true, false));
+                        break;
+                }
+
+                break;
+        }
+    }
+
+    private static void EmitString(IEmitter emitter, string s)
+    {
+        // A string that a YAML reader would take for null, a bool or a number must be quoted.
+        var plainWouldChangeType = ScalarToJson(new YamlScalarNode(s)) is not JsonValue jv || jv.GetValueKind() != JsonValueKind.String;
+        var style = s.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal
+            : plainWouldChangeType ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
+        emitter.Emit(new Scalar(null, null, s, style, true, true));
+    }
+}

@@ -1,0 +1,36 @@
+namespace Portcullis.Translation;
+
+using System.Net;
+using Portcullis.Ir;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+
+/// <summary>Inputs to translation that do not come from manifests.</summary>
+public sealed record TranslatorOptions
+{
+    public const string DefaultControllerName = "portcullis.dev/gateway-controller";
+
+    /// <summary>GatewayClasses with this controllerName are ours.</summary>
+    public string ControllerName { get; init; } = DefaultControllerName;
+
+    /// <summary>Where Gateways without spec.addresses get their address from (stable per Gateway).</summary>
+    public IPNetwork? AddressPool { get; init; }
+
+    /// <summary>Bind address of Gateways with neither spec.addresses nor a pool.</summary>
+    public IPAddress DefaultBindAddress { get; init; } = IPAddress.Any;
+}
+
+/// <summary>The status the translator computed for each object it owns. LastTransitionTime is never set here.</summary>
+public sealed record StatusReport
+{
+    public static StatusReport Empty { get; } = new();
+
+    public IReadOnlyDictionary<ObjectRef, GatewayClassStatus> GatewayClasses { get; init; } = new Dictionary<ObjectRef, GatewayClassStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, GatewayStatus> Gateways { get; init; } = new Dictionary<ObjectRef, GatewayStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, HttpRouteStatus> HttpRoutes { get; init; } = new Dictionary<ObjectRef, HttpRouteStatus>();
+}
+
+/// <summary>What one translation produced: the data plane's config and everyone's status.</summary>
+public sealed record TranslationResult(GatewayConfig Config, StatusReport Status);

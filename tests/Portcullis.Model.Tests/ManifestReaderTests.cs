@@ -1,0 +1,83 @@
+namespace Portcullis.Model.Tests;
+
+using Portcullis.Model.GatewayApi;
+using Portcullis.Model.Manifests;
+
+public class ManifestReaderTests
+{
+    [Fact]
+    public void Read_WorkshopGateway_DefaultsNamespaceAndReadsListeners()
+    {
+        const string yaml = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: sni-gateway
+            spec:
+              gatewayClassName: portcullis
+              listeners:
+                - name: http
+                  protocol: HTTP
+                  port: 80
+            """;
+        var result = ManifestReader.Read("gateway.yaml", yaml);
+        Assert.Empty(result.Diagnostics);
+        var gateway = Assert.IsType<Gateway>(Assert.Single(result.Objects));
+        Assert.Equal("default", gateway.Metadata.Namespace);
+        Assert.Equal(80, Assert.Single(gateway.Spec.Listeners).Port);
+    }
+
+    [Fact]
+    public void Read_UnservedKind_IsSkippedWithOneInfoLine()
+    {
+        const string yaml = """
+            apiVersion: v1
+            kind: ServiceAccount
+            metadata:
+              name: backend-sni
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: backend-sni
+            spec:
+              ports:
+                - name: http
+                  port: 3000
+                  targetPort: 3000
+            """;
+        var result = ManifestReader.Read("app.yaml", yaml);
+        var info = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticSeverity.Info, info.Severity);
+        Assert.Contains("ServiceAccount", info.Message, StringComparison.Ordinal);
+        Assert.Single(result.Objects);
+    }
+
+    [Fact]
+    public void Read_WrongFieldType_ReportsFieldPathAndKeepsOtherDocuments()
+    {
+        const string yaml = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: bad
+            spec:
+              gatewayClassName: portcullis
+              listeners:
+                - name: http
+                  protocol: HTTP
+                  port: eighty
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata:
+              name: apps
+            """;
+        var result = ManifestReader.Read("mixed.yaml", yaml);
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Equal(0, error.DocumentIndex);
+        Assert.Equal("spec.listeners[0].port", error.FieldPath);
+        Assert.Single(result.Objects);
+    }
+}
