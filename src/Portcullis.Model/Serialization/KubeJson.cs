@@ -25,6 +25,7 @@ public static class KubeJson
             NumberHandling = JsonNumberHandling.Strict,
             RespectNullableAnnotations = false,
         };
+        o.Converters.Add(new JsonStringEnumConverter());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
