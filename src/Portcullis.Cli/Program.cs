@@ -8,6 +8,7 @@ var root = new RootCommand("Portcullis: a Kubernetes Gateway API gateway. Standa
     ValidateCommand.Create(),
     TranslateCommand.Create(),
     EchoCommand.Create(),
+    PatchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,18 +1,140 @@
 namespace Portcullis.Cli.Commands;
 
 using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Portcullis.Cli.Admin;
+using Portcullis.Cli.Hosting;
+using Portcullis.Cli.Status;
+using Portcullis.DataPlane;
+using Portcullis.Providers.File;
+using Portcullis.Translation;
 
-/// <summary>`portcullis run`.</summary>
+/// <summary>`portcullis run`: standalone mode. Serves a watched directory of manifests.</summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var command = new Command("run", "not implemented yet");
-        command.SetAction(_ =>
+        var config = new Option<DirectoryInfo>("--config", "-c")
         {
-            Console.Error.WriteLine("portcullis run: not implemented yet");
-            return 2;
+            Description = "Directory of Kubernetes YAML/JSON manifests, read recursively and watched.",
+            Required = true,
+        };
+        var pool = new Option<string?>("--address-pool")
+        {
+            Description = "CIDR that Gateways without spec.addresses get a stable address from (e.g. 127.10.10.0/26; any 127.0.0.0/8 address works on Linux loopback).",
+        };
+        var bind = new Option<string>("--bind-address")
+        {
+            Description = "Address for Gateways with neither spec.addresses nor a pool.",
+            DefaultValueFactory = _ => "0.0.0.0",
+        };
+        var admin = new Option<string>("--admin")
+        {
+            Description = "Admin endpoint (health, status, `portcullis get`). Keep it on loopback.",
+            DefaultValueFactory = _ => "127.0.0.1:9901",
+        };
+        var controller = new Option<string>("--controller-name")
+        {
+            Description = "GatewayClasses with this spec.controllerName are served.",
+            DefaultValueFactory = _ => TranslatorOptions.DefaultControllerName,
+        };
+        var logLevel = new Option<LogLevel>("--log-level")
+        {
+            Description = "Trace, Debug, Information, Warning or Error.",
+            DefaultValueFactory = _ => LogLevel.Information,
+        };
+
+        var command = new Command("run", "Serve the Gateway API objects in a directory (standalone mode).")
+        {
+            config, pool, bind, admin, controller, logLevel,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var directory = parse.GetValue(config)!;
+            if (!directory.Exists)
+            {
+                Console.Error.WriteLine($"error: --config {directory.FullName}: no such directory");
+                return 1;
+            }
+
+            if (!TryParseOptions(parse.GetValue(pool), parse.GetValue(bind)!, parse.GetValue(admin)!, out var translatorOptions, out var adminEndpoint, out var error))
+            {
+                Console.Error.WriteLine($"error: {error}");
+                return 1;
+            }
+
+            translatorOptions = translatorOptions with { ControllerName = parse.GetValue(controller)! };
+            return await RunAsync(directory.FullName, translatorOptions, adminEndpoint, parse.GetValue(logLevel), cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static bool TryParseOptions(string? pool, string bind, string admin, out TranslatorOptions options, out IPEndPoint adminEndpoint, out string error)
+    {
+        options = new TranslatorOptions();
+        adminEndpoint = new IPEndPoint(IPAddress.Loopback, 9901);
+        error = "";
+        if (pool is not null)
+        {
+            if (!IPNetwork.TryParse(pool, out var network))
+            {
+                error = $"--address-pool {pool}: not a CIDR (e.g. 127.10.10.0/26)";
+                return false;
+            }
+
+            options = options with { AddressPool = network };
+        }
+
+        if (!IPAddress.TryParse(bind, out var bindAddress))
+        {
+            error = $"--bind-address {bind}: not an IP address";
+            return false;
+        }
+
+        if (!IPEndPoint.TryParse(admin, out var endpoint) || endpoint.Port == 0)
+        {
+            error = $"--admin {admin}: expected ADDRESS:PORT, e.g. 127.0.0.1:9901";
+            return false;
+        }
+
+        options = options with { DefaultBindAddress = bindAddress };
+        adminEndpoint = endpoint;
+        return true;
+    }
+
+    private static async Task<int> RunAsync(string directory, TranslatorOptions options, IPEndPoint adminEndpoint, LogLevel level, CancellationToken cancellationToken)
+    {
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            })
+            .SetMinimumLevel(level)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Warning));
+
+        var store = new StatusStore(TimeProvider.System);
+        await using var proxy = new ProxyServer(new ProxyServerOptions(), loggerFactory);
+        await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
+        var adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken).ConfigureAwait(false);
+        await using (adminServer.ConfigureAwait(false))
+        {
+            var provider = new FileProvider(directory, loggerFactory.CreateLogger<FileProvider>());
+            var host = new GatewayHost(provider, options, proxy,
+                u => store.Publish(u.Snapshot, u.Status, u.Diagnostics, u.BindFailures),
+                loggerFactory.CreateLogger<GatewayHost>());
+            try
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C or SIGTERM: stop accepting, let requests in flight finish (DisposeAsync drains).
+            }
+        }
+
+        return 0;
     }
 }

@@ -1,0 +1,96 @@
+namespace Portcullis.Cli.Hosting;
+
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Portcullis.DataPlane;
+using Portcullis.Model;
+using Portcullis.Model.Manifests;
+using Portcullis.Providers;
+using Portcullis.Translation;
+
+/// <summary>What one applied update produced, for the status sink.</summary>
+internal sealed record AppliedUpdate(
+    ResourceSnapshot Snapshot,
+    StatusReport Status,
+    IReadOnlyList<ManifestDiagnostic> Diagnostics,
+    IReadOnlyList<BindFailure> BindFailures);
+
+/// <summary>
+/// The control loop: each provider update is translated and applied to the data plane, then published
+/// to the status sink. Updates are handled one at a time, so the data plane never sees two configs racing.
+/// </summary>
+internal sealed partial class GatewayHost(
+    IResourceProvider provider,
+    TranslatorOptions options,
+    ProxyServer proxy,
+    Action<AppliedUpdate> publish,
+    ILogger<GatewayHost> logger)
+{
+    private HashSet<string> _reported = [];
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var revision = 0;
+        await foreach (var update in provider.WatchAsync(cancellationToken).ConfigureAwait(false))
+        {
+            revision++;
+            var started = Stopwatch.GetTimestamp();
+            ReportDiagnostics(update.Diagnostics);
+            var result = Translator.Translate(update.Snapshot, options);
+            var applied = await proxy.ApplyAsync(result.Config, cancellationToken).ConfigureAwait(false);
+            foreach (var failure in applied.Failures)
+            {
+                LogBindFailure(failure.Address, failure.Port, string.Join(", ", failure.Listeners), failure.Reason);
+            }
+
+            publish(new AppliedUpdate(update.Snapshot, result.Status, update.Diagnostics, applied.Failures));
+            LogApplied(revision, result.Config.Listeners.Count, result.Config.Listeners.Sum(l => l.Routes.Count),
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Prints each diagnostic once while it persists, so a watched directory does not repeat itself.</summary>
+    private void ReportDiagnostics(IReadOnlyList<ManifestDiagnostic> diagnostics)
+    {
+        var current = new HashSet<string>();
+        foreach (var d in diagnostics)
+        {
+            var line = d.ToString();
+            current.Add(line);
+            if (_reported.Contains(line))
+            {
+                continue;
+            }
+
+            switch (d.Severity)
+            {
+                case DiagnosticSeverity.Error:
+                    LogManifestError(line);
+                    break;
+                case DiagnosticSeverity.Warning:
+                    LogManifestWarning(line);
+                    break;
+                default:
+                    LogManifestInfo(line);
+                    break;
+            }
+        }
+
+        _reported = current;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "applied revision {Revision}: {Listeners} listeners, {Routes} routes in {Milliseconds:F1} ms")]
+    private partial void LogApplied(int revision, int listeners, int routes, double milliseconds);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Diagnostic}")]
+    private partial void LogManifestError(string diagnostic);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "{Diagnostic}")]
+    private partial void LogManifestWarning(string diagnostic);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "{Diagnostic}")]
+    private partial void LogManifestInfo(string diagnostic);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "cannot listen on {Address}:{Port} for {Listeners}: {Reason}")]
+    private partial void LogBindFailure(string address, int port, string listeners, string reason);
+}

@@ -1,0 +1,77 @@
+namespace Portcullis.FunctionalTests.Infrastructure;
+
+using System.Diagnostics;
+using System.Text;
+
+/// <summary>A long-running process (gateway, echo backend) whose output is kept for failure messages.</summary>
+internal sealed class BackgroundProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private BackgroundProcess(Process process) => _process = process;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public static BackgroundProcess Start(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    {
+        var process = new Process { StartInfo = ProcessRunner.StartInfo(fileName, args, environment: environment) };
+        var bp = new BackgroundProcess(process);
+        process.OutputDataReceived += (_, e) => bp.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => bp.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return bp;
+    }
+
+    /// <summary>Waits until the output contains the text (e.g. a log line), or fails with the output so far.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (deadline.Elapsed > timeout || HasExited)
+            {
+                throw new TimeoutException($"'{text}' did not appear in the output:\n{Output}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Append(line).Append('\n');
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,93 @@
+namespace Portcullis.FunctionalTests.Infrastructure;
+
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+/// <summary>A real `portcullis run` process on a config directory, with its own address pool and admin port.</summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly BackgroundProcess _process;
+    private readonly HttpClient _admin;
+
+    private GatewayProcess(BackgroundProcess process, string adminUrl)
+    {
+        _process = process;
+        AdminUrl = adminUrl;
+        _admin = new HttpClient { BaseAddress = new Uri(adminUrl), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public string AdminUrl { get; }
+
+    public string Output => _process.Output;
+
+    public static async Task<GatewayProcess> StartAsync(string configDirectory, string addressPool)
+    {
+        var adminPort = Network.FreePort();
+        var process = BackgroundProcess.Start("dotnet",
+            [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, "--admin", $"127.0.0.1:{adminPort}"]);
+        var gateway = new GatewayProcess(process, $"http://127.0.0.1:{adminPort}");
+        await gateway.WaitReadyAsync();
+        return gateway;
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                break;
+            }
+
+            try
+            {
+                using var response = await _admin.GetAsync("/readyz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("portcullis did not become ready:\n" + _process.Output);
+    }
+
+    public async Task<JsonNode> GetJsonAsync(string path) =>
+        (await _admin.GetFromJsonAsync<JsonNode>(path))!;
+
+    /// <summary>The address the Gateway reports in status.addresses[0], as the workshop reads it.</summary>
+    public async Task<string> GatewayAddressAsync(string name = "sni-gateway", string ns = "default")
+    {
+        var gw = await GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways/{name}");
+        return (string)gw["status"]!["addresses"]![0]!["value"]!;
+    }
+
+    /// <summary>Polls until the condition holds (the gateway converges on file changes asynchronously).</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (watch.Elapsed > (timeout ?? TimeSpan.FromSeconds(15)))
+            {
+                throw new TimeoutException("timed out waiting for: " + what);
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _admin.Dispose();
+        await _process.DisposeAsync();
+    }
+}

@@ -1,0 +1,25 @@
+namespace Portcullis.FunctionalTests.Infrastructure;
+
+using System.Net;
+using System.Net.Sockets;
+
+/// <summary>Loopback addresses and ephemeral ports for tests; never anything off this machine.</summary>
+internal static class Network
+{
+    private static int _nextPool = Random.Shared.Next(0, 200);
+
+    /// <summary>A free TCP port on the given loopback address (bound once to port 0, then released).</summary>
+    public static int FreePort(string address = "127.0.0.1")
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    /// <summary>A /26 address pool of its own for each gateway a test starts, like a LoadBalancer IP pool.</summary>
+    public static string NewAddressPool()
+    {
+        var n = Interlocked.Increment(ref _nextPool);
+        return $"127.{100 + (n / 250 % 50)}.{n % 250}.0/26";
+    }
+}

@@ -1,0 +1,79 @@
+namespace Portcullis.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A temporary workspace: certificates, a config directory the gateway watches, and the processes
+/// (echo backend, gateway) serving it. Files are written the way editors and kubectl redirects do.
+/// </summary>
+internal sealed class Scenario : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+
+    private Scenario(string root)
+    {
+        Root = root;
+        Config = Path.Combine(root, "config");
+        Certs = Path.Combine(root, "certs");
+        Directory.CreateDirectory(Config);
+        Directory.CreateDirectory(Certs);
+    }
+
+    public string Root { get; }
+
+    public string Config { get; }
+
+    public string Certs { get; }
+
+    public int HttpPort { get; } = Network.FreePort();
+
+    public int HttpsPort { get; } = Network.FreePort();
+
+    public string AddressPool { get; } = Network.NewAddressPool();
+
+    public GatewayProcess? Gateway { get; private set; }
+
+    public static Scenario Create() =>
+        new(Directory.CreateTempSubdirectory("portcullis-ft-").FullName);
+
+    public void Write(string name, string content) => File.WriteAllText(Path.Combine(Config, name), content);
+
+    /// <summary>Saves like vim or an IDE: write a temporary file, then rename it over the original.</summary>
+    public void WriteByRename(string name, string content)
+    {
+        var temp = Path.Combine(Config, "." + name + ".tmp");
+        File.WriteAllText(temp, content);
+        File.Move(temp, Path.Combine(Config, name), overwrite: true);
+    }
+
+    public void Delete(string name) => File.Delete(Path.Combine(Config, name));
+
+    public async Task<EchoBackend> StartEchoAsync(string podName)
+    {
+        var echo = await EchoBackend.StartAsync(podName);
+        _owned.Add(echo);
+        return echo;
+    }
+
+    public async Task<GatewayProcess> StartGatewayAsync()
+    {
+        Gateway = await GatewayProcess.StartAsync(Config, AddressPool);
+        _owned.Add(Gateway);
+        return Gateway;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: a temp directory left behind is harmless
+        }
+    }
+}
