@@ -131,7 +131,7 @@ public static class ManifestReader
         }
 
         var errors = new List<(string Path, string Message)>();
-        ManifestValidation.Validate(kind, json, errors);
+        ManifestValidation.Validate(apiVersion, kind, json, errors);
         if (errors.Count > 0)
         {
             foreach (var (path, message) in errors)
@@ -152,7 +152,7 @@ public static class ManifestReader
         }
         catch (JsonException e)
         {
-            Report(DiagnosticSeverity.Error, label, FieldPath(e.Path), Reason(e));
+            Report(DiagnosticSeverity.Error, label, FieldPath(e.Path), Reason(e, schemaChecked: CrdSchemas.Find(apiVersion, kind) is not null));
         }
     }
 
@@ -160,12 +160,13 @@ public static class ManifestReader
     internal static string? FieldPath(string? jsonPath) =>
         jsonPath is null ? null : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
 
-    private static string Reason(JsonException e)
+    private static string Reason(JsonException e, bool schemaChecked)
     {
         var message = e.Message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            return "unknown field";
+            // The CRD schema already accepted the field, so it is valid Gateway API that Portcullis does not read yet.
+            return schemaChecked ? "field not supported by Portcullis" : "unknown field";
         }
 
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
