@@ -21,6 +21,7 @@ public static class ManifestReader
         ArgumentNullException.ThrowIfNull(text);
         var objects = new List<KubernetesObject>();
         var diagnostics = new List<ManifestDiagnostic>();
+        var indexes = new List<int>();
 
         IReadOnlyList<JsonNode?> documents;
         try
@@ -37,9 +38,13 @@ public static class ManifestReader
         for (var i = 0; i < documents.Count; i++)
         {
             ReadDocument(source, i, documents[i], objects, diagnostics);
+            while (indexes.Count < objects.Count)
+            {
+                indexes.Add(i);
+            }
         }
 
-        return new(objects, diagnostics);
+        return new(objects, diagnostics) { DocumentIndexes = indexes };
     }
 
     private static IReadOnlyList<JsonNode?> ParseDocuments(string text)
