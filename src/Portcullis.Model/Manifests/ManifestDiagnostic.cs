@@ -31,4 +31,8 @@ public sealed record ManifestDiagnostic(
 /// <summary>The objects a manifest file held and what was found wrong or skipped in it.</summary>
 public sealed record ManifestReadResult(
     IReadOnlyList<Core.KubernetesObject> Objects,
-    IReadOnlyList<ManifestDiagnostic> Diagnostics);
+    IReadOnlyList<ManifestDiagnostic> Diagnostics)
+{
+    /// <summary>For each of <see cref="Objects"/>, the 0-based index of the document it came from.</summary>
+    public IReadOnlyList<int> DocumentIndexes { get; init; } = [];
+}

@@ -21,6 +21,7 @@ public static class ManifestReader
         ArgumentNullException.ThrowIfNull(text);
         var objects = new List<KubernetesObject>();
         var diagnostics = new List<ManifestDiagnostic>();
+        var indexes = new List<int>();
 
         IReadOnlyList<JsonNode?> documents;
         try
@@ -37,9 +38,13 @@ public static class ManifestReader
         for (var i = 0; i < documents.Count; i++)
         {
             ReadDocument(source, i, documents[i], objects, diagnostics);
+            while (indexes.Count < objects.Count)
+            {
+                indexes.Add(i);
+            }
         }
 
-        return new(objects, diagnostics);
+        return new(objects, diagnostics) { DocumentIndexes = indexes };
     }
 
     private static IReadOnlyList<JsonNode?> ParseDocuments(string text)
@@ -131,7 +136,7 @@ public static class ManifestReader
         }
 
         var errors = new List<(string Path, string Message)>();
-        ManifestValidation.Validate(kind, json, errors);
+        ManifestValidation.Validate(apiVersion, kind, json, errors);
         if (errors.Count > 0)
         {
             foreach (var (path, message) in errors)
@@ -152,7 +157,7 @@ public static class ManifestReader
         }
         catch (JsonException e)
         {
-            Report(DiagnosticSeverity.Error, label, FieldPath(e.Path), Reason(e));
+            Report(DiagnosticSeverity.Error, label, FieldPath(e.Path), Reason(e, schemaChecked: CrdSchemas.Find(apiVersion, kind) is not null));
         }
     }
 
@@ -160,12 +165,13 @@ public static class ManifestReader
     internal static string? FieldPath(string? jsonPath) =>
         jsonPath is null ? null : jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
 
-    private static string Reason(JsonException e)
+    private static string Reason(JsonException e, bool schemaChecked)
     {
         var message = e.Message;
         if (message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal))
         {
-            return "unknown field";
+            // The CRD schema already accepted the field, so it is valid Gateway API that Portcullis does not read yet.
+            return schemaChecked ? "field not supported by Portcullis" : "unknown field";
         }
 
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

@@ -3,16 +3,39 @@ namespace Portcullis.Model.Manifests;
 using System.Text.Json.Nodes;
 
 /// <summary>
-/// Schema checks the API server would make before accepting an object (types, required fields, ranges,
-/// enums). Each error names a field path. Runs on the JSON tree before typed reading.
+/// What the API server does to an object before accepting it, run on the JSON tree before typed reading:
+/// name rules for every kind; for Gateway API kinds, structural defaulting and validation against the embedded
+/// CRD schema plus hand-written equivalents of the important CEL rules (<see cref="GatewayApiRules"/>); for core
+/// kinds, small hand validators (<see cref="CoreRules"/>). Each error names a field path.
 /// </summary>
 internal static class ManifestValidation
 {
-    public static void Validate(string kind, JsonObject json, List<(string Path, string Message)> errors)
+    /// <summary>Defaults <paramref name="json"/> in place and adds one error per violation.</summary>
+    public static void Validate(string apiVersion, string kind, JsonObject json, List<(string Path, string Message)> errors)
     {
-        // Deliberately small for now; schema-driven validation from the CRDs replaces it.
-        _ = kind;
-        _ = json;
-        _ = errors;
+        CoreRules.ValidateMetadata(kind, json, errors);
+
+        var schema = CrdSchemas.Find(apiVersion, kind);
+        if (schema is null)
+        {
+            CoreRules.Validate(kind, json, errors);
+            return;
+        }
+
+        // The status subresource ignores status on create, and Portcullis computes status itself; the CRD's
+        // status defaults ("Waiting for controller") are therefore not applied either.
+        json.Remove("status");
+
+        SchemaValidator.ApplyDefaults(json, schema);
+        json.Remove("status");
+        var schemaErrors = new List<(string Path, string Message)>();
+        SchemaValidator.Validate(json, schema, "", schemaErrors);
+        errors.AddRange(schemaErrors);
+
+        // The CEL rules assume a schema-valid object, as the API server's do.
+        if (schemaErrors.Count == 0)
+        {
+            GatewayApiRules.Validate(kind, json, errors);
+        }
     }
 }

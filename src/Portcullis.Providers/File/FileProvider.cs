@@ -1,0 +1,134 @@
+namespace Portcullis.Providers.File;
+
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portcullis.Model.Core;
+using Portcullis.Model.Manifests;
+using Portcullis.Model.Serialization;
+
+/// <summary>How the file provider settles bursts of file changes.</summary>
+public sealed record FileProviderOptions
+{
+    /// <summary>A reload waits until no change has been seen for this long.</summary>
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A reload happens at most this long after the first change of a burst, even if changes continue.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>
+/// Standalone mode's provider: the manifests of a directory, watched. Every settled burst of changes re-lists the
+/// directory and re-parses only files whose length or modification time changed (<see cref="ManifestDirectoryReader"/>);
+/// an update is yielded only when the snapshot or the diagnostics differ from the last one.
+/// </summary>
+public sealed partial class FileProvider : IResourceProvider
+{
+    private readonly FileProviderOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public FileProvider(string directory, FileProviderOptions? options = null, ILogger<FileProvider>? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory = Path.GetFullPath(directory);
+        _options = options ?? new FileProviderOptions();
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    public string Directory { get; }
+
+    public async IAsyncEnumerable<ProviderUpdate> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var reader = new ManifestDirectoryReader(Directory, _time);
+        var signals = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
+        using var watch = new DirectoryWatch(Directory, signals.Writer, _logger);
+
+        // Start watching before the first read so that no change between the two is missed.
+        watch.Start();
+        var last = reader.Load();
+        var count = last.Snapshot.All.Count();
+        LogLoaded(_logger, count, last.Diagnostics.Count);
+        yield return last;
+
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var rescan = await SettleAsync(signals.Reader, cancellationToken).ConfigureAwait(false);
+            if (rescan)
+            {
+                reader.InvalidateCache();
+            }
+
+            var update = reader.Load();
+            if (SameAs(last, update))
+            {
+                LogUnchanged(_logger);
+                continue;
+            }
+
+            last = update;
+            count = update.Snapshot.All.Count();
+            LogLoaded(_logger, count, update.Diagnostics.Count);
+            yield return update;
+        }
+    }
+
+    /// <summary>
+    /// Waits for a change, then until changes stop for QuietPeriod (or MaxDelay has passed since the first).
+    /// Returns true when the watcher failed and a full rescan is needed.
+    /// </summary>
+    private async Task<bool> SettleAsync(ChannelReader<bool> signals, CancellationToken cancellationToken)
+    {
+        var rescan = await signals.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var deadline = _time.GetUtcNow() + _options.MaxDelay;
+        while (true)
+        {
+            while (signals.TryRead(out var r))
+            {
+                rescan |= r;
+            }
+
+            var wait = Min(_options.QuietPeriod, deadline - _time.GetUtcNow());
+            if (wait <= TimeSpan.Zero)
+            {
+                return rescan;
+            }
+
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            quiet.CancelAfter(wait);
+            try
+            {
+                await signals.WaitToReadAsync(quiet.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return rescan; // quiet for a whole period: settled
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static bool SameAs(ProviderUpdate a, ProviderUpdate b) =>
+        a.Diagnostics.SequenceEqual(b.Diagnostics) && Fingerprint(a.Snapshot.All).SequenceEqual(Fingerprint(b.Snapshot.All));
+
+    private static IEnumerable<string> Fingerprint(IEnumerable<KubernetesObject> objects) =>
+        objects.Select(o => KubeJson.ToNode<object>(o)!.ToJsonString());
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded manifests: {ObjectCount} objects, {DiagnosticCount} diagnostics")]
+    private static partial void LogLoaded(ILogger logger, int objectCount, int diagnosticCount);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Files changed but the snapshot did not")]
+    private static partial void LogUnchanged(ILogger logger);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Watching {Directory} failed; re-creating the watcher and rescanning")]
+    internal static partial void LogWatcherError(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Could not watch {Directory}; retrying")]
+    internal static partial void LogWatcherStartFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "File event {ChangeType} {Path}")]
+    internal static partial void LogFileEvent(ILogger logger, WatcherChangeTypes changeType, string path);
+}

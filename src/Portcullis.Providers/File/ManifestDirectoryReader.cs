@@ -1,0 +1,216 @@
+namespace Portcullis.Providers.File;
+
+using Portcullis.Model;
+using Portcullis.Model.Core;
+using Portcullis.Model.Manifests;
+
+/// <summary>
+/// Loads every manifest under a directory into one snapshot. Keep one instance per directory across reloads:
+/// it remembers what standalone mode must keep stable (creation times, generations, resource versions), the
+/// last good objects of each file, and parse results of files whose length and modification time did not change.
+/// Not thread-safe: call <see cref="Load"/> from one thread at a time.
+/// </summary>
+public sealed class ManifestDirectoryReader
+{
+    private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, CachedFile> _files = new(StringComparer.Ordinal);
+    private readonly ObjectIdentity _identity;
+
+    public ManifestDirectoryReader(string directory, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        Directory = Path.GetFullPath(directory);
+        _time = timeProvider ?? TimeProvider.System;
+        _identity = new ObjectIdentity(_time);
+    }
+
+    /// <summary>The absolute path of the directory read.</summary>
+    public string Directory { get; }
+
+    /// <summary>Reads a directory once, with fresh synthesized metadata.</summary>
+    public static ProviderUpdate ReadOnce(string directory) => new ManifestDirectoryReader(directory).Load();
+
+    /// <summary>True for names the reader never loads: hidden files, editor temp and swap files, non-manifest extensions.</summary>
+    public static bool IsManifestFileName(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        if (IsIgnoredName(fileName) || fileName.EndsWith('~') || fileName == "4913"
+            || fileName.EndsWith(".swp", StringComparison.Ordinal) || fileName.EndsWith(".swx", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return Extensions.Any(e => fileName.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+    }
+
+    /// <summary>Forgets cached parse results so the next <see cref="Load"/> reads every file (after missed watch events).</summary>
+    public void InvalidateCache()
+    {
+        foreach (var file in _files.Values)
+        {
+            file.Length = -1;
+        }
+    }
+
+    /// <summary>Reads the directory (re-parsing only files that changed) and builds a new snapshot.</summary>
+    public ProviderUpdate Load()
+    {
+        var diagnostics = new List<ManifestDiagnostic>();
+        var paths = EnumerateFiles(diagnostics);
+        var present = new HashSet<string>(paths, StringComparer.Ordinal);
+        foreach (var gone in _files.Keys.Where(k => !present.Contains(k)).ToArray())
+        {
+            _files.Remove(gone);
+        }
+
+        var winners = new Dictionary<ObjectRef, string>();
+        var objects = new List<KubernetesObject>();
+        foreach (var relative in paths)
+        {
+            var file = Refresh(relative);
+            diagnostics.AddRange(file.Diagnostics);
+            for (var i = 0; i < file.Objects.Count; i++)
+            {
+                var obj = file.Objects[i];
+                if (winners.TryGetValue(obj.Ref, out var first))
+                {
+                    var where = first == relative ? "earlier in this file" : $"in {first}";
+                    diagnostics.Add(new(DiagnosticSeverity.Error, relative, file.DocumentIndexes[i], obj.Ref.ToString(), null,
+                        $"{obj.Ref} is also defined {where}; the definition in {first} is used"));
+                    continue;
+                }
+
+                winners[obj.Ref] = relative;
+                objects.Add(obj);
+            }
+        }
+
+        AddImplicitNamespaces(objects);
+        var synthesized = _identity.Apply(objects);
+        return new ProviderUpdate(ResourceSnapshot.Create(synthesized), diagnostics);
+    }
+
+    private List<string> EnumerateFiles(List<ManifestDiagnostic> diagnostics)
+    {
+        var result = new List<string>();
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            diagnostics.Add(new(DiagnosticSeverity.Error, Directory, 0, null, null, "directory does not exist"));
+            return result;
+        }
+
+        var pending = new Stack<string>();
+        pending.Push(Directory);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            try
+            {
+                foreach (var sub in System.IO.Directory.EnumerateDirectories(dir))
+                {
+                    if (!IsIgnoredName(Path.GetFileName(sub)))
+                    {
+                        pending.Push(sub);
+                    }
+                }
+
+                foreach (var path in System.IO.Directory.EnumerateFiles(dir))
+                {
+                    if (IsManifestFileName(Path.GetFileName(path)))
+                    {
+                        result.Add(Path.GetRelativePath(Directory, path).Replace(Path.DirectorySeparatorChar, '/'));
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A directory removed or unreadable mid-scan; the watcher will trigger another scan.
+                diagnostics.Add(new(DiagnosticSeverity.Warning, Path.GetRelativePath(Directory, dir), 0, null, null, $"could not list directory: {e.Message}"));
+            }
+        }
+
+        result.Sort(StringComparer.Ordinal);
+        return result;
+    }
+
+    private static bool IsIgnoredName(string name) => name.StartsWith('.');
+
+    private CachedFile Refresh(string relative)
+    {
+        if (!_files.TryGetValue(relative, out var file))
+        {
+            file = new CachedFile();
+            _files[relative] = file;
+        }
+
+        var full = Path.Combine(Directory, relative);
+        ManifestReadResult read;
+        try
+        {
+            var info = new FileInfo(full);
+            if (info.Length == file.Length && info.LastWriteTimeUtc == file.LastWrite)
+            {
+                return file;
+            }
+
+            (file.Length, file.LastWrite) = (info.Length, info.LastWriteTimeUtc);
+            read = ManifestReader.Read(relative, System.IO.File.ReadAllText(full));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file.Length = -1; // read again next time
+            read = new ManifestReadResult([], [new(DiagnosticSeverity.Error, relative, 0, null, null, $"could not read file: {e.Message}")]);
+        }
+
+        var failed = read.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error);
+        if (!failed)
+        {
+            file.LastGood = read;
+            file.Set(read.Objects, read.DocumentIndexes, read.Diagnostics);
+        }
+        else if (file.LastGood is { } good)
+        {
+            // Last good config keeps serving: a file that loaded before keeps all of its previous objects.
+            var keeping = new ManifestDiagnostic(DiagnosticSeverity.Error, relative, 0, null, null,
+                $"{relative} has errors; keeping the last good version of its {good.Objects.Count} object(s) until it loads cleanly");
+            file.Set(good.Objects, good.DocumentIndexes, [.. read.Diagnostics, keeping]);
+        }
+        else
+        {
+            file.Set(read.Objects, read.DocumentIndexes, read.Diagnostics);
+        }
+
+        return file;
+    }
+
+    private static void AddImplicitNamespaces(List<KubernetesObject> objects)
+    {
+        var declared = objects.OfType<Namespace>().Select(n => n.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        var used = objects.Select(o => o.Metadata.Namespace).OfType<string>().Where(ns => !declared.Contains(ns))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        foreach (var ns in used)
+        {
+            objects.Add(new Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new ObjectMeta { Name = ns } });
+        }
+    }
+
+    private sealed class CachedFile
+    {
+        public long Length { get; set; } = -1;
+
+        public DateTime LastWrite { get; set; }
+
+        public ManifestReadResult? LastGood { get; set; }
+
+        public IReadOnlyList<KubernetesObject> Objects { get; private set; } = [];
+
+        public IReadOnlyList<int> DocumentIndexes { get; private set; } = [];
+
+        public IReadOnlyList<ManifestDiagnostic> Diagnostics { get; private set; } = [];
+
+        public void Set(IReadOnlyList<KubernetesObject> objects, IReadOnlyList<int> indexes, IReadOnlyList<ManifestDiagnostic> diagnostics) =>
+            (Objects, DocumentIndexes, Diagnostics) = (objects, indexes, diagnostics);
+    }
+}

@@ -1,0 +1,93 @@
+namespace Portcullis.Providers.File;
+
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Portcullis.Model.Core;
+using Portcullis.Model.Serialization;
+
+/// <summary>
+/// Synthesizes the metadata the API server would add to objects read from files: a stable uid, the time this
+/// process first saw the object, a generation that moves only when the spec changes, and a resourceVersion
+/// that moves on any change. State lives as long as the object does: deleting it forgets it, as a cluster would.
+/// </summary>
+internal sealed class ObjectIdentity(TimeProvider time)
+{
+    private readonly Dictionary<ObjectRef, State> _states = [];
+    private long _revision;
+
+    public List<KubernetesObject> Apply(IReadOnlyList<KubernetesObject> objects)
+    {
+        var result = new List<KubernetesObject>(objects.Count);
+        var seen = new HashSet<ObjectRef>();
+        foreach (var input in objects)
+        {
+            var obj = input is Namespace ns ? WithNameLabel(ns) : input;
+            seen.Add(obj.Ref);
+            var content = Serialize(obj, out var spec);
+            if (!_states.TryGetValue(obj.Ref, out var state))
+            {
+                state = new State(time.GetUtcNow(), content, spec, Generation: 1, ++_revision);
+            }
+            else if (state.Content != content)
+            {
+                var generation = spec is not null && state.Spec != spec ? state.Generation + 1 : state.Generation;
+                state = state with { Content = content, Spec = spec, Generation = generation, ResourceVersion = ++_revision };
+            }
+
+            _states[obj.Ref] = state;
+            result.Add(obj with
+            {
+                Metadata = obj.Metadata with
+                {
+                    Uid = obj.Metadata.Uid ?? StableUid(obj.Ref),
+                    CreationTimestamp = obj.Metadata.CreationTimestamp ?? state.Created,
+                    Generation = state.Generation,
+                    ResourceVersion = state.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+            });
+        }
+
+        foreach (var gone in _states.Keys.Where(k => !seen.Contains(k)).ToArray())
+        {
+            _states.Remove(gone);
+        }
+
+        return result;
+    }
+
+    /// <summary>A version-5-style UUID from SHA-256 of kind/namespace/name: the same object always gets the same uid.</summary>
+    internal static string StableUid(ObjectRef key)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"portcullis/{key.Kind}/{key.Namespace}/{key.Name}"));
+        var bytes = hash.AsSpan(0, 16).ToArray();
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x50);
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
+        return new Guid(bytes, bigEndian: true).ToString();
+    }
+
+    private static Namespace WithNameLabel(Namespace ns)
+    {
+        var labels = ns.Metadata.Labels is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(ns.Metadata.Labels, StringComparer.Ordinal);
+        labels[Namespace.NameLabel] = ns.Metadata.Name;
+        return ns with { Metadata = ns.Metadata with { Labels = labels } };
+    }
+
+    /// <summary>The object without the fields this class synthesizes, and its spec on its own (null for kinds without one).</summary>
+    private static string Serialize(KubernetesObject obj, out string? spec)
+    {
+        var node = (JsonObject)KubeJson.ToNode<object>(obj)!;
+        if (node["metadata"] is JsonObject meta)
+        {
+            foreach (var field in (string[])["uid", "generation", "resourceVersion", "creationTimestamp"])
+            {
+                meta.Remove(field);
+            }
+        }
+
+        spec = node["spec"]?.ToJsonString();
+        return node.ToJsonString();
+    }
+
+    private sealed record State(DateTimeOffset Created, string Content, string? Spec, long Generation, long ResourceVersion);
+}

@@ -1,0 +1,136 @@
+namespace Portcullis.Providers.Tests.File;
+
+using Portcullis.Model.Core;
+using Portcullis.Model.Manifests;
+using Portcullis.Providers.File;
+
+public class ManifestDirectoryReaderTests
+{
+    [Fact]
+    public void Load_NestedDirectory_ReadsManifestsAndSkipsHiddenAndEditorFiles()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("a.yaml", Manifests.Service("a"));
+        dir.Write("sub/b.yml", Manifests.Service("b"));
+        dir.Write("sub/c.json", """{"apiVersion":"v1","kind":"Service","metadata":{"name":"c"},"spec":{"ports":[{"port":1}]}}""");
+        dir.Write(".hidden.yaml", Manifests.Service("hidden1"));
+        dir.Write(".git/d.yaml", Manifests.Service("hidden2"));
+        dir.Write("a.yaml~", Manifests.Service("backup"));
+        dir.Write(".#a.yaml", Manifests.Service("lock"));
+        dir.Write("a.yaml.swp", "binary");
+        dir.Write("4913", "vim probe");
+        dir.Write("notes.txt", "not a manifest");
+
+        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+
+        Assert.Empty(update.Diagnostics);
+        Assert.Equal(["a", "b", "c"], update.Snapshot.Services.Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void Load_Objects_GetStableUidCreationTimeGenerationAndResourceVersion()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("svc.yaml", Manifests.Service("web"));
+
+        var first = new ManifestDirectoryReader(dir.Path).Load().Snapshot.Services[0];
+        var again = new ManifestDirectoryReader(dir.Path).Load().Snapshot.Services[0];
+
+        Assert.True(Guid.TryParse(first.Metadata.Uid, out _));
+        Assert.Equal(first.Metadata.Uid, again.Metadata.Uid);
+        Assert.NotNull(first.Metadata.CreationTimestamp);
+        Assert.Equal(1, first.Metadata.Generation);
+        Assert.False(string.IsNullOrEmpty(first.Metadata.ResourceVersion));
+    }
+
+    [Fact]
+    public void Load_SpecChange_BumpsGenerationButLabelChangeOnlyBumpsResourceVersion()
+    {
+        using var dir = new TestDirectory();
+        var reader = new ManifestDirectoryReader(dir.Path);
+        dir.Write("svc.yaml", Manifests.Service("web", port: 80));
+        var v1 = reader.Load().Snapshot.Services[0].Metadata;
+
+        dir.Write("svc.yaml", Manifests.Service("web", port: 80, labels: "{team: a, extra: label}"));
+        var v2 = reader.Load().Snapshot.Services[0].Metadata;
+
+        dir.Write("svc.yaml", Manifests.Service("web", port: 8080, labels: "{team: a, extra: label}"));
+        var v3 = reader.Load().Snapshot.Services[0].Metadata;
+
+        Assert.Equal((1L, 1L, 2L), (v1.Generation, v2.Generation, v3.Generation));
+        Assert.NotEqual(v1.ResourceVersion, v2.ResourceVersion);
+        Assert.NotEqual(v2.ResourceVersion, v3.ResourceVersion);
+        Assert.Equal(v1.CreationTimestamp, v3.CreationTimestamp);
+    }
+
+    [Fact]
+    public void Load_UnchangedDirectory_KeepsResourceVersions()
+    {
+        using var dir = new TestDirectory();
+        var reader = new ManifestDirectoryReader(dir.Path);
+        dir.Write("svc.yaml", Manifests.Service("web"));
+
+        var before = reader.Load().Snapshot.Services[0].Metadata.ResourceVersion;
+        reader.InvalidateCache();
+        var after = reader.Load().Snapshot.Services[0].Metadata.ResourceVersion;
+
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public void Load_NamespaceUsedButNotDeclared_IsSynthesizedAndAllNamespacesGetNameLabel()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("svc.yaml", Manifests.Service("web", ns: "apps") + "\n---\n" + Manifests.Service("api"));
+        dir.Write("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n  labels: {team: a}\n");
+
+        var namespaces = ManifestDirectoryReader.ReadOnce(dir.Path).Snapshot.Namespaces;
+
+        Assert.Equal(["apps", "default"], namespaces.Select(n => n.Metadata.Name));
+        Assert.All(namespaces, n => Assert.Equal(n.Metadata.Name, n.Metadata.Labels![Namespace.NameLabel]));
+        Assert.Equal("a", namespaces[0].Metadata.Labels!["team"]);
+    }
+
+    [Fact]
+    public void Load_SameObjectInTwoFiles_ReportsBothFilesAndFirstFileWins()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("b.yaml", Manifests.Service("web", port: 2));
+        dir.Write("a.yaml", Manifests.Service("web", port: 1));
+
+        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+
+        var error = Assert.Single(update.Diagnostics);
+        Assert.Equal((DiagnosticSeverity.Error, "b.yaml"), (error.Severity, error.Source));
+        Assert.Contains("a.yaml", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, Assert.Single(update.Snapshot.Services).Spec.Ports[0].Port);
+    }
+
+    [Fact]
+    public void Load_FileBrokenAfterLoadingFine_KeepsLastGoodObjectsAndSaysSo()
+    {
+        using var dir = new TestDirectory();
+        var reader = new ManifestDirectoryReader(dir.Path);
+        dir.Write("svc.yaml", Manifests.Service("web", port: 81));
+        reader.Load();
+
+        dir.Write("svc.yaml", Manifests.Broken);
+        var update = reader.Load();
+
+        Assert.Equal(81, Assert.Single(update.Snapshot.Services).Spec.Ports[0].Port);
+        Assert.Contains(update.Diagnostics, d => d.Severity == DiagnosticSeverity.Error && d.FieldPath == "spec.ports[0].port");
+        Assert.Contains(update.Diagnostics, d => d.Message.Contains("keeping the last good version", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_FileBrokenFromTheStart_LoadsItsGoodDocumentsOnly()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("mixed.yaml", Manifests.Broken + "\n---\n" + Manifests.Service("ok"));
+
+        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+
+        Assert.Equal("ok", Assert.Single(update.Snapshot.Services).Metadata.Name);
+        Assert.Equal(("mixed.yaml", 0), (Assert.Single(update.Diagnostics).Source, update.Diagnostics[0].DocumentIndex));
+    }
+}
