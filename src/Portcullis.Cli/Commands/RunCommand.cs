@@ -121,7 +121,7 @@ internal static class RunCommand
         var adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken).ConfigureAwait(false);
         await using (adminServer.ConfigureAwait(false))
         {
-            var provider = new FileProvider(directory, loggerFactory.CreateLogger<FileProvider>());
+            var provider = new FileProvider(directory, logger: loggerFactory.CreateLogger<FileProvider>());
             var host = new GatewayHost(provider, options, proxy,
                 u => store.Publish(u.Snapshot, u.Status, u.Diagnostics, u.BindFailures),
                 loggerFactory.CreateLogger<GatewayHost>());

@@ -39,7 +39,7 @@ internal static class TranslateCommand
                 options = options with { AddressPool = network };
             }
 
-            var update = ManifestDirectoryReader.Read(directory.FullName);
+            var update = ManifestDirectoryReader.ReadOnce(directory.FullName);
             foreach (var d in update.Diagnostics)
             {
                 Console.Error.WriteLine(d);

@@ -25,7 +25,7 @@ internal static class ValidateCommand
                 return 1;
             }
 
-            var update = ManifestDirectoryReader.Read(directory.FullName);
+            var update = ManifestDirectoryReader.ReadOnce(directory.FullName);
             var result = Translator.Translate(update.Snapshot, new TranslatorOptions());
             var failed = false;
             foreach (var d in update.Diagnostics)
