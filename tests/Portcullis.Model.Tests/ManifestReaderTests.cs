@@ -81,3 +81,32 @@ public class ManifestReaderTests
         Assert.Single(result.Objects);
     }
 }
+
+public class ManifestReaderKubectlOutputTests
+{
+    [Fact]
+    public void Read_KubectlGetOutputWithServerFields_Loads()
+    {
+        const string yaml = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: backend-sni
+              namespace: default
+              uid: 2f8e8a51-6a0c-4b7e-9d0e-0c2b4d3a1f00
+              resourceVersion: "1234"
+              creationTimestamp: "2025-08-04T14:23:59Z"
+              managedFields:
+                - manager: kubectl-client-side-apply
+                  operation: Update
+              finalizers: []
+            spec:
+              ports:
+                - name: http
+                  port: 3000
+            """;
+        var result = ManifestReader.Read("svc.yaml", yaml);
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.Objects);
+    }
+}

@@ -31,6 +31,17 @@ public sealed record ObjectMeta
     public IReadOnlyDictionary<string, string>? Labels { get; init; }
 
     public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
+    // Set by an API server; accepted so that `kubectl get -o yaml` output can be dropped in unchanged.
+    public string? GenerateName { get; init; }
+
+    public IReadOnlyList<string>? Finalizers { get; init; }
+
+    public DateTimeOffset? DeletionTimestamp { get; init; }
+
+    public IReadOnlyList<System.Text.Json.JsonElement>? OwnerReferences { get; init; }
+
+    public IReadOnlyList<System.Text.Json.JsonElement>? ManagedFields { get; init; }
 }
 
 /// <summary>Kind, namespace and name: how objects are keyed and named in messages.</summary>
