@@ -162,4 +162,18 @@ public class ProxyRoutingTests
         Assert.Equal("a", (await ProxyFixture.GetEchoAsync(client, $"http://a.example.com:{port}/")).Backend);
         Assert.Equal("b", (await ProxyFixture.GetEchoAsync(client, $"http://other.example.com:{port}/")).Backend);
     }
+
+    [Fact]
+    public async Task Forward_H2cBackend_IsReachedOverHttp2PriorKnowledge()
+    {
+        await using var backend = await EchoBackend.StartAsync("grpc-like", Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        await using var proxy = await ProxyFixture.StartAsync();
+        var port = FreePort.Find();
+        await proxy.Server.ApplyAsync(
+            Of(Http(port, Route("*", "/", To(backend.Backend(protocol: BackendProtocol.H2c))))),
+            CancellationToken.None);
+        using var client = ProxyFixture.Client(port);
+
+        Assert.Equal("HTTP/2", (await ProxyFixture.GetEchoAsync(client, $"http://x.test:{port}/")).Protocol);
+    }
 }
