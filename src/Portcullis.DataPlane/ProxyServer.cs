@@ -1,7 +1,20 @@
 namespace Portcullis.DataPlane;
 
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Portcullis.DataPlane.Forwarding;
+using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Routing;
+using Portcullis.DataPlane.Tls;
 using Portcullis.Ir;
+using Yarp.ReverseProxy.Forwarder;
 
 public sealed record ProxyServerOptions
 {
@@ -21,24 +34,216 @@ public sealed record ApplyResult(IReadOnlyList<BindFailure> Failures)
 /// The data plane: owns the listening sockets, terminates TLS, routes and forwards.
 /// Apply swaps in a new config without restarting listeners or failing requests in flight.
 /// </summary>
+/// <remarks>
+/// One Kestrel serves three virtual endpoints (HTTPS, HTTP/1.1, h2c) fed by our own accept loops,
+/// so ports are added and removed without Kestrel knowing. Each apply compiles new immutable
+/// <see cref="RoutingTables"/> and publishes them with one volatile write; handshakes and requests
+/// read the reference once.
+/// </remarks>
 public sealed class ProxyServer : IAsyncDisposable
 {
     private readonly ProxyServerOptions _options;
-    private GatewayConfig _config = GatewayConfig.Empty;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _applyLock = new(1, 1);
+    private readonly CertificateStore _certificates = new();
+    private readonly Dictionary<PortKey, PortListener> _ports = [];
+    private readonly List<Task> _draining = [];
+    private readonly ConnectionDispatcher _dispatcher;
+    private RoutingTables _tables = RoutingTables.Empty;
+    private WebApplication? _app;
+    private RequestHandler? _handler;
+    private bool _disposed;
 
     public ProxyServer(ProxyServerOptions options, ILoggerFactory loggerFactory)
     {
-        ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
+        _logger = loggerFactory.CreateLogger<ProxyServer>();
+        _dispatcher = new ConnectionDispatcher(
+            new VirtualEndPoint(VirtualEndPointKind.Https),
+            new VirtualEndPoint(VirtualEndPointKind.Http1),
+            new VirtualEndPoint(VirtualEndPointKind.H2c),
+            loggerFactory);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.FromResult(_options);
+    internal RoutingTables Tables => Volatile.Read(ref _tables);
 
-    public Task<ApplyResult> ApplyAsync(GatewayConfig config, CancellationToken cancellationToken)
+    /// <summary>Starts Kestrel on the virtual endpoints. Ports open with <see cref="ApplyAsync"/>.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _config = config;
-        return Task.FromResult(ApplyResult.Success);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_app is not null)
+        {
+            throw new InvalidOperationException("The proxy server is already started.");
+        }
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        builder.Services.AddSingleton<IConnectionListenerFactory, ChannelConnectionListenerFactory>();
+        builder.Services.AddHttpForwarder();
+        builder.WebHost.UseKestrelCore();
+        var tls = new TlsHandshakeSelector(() => Tables);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(_dispatcher.Https, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = tls.OnConnection,
+                    HandshakeTimeout = TimeSpan.FromSeconds(10),
+                });
+            });
+            kestrel.Listen(_dispatcher.Http1, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(_dispatcher.H2c, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+
+        var app = builder.Build();
+        var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>());
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        _handler = handler;
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>
+    /// Makes <paramref name="config"/> the served config: binds new ports, swaps the tables, and
+    /// stops accepting on removed ports (their connections drain in the background). Ports that
+    /// cannot be bound are reported and retried on the next apply; the others serve regardless.
+    /// </summary>
+    public async Task<ApplyResult> ApplyAsync(GatewayConfig config, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await _applyLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _certificates.BeginApply();
+            var tables = RoutingTableBuilder.Build(config, _certificates, _logger);
+            _certificates.EndApply();
+
+            var failures = new List<BindFailure>();
+            var wanted = GroupByPort(config, failures);
+            var added = new List<PortListener>();
+            foreach (var (key, listeners) in wanted)
+            {
+                if (_ports.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                var isTls = tables.Ports.TryGetValue(key, out var portTable) && portTable.IsTls;
+                try
+                {
+                    added.Add(PortListener.Bind(key, isTls, _logger));
+                }
+                catch (SocketException ex)
+                {
+                    var reason = DescribeBindError(ex);
+                    DataPlaneLog.BindFailed(_logger, key.ToString(), reason);
+                    failures.Add(new BindFailure(key.Address.ToString(), key.Port, [.. listeners.Select(l => l.Name)], reason));
+                }
+            }
+
+            // Publish before accepting on new ports, so their first connection finds its tables.
+            Volatile.Write(ref _tables, tables);
+
+            foreach (var listener in added)
+            {
+                _ports.Add(listener.Key, listener);
+                listener.Start(_dispatcher);
+                DataPlaneLog.PortBound(_logger, listener.Key.ToString(), listener.IsTls ? "https" : "http");
+            }
+
+            foreach (var key in _ports.Keys.Where(k => !wanted.ContainsKey(k)).ToList())
+            {
+                var removed = _ports[key];
+                _ports.Remove(key);
+                _draining.RemoveAll(t => t.IsCompleted);
+                _draining.Add(removed.StopAsync(_options.DrainTimeout));
+            }
+
+            foreach (var (key, listener) in _ports)
+            {
+                listener.IsTls = tables.Ports.TryGetValue(key, out var portTable) && portTable.IsTls;
+            }
+
+            DataPlaneLog.ConfigApplied(_logger, config.Listeners.Count, _ports.Count, failures.Count);
+            return failures.Count == 0 ? ApplyResult.Success : new ApplyResult(failures);
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await _applyLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _disposed = true;
+            foreach (var listener in _ports.Values)
+            {
+                _draining.Add(listener.StopAsync(TimeSpan.Zero));
+            }
+
+            _ports.Clear();
+            if (_app is not null)
+            {
+                using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await _app.StopAsync(shutdown.Token).ConfigureAwait(false);
+                await _app.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(_draining).ConfigureAwait(false);
+            _dispatcher.Https.Complete();
+            _dispatcher.Http1.Complete();
+            _dispatcher.H2c.Complete();
+            _dispatcher.Dispose();
+            _handler?.Dispose();
+        }
+        finally
+        {
+            _applyLock.Release();
+        }
+    }
+
+    private static Dictionary<PortKey, List<ListenerConfig>> GroupByPort(GatewayConfig config, List<BindFailure> failures)
+    {
+        var wanted = new Dictionary<PortKey, List<ListenerConfig>>();
+        foreach (var listener in config.Listeners)
+        {
+            if (!PortKey.TryParse(listener.Address, listener.Port, out var key))
+            {
+                failures.Add(new BindFailure(listener.Address, listener.Port, [listener.Name], "invalid address or port"));
+                continue;
+            }
+
+            if (!wanted.TryGetValue(key, out var list))
+            {
+                wanted[key] = list = [];
+            }
+
+            list.Add(listener);
+        }
+
+        return wanted;
+    }
+
+    private static string DescribeBindError(SocketException exception) => exception.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => "address already in use",
+        SocketError.AccessDenied => "permission denied",
+        SocketError.AddressNotAvailable => "address not available",
+        _ => exception.Message,
+    };
 }

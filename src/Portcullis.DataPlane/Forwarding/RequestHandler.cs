@@ -1,0 +1,94 @@
+namespace Portcullis.DataPlane.Forwarding;
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http;
+using Microsoft.AspNetCore.Http;
+using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+/// <summary>
+/// The one request delegate: listener by port (and SNI or Host), virtual host, first matching
+/// route, then a direct response or a forward to a backend endpoint.
+/// </summary>
+internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder) : IDisposable
+{
+    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        UseCookies = false,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        EnableMultipleHttp2Connections = true,
+        ActivityHeadersPropagator = null,
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+    });
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        // Read once: the whole request uses the tables that were current when it arrived.
+        var route = FindRoute(tables(), context);
+        if (route is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var action = route.Action;
+        if (action.DirectResponse is { } direct)
+        {
+            context.Response.StatusCode = direct.StatusCode;
+            if (direct.Body is not null)
+            {
+                await context.Response.WriteAsync(direct.Body, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var backend = action.PickBackend();
+        if (backend is null || backend.Invalid)
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            return;
+        }
+
+        if (!backend.HasEndpoints)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        // Errors are answered by YARP: 502 for a failed backend, 504 when it timed out.
+        await forwarder.SendAsync(context, backend.NextDestination(), _invoker, backend.RequestConfig, ForwardingTransformer.Instance)
+            .ConfigureAwait(false);
+    }
+
+    internal static CompiledRoute? FindRoute(RoutingTables tables, HttpContext context)
+    {
+        var feature = context.Features.Get<GatewayConnectionFeature>();
+        if (feature is null || !tables.Ports.TryGetValue(feature.Port, out var port))
+        {
+            return null;
+        }
+
+        var host = context.Request.Host.Host.AsSpan();
+        CompiledListener? listener = null;
+        if (feature.ListenerName is not null)
+        {
+            // HTTPS: the listener chosen at handshake, while it still exists in these tables.
+            port.ListenersByName.TryGetValue(feature.ListenerName, out listener);
+        }
+
+        listener ??= port.SelectListener(host);
+        var virtualHost = listener?.Hosts.Match(host);
+        Debug.Assert(listener is null || listener.Protocol == (port.IsTls ? Ir.ListenerProtocol.Https : Ir.ListenerProtocol.Http));
+        return virtualHost?.Match(context.Request);
+    }
+
+    public void Dispose() => _invoker.Dispose();
+}

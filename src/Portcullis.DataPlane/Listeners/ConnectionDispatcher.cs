@@ -1,0 +1,123 @@
+namespace Portcullis.DataPlane.Listeners;
+
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Logging;
+
+/// <summary>
+/// Turns an accepted socket into a Kestrel connection and hands it to the right virtual endpoint:
+/// HTTPS for TLS ports; for cleartext ports, h2c when the client opens with the HTTP/2 preface,
+/// else HTTP/1.1 (a cleartext Http1AndHttp2 endpoint rejects prior knowledge in .NET 10).
+/// </summary>
+internal sealed class ConnectionDispatcher : IDisposable
+{
+    private static readonly byte[] Http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
+
+    // Clients speak first; one that has said nothing by then is left to HTTP/1.1's own timeouts.
+    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan RestOfPrefaceTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly SocketConnectionContextFactory _factory;
+    private readonly ILogger _logger;
+
+    public ConnectionDispatcher(VirtualEndPoint https, VirtualEndPoint http1, VirtualEndPoint h2c, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        Https = https;
+        Http1 = http1;
+        H2c = h2c;
+        _logger = loggerFactory.CreateLogger<ConnectionDispatcher>();
+        _factory = new SocketConnectionContextFactory(
+            new SocketConnectionFactoryOptions(),
+            loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
+    }
+
+    public VirtualEndPoint Https { get; }
+
+    public VirtualEndPoint Http1 { get; }
+
+    public VirtualEndPoint H2c { get; }
+
+    /// <summary>Runs per connection, off the accept loop.</summary>
+    public async Task DispatchAsync(Socket socket, PortListener owner)
+    {
+        try
+        {
+            VirtualEndPoint target;
+            var isTls = owner.IsTls;
+            if (isTls)
+            {
+                target = Https;
+            }
+            else
+            {
+                var preface = await PeekPrefaceAsync(socket).ConfigureAwait(false);
+                if (preface is null)
+                {
+                    socket.Dispose(); // Closed before saying anything.
+                    return;
+                }
+
+                target = preface.Value ? H2c : Http1;
+            }
+
+            // Created only after the peek: the connection starts reading the socket immediately.
+            var connection = _factory.Create(socket);
+            connection.Features.Set(new GatewayConnectionFeature(owner.Key, isTls));
+            if (!owner.Track(connection) || !target.TryWrite(connection))
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            DataPlaneLog.DispatchFailed(_logger, owner.Key.ToString(), ex);
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>True for the HTTP/2 preface, false for anything else, null when the peer closed.</summary>
+    internal static async Task<bool?> PeekPrefaceAsync(Socket socket)
+    {
+        var buffer = new byte[Http2Preface.Length];
+        using var timeout = new CancellationTokenSource(FirstBytesTimeout);
+        try
+        {
+            var received = await socket.ReceiveAsync(buffer, SocketFlags.Peek, timeout.Token).ConfigureAwait(false);
+            if (received == 0)
+            {
+                return null;
+            }
+
+            var deadline = DateTime.UtcNow + RestOfPrefaceTimeout;
+            while (true)
+            {
+                if (!buffer.AsSpan(0, received).SequenceEqual(Http2Preface.AsSpan(0, received)))
+                {
+                    return false;
+                }
+
+                if (received == Http2Preface.Length)
+                {
+                    return true;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    return false;
+                }
+
+                // A peek returns at once while any data is queued, so wait before looking again.
+                await Task.Delay(5, timeout.Token).ConfigureAwait(false);
+                received = await socket.ReceiveAsync(buffer, SocketFlags.Peek, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _factory.Dispose();
+}

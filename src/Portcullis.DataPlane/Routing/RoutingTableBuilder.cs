@@ -1,0 +1,109 @@
+namespace Portcullis.DataPlane.Routing;
+
+using System.Collections.Frozen;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Tls;
+using Portcullis.Ir;
+
+/// <summary>Compiles a GatewayConfig into <see cref="RoutingTables"/>: all regexes, host tables and certificates up front.</summary>
+internal static class RoutingTableBuilder
+{
+    public static RoutingTables Build(GatewayConfig config, CertificateStore certificates, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var ports = new Dictionary<PortKey, List<ListenerConfig>>();
+        foreach (var listener in config.Listeners)
+        {
+            if (!PortKey.TryParse(listener.Address, listener.Port, out var key))
+            {
+                continue; // Reported as a bind failure by the listener manager.
+            }
+
+            if (!ports.TryGetValue(key, out var list))
+            {
+                ports[key] = list = [];
+            }
+
+            list.Add(listener);
+        }
+
+        var tables = new Dictionary<PortKey, PortTable>();
+        foreach (var (key, listeners) in ports)
+        {
+            tables[key] = BuildPort(key, listeners, certificates, logger);
+        }
+
+        return new RoutingTables(tables.ToFrozenDictionary());
+    }
+
+    private static PortTable BuildPort(PortKey key, List<ListenerConfig> listeners, CertificateStore certificates, ILogger logger)
+    {
+        // The translator rejects mixed protocols on one port; should both appear, TLS wins and the
+        // cleartext listeners are left out rather than served on a TLS socket.
+        var isTls = listeners.Exists(l => l.Protocol == ListenerProtocol.Https);
+        var byHost = new HostTable<CompiledListener>.Builder();
+        var byName = new Dictionary<string, CompiledListener>(StringComparer.Ordinal);
+        CompiledListener? first = null;
+        foreach (var listener in listeners)
+        {
+            if (isTls != (listener.Protocol == ListenerProtocol.Https))
+            {
+                DataPlaneLog.ListenerProtocolConflict(logger, listener.Name, key.ToString());
+                continue;
+            }
+
+            var compiled = BuildListener(listener, certificates, logger);
+            if (isTls && compiled.Certificates is null)
+            {
+                continue; // Cannot complete a handshake; leave the port to the other listeners.
+            }
+
+            byName.TryAdd(compiled.Name, compiled);
+            byHost.TryAdd(listener.Hostname, compiled);
+            first ??= compiled;
+        }
+
+        return new PortTable(key, isTls, byHost.Build(), first, byName.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    private static CompiledListener BuildListener(ListenerConfig listener, CertificateStore certificates, ILogger logger)
+    {
+        var hosts = new HostTable<VirtualHost>.Builder();
+        foreach (var route in listener.Routes)
+        {
+            try
+            {
+                var compiled = new CompiledRoute(route, new CompiledAction(route.Action));
+                hosts.GetOrAdd(route.Hostname, static () => new VirtualHost()).Routes.Add(compiled);
+            }
+            catch (ArgumentException ex)
+            {
+                // A regex the translator let through but .NET cannot parse: drop that match only.
+                DataPlaneLog.RouteSkipped(logger, route.Name, ex.Message);
+            }
+        }
+
+        CertificateSelector? selector = null;
+        if (listener.Protocol == ListenerProtocol.Https)
+        {
+            var loaded = new List<ServerCertificate>();
+            foreach (var certificate in listener.Certificates)
+            {
+                try
+                {
+                    loaded.Add(certificates.GetOrLoad(certificate));
+                }
+                catch (CryptographicException ex)
+                {
+                    DataPlaneLog.CertificateSkipped(logger, certificate.Name, listener.Name, ex.Message);
+                }
+            }
+
+            selector = loaded.Count > 0 ? new CertificateSelector(loaded) : null;
+        }
+
+        return new CompiledListener(listener.Name, listener.Protocol, hosts.Build(), selector);
+    }
+}

@@ -1,0 +1,44 @@
+namespace Portcullis.DataPlane.Tls;
+
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Routing;
+
+/// <summary>
+/// Kestrel's per-handshake callback: the connection's port gives the HTTPS listeners, the SNI picks
+/// the listener and then its certificate. Both choices are recorded on the connection.
+/// </summary>
+internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
+{
+    public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var feature = context.Connection.Features.Get<GatewayConnectionFeature>();
+        var serverName = context.ClientHelloInfo.ServerName;
+        var certificate = Select(tables(), feature?.Port, serverName, out var listener);
+        if (certificate is null || feature is null)
+        {
+            // Throwing fails the handshake; Kestrel logs it and closes the connection.
+            throw new AuthenticationException($"No certificate is configured for {feature?.Port.ToString() ?? "this connection"}.");
+        }
+
+        feature.ServerName = string.IsNullOrEmpty(serverName) ? null : serverName;
+        feature.ListenerName = listener!.Name;
+        feature.CertificateName = certificate.Name;
+        return ValueTask.FromResult(certificate.ServerOptions);
+    }
+
+    internal static ServerCertificate? Select(RoutingTables tables, PortKey? port, string? serverName, out CompiledListener? listener)
+    {
+        listener = null;
+        if (port is null || !tables.Ports.TryGetValue(port.Value, out var portTable) || !portTable.IsTls)
+        {
+            return null;
+        }
+
+        listener = portTable.SelectListener(serverName);
+        return listener?.Certificates?.Select(serverName);
+    }
+}

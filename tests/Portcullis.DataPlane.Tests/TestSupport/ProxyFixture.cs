@@ -1,0 +1,97 @@
+namespace Portcullis.DataPlane.Tests.TestSupport;
+
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging.Abstractions;
+
+/// <summary>A started proxy and clients that reach it on 127.0.0.1 whatever host name the URL carries.</summary>
+internal sealed class ProxyFixture : IAsyncDisposable
+{
+    private ProxyFixture(ProxyServer server) => Server = server;
+
+    public ProxyServer Server { get; }
+
+    public static async Task<ProxyFixture> StartAsync(TimeSpan? drainTimeout = null)
+    {
+        var server = new ProxyServer(
+            new ProxyServerOptions { DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5) },
+            NullLoggerFactory.Instance);
+        await server.StartAsync(CancellationToken.None);
+        return new ProxyFixture(server);
+    }
+
+    /// <summary>
+    /// A client that connects to 127.0.0.1:port for any URL, so the URL's host is the Host header
+    /// and the SNI. <paramref name="seen"/> receives the CN of each server certificate.
+    /// </summary>
+    public static HttpClient Client(int port, Action<string>? seen = null, Version? version = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                {
+                    if (certificate is not null)
+                    {
+                        seen?.Invoke(TestCertificates.CommonNameOf(certificate));
+                    }
+
+                    return TestCertificates.IsIssuedByTestCa(certificate);
+                },
+            },
+        };
+        var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        if (version is not null)
+        {
+            client.DefaultRequestVersion = version;
+            client.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
+        return client;
+    }
+
+    public static async Task<Echo> GetEchoAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(new Uri(url));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<Echo>())!;
+    }
+
+    /// <summary>A raw TLS handshake: the certificate CN and ALPN protocol the server chose.</summary>
+    public static async Task<(string CommonName, SslApplicationProtocol Alpn)> HandshakeAsync(int port, string? serverName)
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        await using var ssl = new SslStream(tcp.GetStream());
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            // An empty target host sends no SNI.
+            TargetHost = serverName ?? string.Empty,
+            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
+        });
+        return (TestCertificates.CommonNameOf(ssl.RemoteCertificate!), ssl.NegotiatedApplicationProtocol);
+    }
+
+    public ValueTask DisposeAsync() => Server.DisposeAsync();
+}
