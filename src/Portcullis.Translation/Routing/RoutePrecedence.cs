@@ -11,8 +11,9 @@ internal sealed record RouteCandidate(RouteConfig Config, DateTimeOffset? RouteC
 /// hostname (more specific first; the data plane looks hosts up in a table, this keeps each host's
 /// routes together), then Exact path over prefix, longer prefix first, a method match, more header
 /// matches, more query param matches, then the oldest HTTPRoute, then namespace/name alphabetically,
-/// then rule and match order. RegularExpression paths come after Exact and PathPrefix (the spec leaves
-/// their place to implementations).
+/// then rule and match order. The spec leaves RegularExpression paths to implementations: here
+/// they come after Exact and before every PathPrefix (longer pattern first), so a catch-all
+/// prefix "/" never shadows them.
 /// </summary>
 internal sealed class RoutePrecedence : IComparer<RouteCandidate>
 {
@@ -44,7 +45,7 @@ internal sealed class RoutePrecedence : IComparer<RouteCandidate>
             return c;
         }
 
-        if (a.Path.Type == PathMatchType.PathPrefix)
+        if (a.Path.Type != PathMatchType.Exact)
         {
             c = b.Path.Value.Length.CompareTo(a.Path.Value.Length);
             if (c != 0)
@@ -90,8 +91,8 @@ internal sealed class RoutePrecedence : IComparer<RouteCandidate>
 
     private static int PathRank(PathMatchType type) => type switch
     {
-        PathMatchType.Exact => 2,
-        PathMatchType.PathPrefix => 1,
-        _ => 0,
+        PathMatchType.Exact => 3,
+        PathMatchType.RegularExpression => 2,
+        _ => 1,
     };
 }
