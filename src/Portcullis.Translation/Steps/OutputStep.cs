@@ -51,7 +51,7 @@ internal sealed class OutputStep : ITranslationStep
         else
         {
             var valid = gw.Listeners.Where(l => l.IsAccepted).Select(l => l.Spec.Name).ToList();
-            var message = $"listeners not valid: {string.Join(", ", invalid)}; accepted listeners: {(valid.Count == 0 ? "none" : string.Join(", ", valid))}";
+            var message = gw.Listeners.Count == 0 ? "the Gateway has no listeners" : $"listeners not valid: {string.Join(", ", invalid)}; accepted listeners: {(valid.Count == 0 ? "none" : string.Join(", ", valid))}";
             accepted = valid.Count > 0
                 ? Conditions.True(ConditionTypes.Accepted, GatewayReasons.ListenersNotValid, message, g)
                 : Conditions.False(ConditionTypes.Accepted, GatewayReasons.ListenersNotValid, message, g);
