@@ -1,7 +1,7 @@
 namespace Portcullis.Translation;
 
-using Portcullis.Ir;
 using Portcullis.Model;
+using Portcullis.Translation.Steps;
 
 /// <summary>
 /// Snapshot in, config and status out. Pure: no I/O, no clock, no logger; the same input always
@@ -9,10 +9,32 @@ using Portcullis.Model;
 /// </summary>
 public static class Translator
 {
+    // Order matters: each step reads what the previous ones decided.
+    private static readonly ITranslationStep[] Steps =
+    [
+        new GatewayClassStep(),     // which classes are ours and accepted
+        new GatewayStep(),          // Gateways of those classes; listeners, route kinds, certificates
+        new AddressStep(),          // bind and status addresses (needs every Gateway for the pool)
+        new ListenerConflictStep(), // distinctness per bind address and port (needs addresses)
+        new HttpRouteStep(),        // route attachment, route status, IR routes per listener
+        new OutputStep(),           // Gateway and listener status, IR listeners
+    ];
+
     public static TranslationResult Translate(ResourceSnapshot snapshot, TranslatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        return new TranslationResult(GatewayConfig.Empty, StatusReport.Empty);
+        var context = new TranslationContext(snapshot, options);
+        foreach (var step in Steps)
+        {
+            step.Run(context);
+        }
+
+        return new TranslationResult(context.Config, new StatusReport
+        {
+            GatewayClasses = context.GatewayClassStatuses,
+            Gateways = context.GatewayStatuses,
+            HttpRoutes = context.HttpRouteStatuses,
+        });
     }
 }

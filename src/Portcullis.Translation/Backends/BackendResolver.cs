@@ -1,0 +1,114 @@
+namespace Portcullis.Translation.Backends;
+
+using System.Globalization;
+using Portcullis.Ir;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Status;
+
+/// <summary>A backend for the IR, and why it is invalid when it is.</summary>
+internal sealed record ResolvedBackend(WeightedBackend Backend, string? ErrorReason = null, string? ErrorMessage = null);
+
+/// <summary>
+/// Resolves an HTTPRoute backendRef to a Service port and its ready endpoints. An unresolvable ref
+/// stays in the rule, marked Invalid, so its share of the traffic is answered 500 as the spec requires.
+/// </summary>
+internal static class BackendResolver
+{
+    public const string H2cAppProtocol = "kubernetes.io/h2c";
+
+    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r)
+    {
+        var routeNs = route.Metadata.Namespace ?? "";
+        var ns = r.Namespace ?? routeNs;
+        var weight = r.Weight ?? 1;
+        var name = r.Port is { } p ? $"{ns}/{r.Name}:{p.ToString(CultureInfo.InvariantCulture)}" : $"{ns}/{r.Name}";
+        ResolvedBackend Invalid(string reason, string message) =>
+            new(new WeightedBackend(name, weight, BackendProtocol.Http1, EquatableArray<Endpoint>.Empty, Invalid: true), reason, message);
+
+        var group = r.Group ?? "";
+        var kind = r.Kind ?? "Service";
+        if (group.Length != 0 || kind != "Service")
+        {
+            return Invalid(RouteReasons.InvalidKind, $"backendRef {name}: kind {(group.Length == 0 ? kind : group + "/" + kind)} is not supported; only Service is");
+        }
+
+        if (!index.ReferencePermitted(GatewayApiGroup.Name, HttpRoute.KindName, routeNs, "", "Service", ns, r.Name))
+        {
+            return Invalid(RouteReasons.RefNotPermitted,
+                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows HTTPRoutes from namespace {routeNs} to refer to it");
+        }
+
+        if (r.Port is not { } port)
+        {
+            return Invalid(RouteReasons.UnsupportedValue, $"backendRef {name}: port is required for a Service");
+        }
+
+        var service = index.Service(ns, r.Name);
+        if (service is null)
+        {
+            return Invalid(RouteReasons.BackendNotFound, $"backendRef {name}: Service {ns}/{r.Name} does not exist");
+        }
+
+        var servicePort = service.Spec.Ports.FirstOrDefault(sp => sp.Port == port);
+        if (servicePort is null)
+        {
+            return Invalid(RouteReasons.BackendNotFound, $"backendRef {name}: Service {ns}/{r.Name} has no port {port}");
+        }
+
+        var slices = index.EndpointSlices(ns, r.Name);
+        var (endpoints, appProtocol) = slices.Count > 0 ? FromSlices(slices, servicePort) : (FromService(service, servicePort), null);
+        var protocol = (servicePort.AppProtocol ?? appProtocol) == H2cAppProtocol ? BackendProtocol.H2c : BackendProtocol.Http1;
+        return new(new WeightedBackend(name, weight, protocol, endpoints));
+    }
+
+    private static (EquatableArray<Endpoint>, string?) FromSlices(IReadOnlyList<EndpointSlice> slices, ServicePort servicePort)
+    {
+        var endpoints = new HashSet<(string Address, int Port)>();
+        string? appProtocol = null;
+        foreach (var slice in slices)
+        {
+            // The slice port carrying the Service port has the same name; an unnamed Service port maps to the single unnamed slice port.
+            var slicePort = slice.Ports.FirstOrDefault(p => string.Equals(p.Name ?? "", servicePort.Name ?? "", StringComparison.Ordinal));
+            if (slicePort?.Port is not { } portNumber)
+            {
+                continue;
+            }
+
+            appProtocol ??= slicePort.AppProtocol;
+            foreach (var e in slice.Endpoints)
+            {
+                if (e.Conditions?.Ready == false)
+                {
+                    continue;
+                }
+
+                foreach (var address in e.Addresses)
+                {
+                    endpoints.Add((address, portNumber));
+                }
+            }
+        }
+
+        var sorted = endpoints.OrderBy(e => e.Address, StringComparer.Ordinal).ThenBy(e => e.Port);
+        return (sorted.Select(e => new Endpoint(e.Address, e.Port)).ToEquatableArray(), appProtocol);
+    }
+
+    /// <summary>
+    /// Standalone convenience: a Service with no EndpointSlice at all is reached at its clusterIP on
+    /// its numeric targetPort (or its port when targetPort is unset), so a manifest directory can point
+    /// a route at a local process without writing EndpointSlices. A named targetPort cannot be resolved
+    /// without endpoints and yields none (503).
+    /// </summary>
+    private static EquatableArray<Endpoint> FromService(Service service, ServicePort servicePort)
+    {
+        var ip = service.Spec.ClusterIP;
+        if (string.IsNullOrEmpty(ip) || ip == "None")
+        {
+            return EquatableArray<Endpoint>.Empty;
+        }
+
+        var target = servicePort.TargetPort is { } t ? t.IntValue : servicePort.Port;
+        return target is { } port ? new[] { new Endpoint(ip, port) } : EquatableArray<Endpoint>.Empty;
+    }
+}

@@ -1,0 +1,99 @@
+namespace Portcullis.Translation.Routing;
+
+/// <summary>
+/// Hostname matching between a listener and a route, per the Gateway API: a wildcard "*.example.com"
+/// stands for one or more labels in front of "example.com" (never "example.com" itself).
+/// </summary>
+internal static class Hostnames
+{
+    /// <summary>The IR's name for "any host": neither listener nor route set a hostname.</summary>
+    public const string Any = "*";
+
+    public static bool IsWildcard(string hostname) => hostname.StartsWith("*.", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The hostnames a route serves on a listener: each route hostname intersected with the listener's,
+    /// deduplicated, in route order. Empty means no intersection (the route does not attach).
+    /// </summary>
+    public static IReadOnlyList<string> Intersect(string? listenerHostname, IReadOnlyList<string> routeHostnames)
+    {
+        var listener = Normalize(listenerHostname);
+        if (routeHostnames.Count == 0)
+        {
+            return [listener ?? Any];
+        }
+
+        var result = new List<string>();
+        foreach (var raw in routeHostnames)
+        {
+            var route = Normalize(raw);
+            if (route is null)
+            {
+                continue;
+            }
+
+            var hit = listener is null ? route : IntersectOne(listener, route);
+            if (hit is not null && !result.Contains(hit, StringComparer.Ordinal))
+            {
+                result.Add(hit);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The more specific of two hostnames when one covers the other, else null.</summary>
+    public static string? IntersectOne(string a, string b)
+    {
+        if (string.Equals(a, b, StringComparison.Ordinal))
+        {
+            return a;
+        }
+
+        if (IsWildcard(a) && Covers(a, b))
+        {
+            return b;
+        }
+
+        return IsWildcard(b) && Covers(b, a) ? a : null;
+    }
+
+    /// <summary>Whether wildcard covers name (exact or a narrower wildcard): "*.a.com" covers "x.a.com", "x.y.a.com", "*.y.a.com".</summary>
+    public static bool Covers(string wildcard, string name)
+    {
+        var suffix = wildcard[1..]; // ".example.com"
+        var host = IsWildcard(name) ? name[1..] : name;
+        return host.Length > suffix.Length && host.EndsWith(suffix, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Orders IR hostnames for readers and for the data plane's host table: exact names first, then
+    /// wildcards with more labels first, then the catch-all.
+    /// </summary>
+    public static int CompareSpecificity(string a, string b)
+    {
+        var ra = Rank(a);
+        var rb = Rank(b);
+        if (ra != rb)
+        {
+            return ra.CompareTo(rb);
+        }
+
+        if (ra == 1)
+        {
+            var dots = Dots(b).CompareTo(Dots(a));
+            if (dots != 0)
+            {
+                return dots;
+            }
+        }
+
+        return string.CompareOrdinal(a, b);
+
+        static int Rank(string h) => h == Any ? 2 : IsWildcard(h) ? 1 : 0;
+        static int Dots(string h) => h.Count(c => c == '.');
+    }
+
+    private static string? Normalize(string? hostname) =>
+        string.IsNullOrEmpty(hostname) ? null : hostname.TrimEnd('.').ToLowerInvariant();
+}

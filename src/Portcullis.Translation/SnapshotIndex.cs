@@ -1,0 +1,109 @@
+namespace Portcullis.Translation;
+
+using Portcullis.Model;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+
+/// <summary>Lookups over one snapshot, built once per translation.</summary>
+internal sealed class SnapshotIndex
+{
+    private readonly Dictionary<(string Ns, string Name), Secret> _secrets = [];
+    private readonly Dictionary<(string Ns, string Name), Service> _services = [];
+    private readonly Dictionary<(string Ns, string Service), List<EndpointSlice>> _slices = [];
+    private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<ReferenceGrant> _grants;
+
+    public SnapshotIndex(ResourceSnapshot snapshot)
+    {
+        foreach (var s in snapshot.Secrets)
+        {
+            _secrets[(s.Metadata.Namespace ?? "", s.Metadata.Name)] = s;
+        }
+
+        foreach (var s in snapshot.Services)
+        {
+            _services[(s.Metadata.Namespace ?? "", s.Metadata.Name)] = s;
+        }
+
+        foreach (var slice in snapshot.EndpointSlices)
+        {
+            if (slice.ServiceName is { } svc)
+            {
+                var key = (slice.Metadata.Namespace ?? "", svc);
+                if (!_slices.TryGetValue(key, out var list))
+                {
+                    _slices[key] = list = [];
+                }
+
+                list.Add(slice);
+            }
+        }
+
+        foreach (var n in snapshot.Namespaces)
+        {
+            _namespaces[n.Metadata.Name] = n;
+        }
+
+        _grants = snapshot.ReferenceGrants;
+    }
+
+    public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
+
+    public Service? Service(string ns, string name) => _services.GetValueOrDefault((ns, name));
+
+    /// <summary>The EndpointSlices of a Service (by the kubernetes.io/service-name label), in snapshot order.</summary>
+    public IReadOnlyList<EndpointSlice> EndpointSlices(string ns, string service) =>
+        _slices.TryGetValue((ns, service), out var list) ? list : [];
+
+    /// <summary>
+    /// A namespace's labels. The API server always sets kubernetes.io/metadata.name, so a namespace
+    /// without a Namespace object (or with one lacking the label) has at least that label.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NamespaceLabels(string ns)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (_namespaces.TryGetValue(ns, out var obj) && obj.Metadata.Labels is { } l)
+        {
+            foreach (var (k, v) in l)
+            {
+                labels[k] = v;
+            }
+        }
+
+        labels[Namespace.NameLabel] = ns;
+        return labels;
+    }
+
+    /// <summary>
+    /// Whether a ReferenceGrant in the target namespace lets objects of fromKind in fromNamespace refer
+    /// to the named target. References within one namespace need no grant.
+    /// </summary>
+    public bool ReferencePermitted(string fromGroup, string fromKind, string fromNamespace, string toGroup, string toKind, string toNamespace, string toName)
+    {
+        if (string.Equals(fromNamespace, toNamespace, StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        foreach (var grant in _grants)
+        {
+            if (!string.Equals(grant.Metadata.Namespace, toNamespace, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var fromOk = grant.Spec.From.Any(f =>
+                f.Group == fromGroup && f.Kind == fromKind && f.Namespace == fromNamespace);
+            var toOk = grant.Spec.To.Any(t =>
+                t.Group == toGroup && t.Kind == toKind && (string.IsNullOrEmpty(t.Name) || t.Name == toName));
+            if (fromOk && toOk)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public static bool IsGatewayApiGroup(string? group) => group is null || group == GatewayApiGroup.Name;
+}

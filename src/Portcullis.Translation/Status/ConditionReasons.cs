@@ -1,0 +1,49 @@
+namespace Portcullis.Translation.Status;
+
+/// <summary>GatewayClass condition reasons (GatewayClassConditionReason in the spec).</summary>
+internal static class GatewayClassReasons
+{
+    public const string Accepted = "Accepted";
+    public const string InvalidParameters = "InvalidParameters";
+}
+
+/// <summary>Gateway condition reasons (GatewayConditionReason in the spec).</summary>
+internal static class GatewayReasons
+{
+    public const string Accepted = "Accepted";
+    public const string ListenersNotValid = "ListenersNotValid";
+    public const string UnsupportedAddress = "UnsupportedAddress";
+    public const string Programmed = "Programmed";
+    public const string Invalid = "Invalid";
+    public const string AddressNotAssigned = "AddressNotAssigned";
+}
+
+/// <summary>Listener condition reasons (ListenerConditionReason in the spec).</summary>
+internal static class ListenerReasons
+{
+    public const string Accepted = "Accepted";
+    public const string UnsupportedProtocol = "UnsupportedProtocol";
+    public const string Programmed = "Programmed";
+    public const string Invalid = "Invalid";
+    public const string ResolvedRefs = "ResolvedRefs";
+    public const string InvalidCertificateRef = "InvalidCertificateRef";
+    public const string InvalidRouteKinds = "InvalidRouteKinds";
+    public const string RefNotPermitted = "RefNotPermitted";
+    public const string NoConflicts = "NoConflicts";
+    public const string ProtocolConflict = "ProtocolConflict";
+    public const string HostnameConflict = "HostnameConflict";
+}
+
+/// <summary>Route condition reasons (RouteConditionReason in the spec).</summary>
+internal static class RouteReasons
+{
+    public const string Accepted = "Accepted";
+    public const string NotAllowedByListeners = "NotAllowedByListeners";
+    public const string NoMatchingListenerHostname = "NoMatchingListenerHostname";
+    public const string NoMatchingParent = "NoMatchingParent";
+    public const string UnsupportedValue = "UnsupportedValue";
+    public const string ResolvedRefs = "ResolvedRefs";
+    public const string RefNotPermitted = "RefNotPermitted";
+    public const string InvalidKind = "InvalidKind";
+    public const string BackendNotFound = "BackendNotFound";
+}

@@ -1,0 +1,17 @@
+namespace Portcullis.Translation.Status;
+
+/// <summary>Condition types of the Gateway API objects the translator reports on.</summary>
+internal static class ConditionTypes
+{
+    public const string Accepted = "Accepted";
+    public const string Programmed = "Programmed";
+    public const string ResolvedRefs = "ResolvedRefs";
+    public const string Conflicted = "Conflicted";
+}
+
+/// <summary>Condition status values.</summary>
+internal static class ConditionStatus
+{
+    public const string True = "True";
+    public const string False = "False";
+}

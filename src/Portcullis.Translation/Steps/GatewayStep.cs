@@ -1,0 +1,158 @@
+namespace Portcullis.Translation.Steps;
+
+using Portcullis.Ir;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Status;
+using Portcullis.Translation.Tls;
+
+/// <summary>
+/// Takes in the Gateways of our accepted classes and judges each listener on its own: protocol,
+/// allowed route kinds and certificates. A bad certificateRef costs only that certificate.
+/// </summary>
+internal sealed class GatewayStep : ITranslationStep
+{
+    private const string TerminateMode = "Terminate";
+
+    public void Run(TranslationContext context)
+    {
+        foreach (var gateway in context.Snapshot.Gateways)
+        {
+            if (!context.AcceptedClasses.ContainsKey(gateway.Spec.GatewayClassName))
+            {
+                continue; // another controller's Gateway, or a class we did not accept
+            }
+
+            var state = new GatewayState(gateway);
+            foreach (var listener in gateway.Spec.Listeners)
+            {
+                state.Listeners.Add(JudgeListener(context, state, listener));
+            }
+
+            context.Gateways.Add(state);
+        }
+    }
+
+    private static ListenerState JudgeListener(TranslationContext context, GatewayState gateway, Listener spec)
+    {
+        var l = new ListenerState(gateway, spec);
+        switch (spec.Protocol)
+        {
+            case ListenerProtocols.Http:
+                l.Protocol = ListenerProtocol.Http;
+                break;
+            case ListenerProtocols.Https when spec.Tls?.Mode is null or TerminateMode:
+                l.Protocol = ListenerProtocol.Https;
+                break;
+            case ListenerProtocols.Https:
+                l.UnsupportedMessage = $"tls.mode {spec.Tls?.Mode} is not supported on HTTPS listeners; use Terminate";
+                break;
+            default:
+                l.UnsupportedMessage = $"protocol {spec.Protocol} is not supported; supported protocols are HTTP and HTTPS";
+                break;
+        }
+
+        if (l.Protocol is null)
+        {
+            return l;
+        }
+
+        JudgeKinds(l);
+        if (l.Protocol == ListenerProtocol.Https)
+        {
+            ResolveCertificates(context, l);
+        }
+
+        return l;
+    }
+
+    private static void JudgeKinds(ListenerState l)
+    {
+        var kinds = l.Spec.AllowedRoutes?.Kinds;
+        if (kinds is null || kinds.Count == 0)
+        {
+            l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = HttpRoute.KindName });
+            return;
+        }
+
+        foreach (var k in kinds)
+        {
+            if (SnapshotIndex.IsGatewayApiGroup(k.Group) && k.Kind == HttpRoute.KindName)
+            {
+                if (!l.AllowsHttpRoute)
+                {
+                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = HttpRoute.KindName });
+                }
+            }
+            else
+            {
+                l.AddRefError(ListenerReasons.InvalidRouteKinds,
+                    $"route kind {k.Group ?? GatewayApiGroup.Name}/{k.Kind} is not supported on {l.Spec.Protocol} listeners");
+            }
+        }
+    }
+
+    private static void ResolveCertificates(TranslationContext context, ListenerState l)
+    {
+        var gwNs = l.Gateway.Gateway.Metadata.Namespace ?? "";
+        var refs = l.Spec.Tls?.CertificateRefs ?? [];
+        if (refs.Count == 0)
+        {
+            l.AddRefError(ListenerReasons.InvalidCertificateRef, "an HTTPS listener needs at least one tls.certificateRefs entry");
+            return;
+        }
+
+        foreach (var r in refs)
+        {
+            var ns = r.Namespace ?? gwNs;
+            var name = $"{ns}/{r.Name}";
+            var group = r.Group ?? "";
+            var kind = r.Kind ?? "Secret";
+            if (group.Length != 0 || kind != "Secret")
+            {
+                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef {group}/{kind} {name}: only core Secrets are supported");
+                continue;
+            }
+
+            if (!context.Index.ReferencePermitted(GatewayApiGroup.Name, "Gateway", gwNs, "", "Secret", ns, r.Name))
+            {
+                l.AddRefError(ListenerReasons.RefNotPermitted,
+                    $"certificateRef Secret {name}: no ReferenceGrant in namespace {ns} allows Gateways from namespace {gwNs} to refer to it");
+                continue;
+            }
+
+            var secret = context.Index.Secret(ns, r.Name);
+            var problem = secret is null ? "does not exist" : JudgeSecret(secret);
+            if (problem is not null)
+            {
+                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef Secret {name}: {problem}");
+                continue;
+            }
+
+            l.Certificates.Add(new TlsCertificate(name,
+                new PrivateBytes(secret!.Get(Secret.TlsCertKey)), new PrivateBytes(secret.Get(Secret.TlsPrivateKeyKey))));
+        }
+    }
+
+    private static string? JudgeSecret(Secret secret)
+    {
+        if (secret.Type != Secret.TlsType)
+        {
+            return $"is of type {secret.Type ?? "Opaque"}, not {Secret.TlsType}";
+        }
+
+        var cert = secret.Get(Secret.TlsCertKey);
+        var key = secret.Get(Secret.TlsPrivateKeyKey);
+        if (cert is null || cert.Length == 0)
+        {
+            return $"has no {Secret.TlsCertKey}";
+        }
+
+        if (key is null || key.Length == 0)
+        {
+            return $"has no {Secret.TlsPrivateKeyKey}";
+        }
+
+        return CertificateValidator.Validate(cert, key);
+    }
+}

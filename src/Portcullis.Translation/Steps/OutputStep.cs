@@ -1,0 +1,118 @@
+namespace Portcullis.Translation.Steps;
+
+using Portcullis.Ir;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Routing;
+using Portcullis.Translation.Status;
+
+/// <summary>
+/// Turns what the earlier steps decided into Gateway and listener status, and the served listeners
+/// (with their routes in precedence order) into the IR.
+/// </summary>
+internal sealed class OutputStep : ITranslationStep
+{
+    public void Run(TranslationContext context)
+    {
+        var listeners = new List<ListenerConfig>();
+        foreach (var gw in context.Gateways)
+        {
+            context.GatewayStatuses[gw.Gateway.Ref] = new GatewayStatus
+            {
+                Addresses = [.. gw.StatusAddresses],
+                Conditions = GatewayConditions(context, gw),
+                Listeners = gw.Listeners.Select(ListenerStatusOf).ToList(),
+            };
+
+            foreach (var l in gw.Listeners.Where(l => l.IsProgrammed))
+            {
+                var routes = l.Routes.Order(RoutePrecedence.Instance).Select(c => c.Config).ToEquatableArray();
+                listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
+                    string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(),
+                    l.Certificates.ToEquatableArray(), routes));
+            }
+        }
+
+        context.Config = new GatewayConfig(listeners.OrderBy(l => l.Name, StringComparer.Ordinal).ToEquatableArray());
+    }
+
+    private static List<Condition> GatewayConditions(TranslationContext context, GatewayState gw)
+    {
+        var g = gw.Generation;
+        Condition accepted;
+        var invalid = gw.Listeners.Where(l => !l.IsAccepted).Select(l => l.Spec.Name).ToList();
+        if (gw.UnsupportedAddress is { } why)
+        {
+            accepted = Conditions.False(ConditionTypes.Accepted, GatewayReasons.UnsupportedAddress, why, g);
+        }
+        else if (invalid.Count == 0)
+        {
+            accepted = Conditions.True(ConditionTypes.Accepted, GatewayReasons.Accepted, "Gateway is accepted", g);
+        }
+        else
+        {
+            var valid = gw.Listeners.Where(l => l.IsAccepted).Select(l => l.Spec.Name).ToList();
+            var message = gw.Listeners.Count == 0 ? "the Gateway has no listeners" : $"listeners not valid: {string.Join(", ", invalid)}; accepted listeners: {(valid.Count == 0 ? "none" : string.Join(", ", valid))}";
+            accepted = valid.Count > 0
+                ? Conditions.True(ConditionTypes.Accepted, GatewayReasons.ListenersNotValid, message, g)
+                : Conditions.False(ConditionTypes.Accepted, GatewayReasons.ListenersNotValid, message, g);
+        }
+
+        Condition programmed;
+        if (!gw.IsAccepted)
+        {
+            programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.Invalid, "Gateway is not accepted", g);
+        }
+        else if (gw.BindAddress is null)
+        {
+            programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.AddressNotAssigned,
+                $"address pool {context.Options.AddressPool} has no free address", g);
+        }
+        else if (!gw.Listeners.Exists(l => l.IsProgrammed))
+        {
+            programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.Invalid, "no listener is programmed", g);
+        }
+        else
+        {
+            programmed = Conditions.True(ConditionTypes.Programmed, GatewayReasons.Programmed, $"Gateway is served on {gw.BindAddress}", g);
+        }
+
+        return [accepted, programmed];
+    }
+
+    private static ListenerStatus ListenerStatusOf(ListenerState l)
+    {
+        var g = l.Gateway.Generation;
+        var accepted = l.Protocol is null
+            ? Conditions.False(ConditionTypes.Accepted, ListenerReasons.UnsupportedProtocol, l.UnsupportedMessage ?? "", g)
+            : l.ConflictReason is { } conflict
+                ? Conditions.False(ConditionTypes.Accepted, conflict, l.ConflictMessage ?? "", g)
+                : Conditions.True(ConditionTypes.Accepted, ListenerReasons.Accepted, "Listener is accepted", g);
+
+        var programmed = l.IsProgrammed
+            ? Conditions.True(ConditionTypes.Programmed, ListenerReasons.Programmed, "Listener is programmed", g)
+            : Conditions.False(ConditionTypes.Programmed, ListenerReasons.Invalid, NotProgrammedMessage(l), g);
+
+        var resolved = l.ResolvedRefsReason is { } reason
+            ? Conditions.False(ConditionTypes.ResolvedRefs, reason, string.Join("; ", l.ResolvedRefsErrors), g)
+            : Conditions.True(ConditionTypes.ResolvedRefs, ListenerReasons.ResolvedRefs, "All references are resolved", g);
+
+        var conflicted = l.ConflictReason is { } c
+            ? Conditions.True(ConditionTypes.Conflicted, c, l.ConflictMessage ?? "", g)
+            : Conditions.False(ConditionTypes.Conflicted, ListenerReasons.NoConflicts, "No conflicts", g);
+
+        return new ListenerStatus
+        {
+            Name = l.Spec.Name,
+            SupportedKinds = [.. l.SupportedKinds],
+            AttachedRoutes = l.AttachedRoutes,
+            Conditions = [accepted, programmed, resolved, conflicted],
+        };
+    }
+
+    private static string NotProgrammedMessage(ListenerState l) =>
+        l.Protocol is null ? "the listener's protocol is not supported"
+        : l.ConflictReason is not null ? "the listener conflicts with another listener"
+        : l.Gateway.UnsupportedAddress is not null ? "the Gateway is not accepted"
+        : l.Gateway.BindAddress is null ? "the Gateway has no address"
+        : "the listener has no valid certificate";
+}

@@ -1,0 +1,113 @@
+namespace Portcullis.Translation;
+
+using Portcullis.Ir;
+using Portcullis.Model;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Routing;
+
+/// <summary>
+/// Everything one translation run knows and has decided so far. Created fresh for every run, so no
+/// step ever sees state left over from a previous snapshot.
+/// </summary>
+internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOptions options)
+{
+    public ResourceSnapshot Snapshot { get; } = snapshot;
+
+    public TranslatorOptions Options { get; } = options;
+
+    public SnapshotIndex Index { get; } = new(snapshot);
+
+    /// <summary>Our GatewayClasses that were accepted, by name.</summary>
+    public Dictionary<string, GatewayClass> AcceptedClasses { get; } = new(StringComparer.Ordinal);
+
+    public SortedDictionary<ObjectRef, GatewayClassStatus> GatewayClassStatuses { get; } = new(ObjectRef.Comparer);
+
+    /// <summary>Gateways of our accepted classes, in snapshot order (namespace/name).</summary>
+    public List<GatewayState> Gateways { get; } = [];
+
+    public SortedDictionary<ObjectRef, HttpRouteStatus> HttpRouteStatuses { get; } = new(ObjectRef.Comparer);
+
+    public SortedDictionary<ObjectRef, GatewayStatus> GatewayStatuses { get; } = new(ObjectRef.Comparer);
+
+    public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
+
+    public GatewayState? FindGateway(string ns, string name) =>
+        Gateways.Find(g => g.Gateway.Metadata.Namespace == ns && g.Gateway.Metadata.Name == name);
+}
+
+/// <summary>What the translator has decided about one Gateway.</summary>
+internal sealed class GatewayState(Gateway gateway)
+{
+    public Gateway Gateway { get; } = gateway;
+
+    public long Generation => Gateway.Metadata.Generation;
+
+    public string Key => $"{Gateway.Metadata.Namespace}/{Gateway.Metadata.Name}";
+
+    public List<ListenerState> Listeners { get; } = [];
+
+    /// <summary>Set when spec.addresses cannot be served: the Gateway is not accepted.</summary>
+    public string? UnsupportedAddress { get; set; }
+
+    /// <summary>The IP literal every listener binds; null when no address could be assigned.</summary>
+    public string? BindAddress { get; set; }
+
+    public List<GatewayStatusAddress> StatusAddresses { get; } = [];
+
+    public bool IsAccepted => UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
+}
+
+/// <summary>What the translator has decided about one listener of a Gateway.</summary>
+internal sealed class ListenerState(GatewayState gateway, Listener spec)
+{
+    public GatewayState Gateway { get; } = gateway;
+
+    public Listener Spec { get; } = spec;
+
+    /// <summary>"namespace/gateway/listener".</summary>
+    public string Name => $"{Gateway.Key}/{Spec.Name}";
+
+    /// <summary>Null when the protocol (or TLS mode) is not one we serve.</summary>
+    public ListenerProtocol? Protocol { get; set; }
+
+    public string? UnsupportedMessage { get; set; }
+
+    /// <summary>Reason of the ResolvedRefs=False condition, with one message line per bad reference.</summary>
+    public string? ResolvedRefsReason { get; set; }
+
+    public List<string> ResolvedRefsErrors { get; } = [];
+
+    public List<TlsCertificate> Certificates { get; } = [];
+
+    public List<RouteGroupKind> SupportedKinds { get; } = [];
+
+    public bool AllowsHttpRoute => SupportedKinds.Exists(k => k.Kind == HttpRoute.KindName);
+
+    public string? ConflictReason { get; set; }
+
+    public string? ConflictMessage { get; set; }
+
+    public int AttachedRoutes { get; set; }
+
+    public List<RouteCandidate> Routes { get; } = [];
+
+    /// <summary>Routes may attach: the protocol is served and the listener is distinct.</summary>
+    public bool IsAccepted => Protocol is not null && ConflictReason is null;
+
+    /// <summary>The data plane serves it: accepted, on an accepted Gateway with an address, and with a certificate if HTTPS.</summary>
+    public bool IsProgrammed =>
+        IsAccepted && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
+        && (Protocol == ListenerProtocol.Http || Certificates.Count > 0);
+
+    public void AddRefError(string reason, string message)
+    {
+        // RefNotPermitted is the more specific reason; it wins over InvalidCertificateRef.
+        if (ResolvedRefsReason is null || reason == Status.ListenerReasons.RefNotPermitted)
+        {
+            ResolvedRefsReason = reason;
+        }
+
+        ResolvedRefsErrors.Add(message);
+    }
+}
