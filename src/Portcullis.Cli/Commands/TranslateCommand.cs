@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Net;
 using Portcullis.Providers.File;
 using Portcullis.Translation;
+using Portcullis.Translation.Output;
 
 /// <summary>
 /// `portcullis translate`: runs the translator offline on a directory and prints status and the data-plane
