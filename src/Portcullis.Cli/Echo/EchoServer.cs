@@ -4,7 +4,6 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Logging;
 using Portcullis.Cli.Admin;
 
 /// <summary>How to run the echo server. A null Address listens on every interface (IPv6 dual-stack where available).</summary>
@@ -26,8 +25,7 @@ internal static class EchoServer
     public static async Task<EchoServerHandle> StartAsync(EchoServerOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        var builder = SlimHost.CreateBuilder();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
