@@ -3,8 +3,8 @@ namespace Portcullis.Cli.Output;
 using System.Text;
 
 /// <summary>
-/// Aligns columns as kubectl does (Go tabwriter with minwidth 10, padding 3): every column but the last is
-/// padded to max(widest cell + 3, 10); the last is not padded, so lines carry no trailing spaces.
+/// Aligns columns as kubectl does (Go tabwriter with minwidth 6, padding 3): every column but the last is
+/// padded to max(widest cell + 3, 6); the last is not padded, so lines carry no trailing spaces.
 /// </summary>
 internal static class TableWriter
 {
@@ -21,7 +21,7 @@ internal static class TableWriter
                 max = Math.Max(max, c < row.Count ? row[c].Length : 0);
             }
 
-            widths[c] = Math.Max(max + 3, 10);
+            widths[c] = Math.Max(max + 3, 6);
         }
 
         var sb = new StringBuilder();
