@@ -1,0 +1,59 @@
+namespace Portcullis.Cli.Echo;
+
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Portcullis.Cli.Admin;
+
+/// <summary>How to run the echo server. A null Address listens on every interface (IPv6 dual-stack where available).</summary>
+internal sealed record EchoServerOptions(IPAddress? Address, int HttpPort, int H2cPort, EchoContext Context, TextWriter? RequestLog);
+
+/// <summary>A running echo server and the ports it actually bound (differs from the options when they asked for port 0).</summary>
+internal sealed record EchoServerHandle(WebApplication App, int HttpPort, int H2cPort) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync().ConfigureAwait(false);
+        await App.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>The `portcullis echo` backend: HTTP/1.1 on one port, HTTP/2 prior knowledge (h2c) on another.</summary>
+internal static class EchoServer
+{
+    public static async Task<EchoServerHandle> StartAsync(EchoServerOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = SlimHost.CreateBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            Listen(kestrel, options.Address, options.HttpPort, HttpProtocols.Http1);
+
+            // A cleartext endpoint that allows only HTTP/2 speaks it with prior knowledge, as echo-basic's h2c port does.
+            Listen(kestrel, options.Address, options.H2cPort, HttpProtocols.Http2);
+        });
+        var app = builder.Build();
+        var handler = new EchoHandler(options.Context, options.RequestLog);
+        app.Run(handler.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var addresses = ServerAddresses.Of(app);
+        var httpPort = addresses.Count > 0 ? addresses[0].Port : options.HttpPort;
+        var h2cPort = addresses.Count > 1 ? addresses[^1].Port : options.H2cPort;
+        return new EchoServerHandle(app, httpPort, h2cPort);
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, IPAddress? address, int port, HttpProtocols protocols)
+    {
+        if (address is null)
+        {
+            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.Listen(address, port, l => l.Protocols = protocols);
+        }
+    }
+}

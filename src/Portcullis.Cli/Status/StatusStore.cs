@@ -1,0 +1,165 @@
+namespace Portcullis.Cli.Status;
+
+using System.Collections.Frozen;
+using System.Text.Json.Nodes;
+using Portcullis.DataPlane;
+using Portcullis.Model;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Model.Manifests;
+using Portcullis.Translation;
+
+/// <summary>
+/// The status sink of standalone mode: the latest objects with their computed status, as the admin endpoint
+/// and `portcullis get` show them. Each publish builds a complete immutable view and swaps it in whole, so a
+/// reader never sees half of one publish and half of another.
+/// </summary>
+internal sealed class StatusStore(TimeProvider timeProvider)
+{
+    private readonly Lock _publishLock = new();
+    private View _view = View.Empty;
+
+    public StatusStore()
+        : this(TimeProvider.System)
+    {
+    }
+
+    /// <summary>True once the first snapshot has been published.</summary>
+    public bool Ready => Volatile.Read(ref _view).Revision > 0;
+
+    /// <summary>Counts publishes; 0 before the first.</summary>
+    public long Revision => Volatile.Read(ref _view).Revision;
+
+    public IReadOnlyList<ManifestDiagnostic> Diagnostics => Volatile.Read(ref _view).Diagnostics;
+
+    public void Publish(
+        ResourceSnapshot snapshot,
+        StatusReport status,
+        IReadOnlyList<ManifestDiagnostic> diagnostics,
+        IReadOnlyList<BindFailure> bindFailures)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(status);
+        ArgumentNullException.ThrowIfNull(diagnostics);
+        ArgumentNullException.ThrowIfNull(bindFailures);
+
+        // One publisher at a time: each publish reads the previous view's condition times.
+        lock (_publishLock)
+        {
+            var previous = _view;
+            var now = timeProvider.GetUtcNow();
+            now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+            var stamper = new ConditionStamper(previous.Stamps, now);
+
+            var byType = new Dictionary<ResourceType, List<Entry>>();
+            foreach (var type in ResourceType.All)
+            {
+                byType[type] = [];
+            }
+
+            foreach (var obj in snapshot.All)
+            {
+                var type = TypeOf(obj);
+                if (type is null)
+                {
+                    continue;
+                }
+
+                var withStatus = MergeStatus(obj, status, bindFailures, stamper);
+                byType[type].Add(new Entry(obj.Metadata.Namespace, obj.Metadata.Name, ObjectJson.ToKubernetesJson(withStatus, type)));
+            }
+
+            var lists = byType.ToFrozenDictionary(
+                kv => kv.Key.Plural,
+                kv => (IReadOnlyList<Entry>)kv.Value
+                    .OrderBy(e => e.Namespace, StringComparer.Ordinal)
+                    .ThenBy(e => e.Name, StringComparer.Ordinal)
+                    .ToArray(),
+                StringComparer.Ordinal);
+            var next = new View(previous.Revision + 1, lists, diagnostics.ToArray(), stamper.Next);
+            Volatile.Write(ref _view, next);
+        }
+    }
+
+    /// <summary>
+    /// Objects of a resource (by plural name), in one namespace or, with a null namespace, in all of them.
+    /// Each call returns fresh copies: callers may change them without touching the store.
+    /// </summary>
+    public IReadOnlyList<JsonObject> List(string plural, string? @namespace)
+    {
+        var view = Volatile.Read(ref _view);
+        if (!view.Objects.TryGetValue(plural, out var entries))
+        {
+            return [];
+        }
+
+        return entries
+            .Where(e => @namespace is null || e.Namespace == @namespace)
+            .Select(e => (JsonObject)e.Object.DeepClone())
+            .ToList();
+    }
+
+    /// <summary>One object by resource plural, namespace (null for cluster-scoped kinds) and name; null if absent.</summary>
+    public JsonObject? Get(string plural, string? @namespace, string name)
+    {
+        var view = Volatile.Read(ref _view);
+        if (!view.Objects.TryGetValue(plural, out var entries))
+        {
+            return null;
+        }
+
+        foreach (var e in entries)
+        {
+            if (e.Namespace == @namespace && e.Name == name)
+            {
+                return (JsonObject)e.Object.DeepClone();
+            }
+        }
+
+        return null;
+    }
+
+    private static ResourceType? TypeOf(KubernetesObject obj) => obj switch
+    {
+        GatewayClass => ResourceType.GatewayClasses,
+        Gateway => ResourceType.Gateways,
+        HttpRoute => ResourceType.HttpRoutes,
+        ReferenceGrant => ResourceType.ReferenceGrants,
+        Secret => ResourceType.Secrets,
+        Service => ResourceType.Services,
+        EndpointSlice => ResourceType.EndpointSlices,
+        Namespace => ResourceType.Namespaces,
+        _ => null,
+    };
+
+    private static KubernetesObject MergeStatus(KubernetesObject obj, StatusReport report, IReadOnlyList<BindFailure> bindFailures, ConditionStamper stamper)
+    {
+        // Objects the translator did not report on (e.g. another controller's) keep the status they came with.
+        switch (obj)
+        {
+            case GatewayClass gc when report.GatewayClasses.TryGetValue(obj.Ref, out var s):
+                return gc with { Status = stamper.Stamp(obj.Ref, s) };
+            case Gateway gw when report.Gateways.TryGetValue(obj.Ref, out var s):
+                return gw with { Status = stamper.Stamp(obj.Ref, BindFailureStatus.Apply(obj.Ref, s, bindFailures)) };
+            case HttpRoute route when report.HttpRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
+            default:
+                return obj;
+        }
+    }
+
+    private sealed record Entry(string? Namespace, string Name, JsonObject Object);
+
+    private sealed record View(
+        long Revision,
+        FrozenDictionary<string, IReadOnlyList<Entry>> Objects,
+        IReadOnlyList<ManifestDiagnostic> Diagnostics,
+        IReadOnlyDictionary<string, ConditionStamp> Stamps)
+    {
+        public static View Empty { get; } = new(
+            0,
+            FrozenDictionary<string, IReadOnlyList<Entry>>.Empty,
+            [],
+            new Dictionary<string, ConditionStamp>());
+    }
+}

@@ -1,0 +1,127 @@
+namespace Portcullis.Cli.Tests.Status;
+
+using Portcullis.Cli.Status;
+using Portcullis.DataPlane;
+using Portcullis.Translation;
+
+public class StatusStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2025, 8, 4, 14, 23, 59, TimeSpan.Zero);
+
+    private static string? TransitionTime(StatusStore store, string type)
+    {
+        var gw = store.Get("gateways", "default", "sni-gateway")!;
+        return gw["status"]!["conditions"]!.AsArray().Single(c => (string?)c!["type"] == type)!["lastTransitionTime"]!.GetValue<string>();
+    }
+
+    [Fact]
+    public void Publish_First_StampsNowAndBecomesReady()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        Assert.False(store.Ready);
+        var gw = TestData.Gateway();
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], []);
+        Assert.True(store.Ready);
+        Assert.Equal(1, store.Revision);
+        Assert.Equal("2025-08-04T14:23:59Z", TransitionTime(store, "Programmed"));
+    }
+
+    [Fact]
+    public void Publish_SameConditionStatus_KeepsPreviousTransitionTime()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var gw = TestData.Gateway();
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], []);
+        time.Now = T0.AddMinutes(5);
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], []);
+        Assert.Equal("2025-08-04T14:23:59Z", TransitionTime(store, "Programmed"));
+        Assert.Equal(2, store.Revision);
+    }
+
+    [Fact]
+    public void Publish_ChangedConditionStatus_StampsNewTransitionTime()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var gw = TestData.Gateway();
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], []);
+        time.Now = T0.AddMinutes(5);
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus(programmed: "False")), [], []);
+        Assert.Equal("2025-08-04T14:28:59Z", TransitionTime(store, "Programmed"));
+        Assert.Equal("2025-08-04T14:23:59Z", TransitionTime(store, "Accepted"));
+    }
+
+    [Fact]
+    public void Publish_Secret_RedactsEveryValue()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        store.Publish(TestData.Snapshot(TestData.Secret()), StatusReport.Empty, [], []);
+        var secret = store.Get("secrets", "default", "example-cert")!;
+        Assert.Equal("[redacted 1234 bytes]", secret["data"]!["tls.crt"]!.GetValue<string>());
+        Assert.Equal("[redacted 56 bytes]", secret["data"]!["tls.key"]!.GetValue<string>());
+        Assert.Equal("[redacted 7 bytes]", secret["stringData"]!["note"]!.GetValue<string>());
+        Assert.DoesNotContain("secret!", secret.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AAAA", secret.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Publish_Object_HasKubernetesShapeWithoutModelOnlyFields()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        var gw = TestData.Gateway();
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], []);
+        var json = store.Get("gateways", "default", "sni-gateway")!;
+        Assert.Equal(["apiVersion", "kind", "metadata", "spec", "status"], json.Select(p => p.Key).ToArray());
+        Assert.Equal("gateway.networking.k8s.io/v1", json["apiVersion"]!.GetValue<string>());
+        Assert.Equal("2025-08-04T14:00:00Z", json["metadata"]!["creationTimestamp"]!.GetValue<string>());
+        Assert.Equal("uid-sni-gateway", json["metadata"]!["uid"]!.GetValue<string>());
+        Assert.Equal("127.0.0.10", json["status"]!["addresses"]![0]!["value"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Publish_BindFailureOnEveryListener_MarksListenersInvalidAndGatewayAddressNotUsable()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        var gw = TestData.Gateway();
+        var failures = new[]
+        {
+            new BindFailure("127.0.0.10", 80, ["default/sni-gateway/http"], "address already in use"),
+            new BindFailure("127.0.0.10", 443, ["default/sni-gateway/https"], "permission denied"),
+        };
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], failures);
+        var status = store.Get("gateways", "default", "sni-gateway")!["status"]!;
+        var http = status["listeners"]![0]!["conditions"]![0]!;
+        Assert.Equal("False", http["status"]!.GetValue<string>());
+        Assert.Equal("Invalid", http["reason"]!.GetValue<string>());
+        Assert.Contains("address already in use", http["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var programmed = status["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Programmed")!;
+        Assert.Equal("AddressNotUsable", programmed["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Publish_BindFailureOnSomeListeners_LeavesGatewayProgrammed()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        var gw = TestData.Gateway();
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], [new BindFailure("127.0.0.10", 80, ["default/sni-gateway/http"], "in use")]);
+        var status = store.Get("gateways", "default", "sni-gateway")!["status"]!;
+        Assert.Equal("True", status["conditions"]![1]!["status"]!.GetValue<string>());
+        Assert.Equal("True", status["listeners"]![1]!["conditions"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal("False", status["listeners"]![0]!["conditions"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void List_ByNamespace_FiltersAndReturnsCopies()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        var gw = TestData.Gateway();
+        var other = TestData.Gateway("other") with { Metadata = TestData.Gateway("other").Metadata with { Namespace = "team-a" } };
+        store.Publish(TestData.Snapshot(gw, other), StatusReport.Empty, [], []);
+        Assert.Equal(2, store.List("gateways", null).Count);
+        var defaults = store.List("gateways", "default");
+        Assert.Single(defaults);
+        defaults[0]["spec"] = null;
+        Assert.NotNull(store.Get("gateways", "default", "sni-gateway")!["spec"]);
+    }
+}
