@@ -82,6 +82,9 @@ public sealed class ProxyServer : IAsyncDisposable
         builder.Services.AddSingleton(_loggerFactory);
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton<IConnectionListenerFactory, ChannelConnectionListenerFactory>();
+
+        // The embedding process owns shutdown: the default console lifetime would swallow SIGTERM.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.Services.AddHttpForwarder();
         builder.WebHost.UseKestrelCore();
         var tls = new TlsHandshakeSelector(() => Tables);
@@ -246,4 +249,12 @@ public sealed class ProxyServer : IAsyncDisposable
         SocketError.AddressNotAvailable => "address not available",
         _ => exception.Message,
     };
+}
+
+/// <summary>A host lifetime that neither waits for nor handles console signals.</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -103,8 +103,18 @@ internal static class RunCommand
         return true;
     }
 
-    private static async Task<int> RunAsync(string directory, TranslatorOptions options, IPEndPoint adminEndpoint, LogLevel level, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string directory, TranslatorOptions options, IPEndPoint adminEndpoint, LogLevel level, CancellationToken interrupted)
     {
+        // SIGTERM (how Kubernetes and service managers stop a process) shuts down as gracefully as Ctrl+C.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            context =>
+            {
+                context.Cancel = true;
+                stopping.Cancel();
+            });
+        var cancellationToken = stopping.Token;
         using var loggerFactory = LoggerFactory.Create(b => b
             .AddSimpleConsole(o =>
             {
@@ -113,12 +123,23 @@ internal static class RunCommand
             })
             .SetMinimumLevel(level)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting", LogLevel.Warning)
             .AddFilter("Yarp", LogLevel.Warning));
 
         var store = new StatusStore(TimeProvider.System);
         await using var proxy = new ProxyServer(new ProxyServerOptions(), loggerFactory);
         await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
-        var adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken).ConfigureAwait(false);
+        Microsoft.AspNetCore.Builder.WebApplication adminServer;
+        try
+        {
+            adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: --admin {adminEndpoint}: {e.InnerException?.Message ?? e.Message}");
+            return 1;
+        }
+
         await using (adminServer.ConfigureAwait(false))
         {
             var provider = new FileProvider(directory, logger: loggerFactory.CreateLogger<FileProvider>());

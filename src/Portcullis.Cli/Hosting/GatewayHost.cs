@@ -44,8 +44,14 @@ internal sealed partial class GatewayHost(
             }
 
             publish(new AppliedUpdate(update.Snapshot, result.Status, update.Diagnostics, applied.Failures));
-            LogApplied(revision, result.Config.Listeners.Count, result.Config.Listeners.Sum(l => l.Routes.Count),
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var routes = 0;
+            foreach (var listener in result.Config.Listeners)
+            {
+                routes += listener.Routes.Count;
+            }
+
+            LogApplied(revision, result.Config.Listeners.Count, routes, elapsed);
         }
     }
 

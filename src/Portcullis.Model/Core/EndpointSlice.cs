@@ -12,6 +12,7 @@ public sealed record EndpointSlice : KubernetesObject
     public IReadOnlyList<EndpointSlicePort> Ports { get; init; } = [];
 
     /// <summary>The Service this slice belongs to, from its kubernetes.io/service-name label.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? ServiceName =>
         Metadata.Labels is not null && Metadata.Labels.TryGetValue(ServiceNameLabel, out var name) ? name : null;
 }

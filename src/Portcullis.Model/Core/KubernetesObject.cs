@@ -10,6 +10,7 @@ public abstract record KubernetesObject
     public ObjectMeta Metadata { get; init; } = new();
 
     /// <summary>Identity of this object for maps, status and messages.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ObjectRef Ref => new(Kind, Metadata.Namespace, Metadata.Name);
 }
 
