@@ -72,7 +72,7 @@ public sealed class HotReloadTests
         await GatewayProcess.EventuallyAsync(async () =>
         {
             var diagnostics = await gateway.GetJsonAsync("/diagnostics");
-            reported = diagnostics.AsArray().FirstOrDefault(d => ((string?)d!["source"])?.Contains("03-backend-sni-route.yaml", StringComparison.Ordinal) == true);
+            reported = diagnostics["diagnostics"]!.AsArray().FirstOrDefault(d => ((string?)d!["source"])?.Contains("03-backend-sni-route.yaml", StringComparison.Ordinal) == true);
             return reported is not null;
         }, "the broken manifest to be reported");
         Assert.Equal("Error", (string?)reported!["severity"]);

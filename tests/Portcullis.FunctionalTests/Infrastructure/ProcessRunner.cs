@@ -1,7 +1,6 @@
 namespace Portcullis.FunctionalTests.Infrastructure;
 
 using System.Diagnostics;
-using System.Text;
 
 internal sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
 {
@@ -14,14 +13,12 @@ internal static class ProcessRunner
     public static async Task<ProcessResult> RunAsync(string fileName, IEnumerable<string> args, TimeSpan? timeout = null, string? workingDirectory = null, IDictionary<string, string>? environment = null)
     {
         using var process = new Process { StartInfo = StartInfo(fileName, args, workingDirectory, environment) };
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.Append(e.Data).Append('\n'); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.Append(e.Data).Append('\n'); } } };
         process.Start();
         process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+
+        // Read the streams whole: line events would add a newline the program never printed.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         try
         {
@@ -33,8 +30,7 @@ internal static class ProcessRunner
             throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish in time");
         }
 
-        process.WaitForExit(); // flush the async readers
-        return new ProcessResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
     }
 
     public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> args, string? workingDirectory = null, IDictionary<string, string>? environment = null)
