@@ -22,9 +22,10 @@ HTTPS_PORT=${HTTPS_PORT:-$DEFAULT_HTTPS}
 ECHO_PORT=${ECHO_PORT:-3000}
 ADMIN=${ADMIN:-127.0.0.1:9901}
 POOL=${POOL:-127.10.10.0/26}
+KUBECTL=${KUBECTL:-kubectl} # KUBECTL=none shows the kubectl-free path
 
 bold() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-run() { printf '\033[2m$ %s\033[0m\n' "$*"; "$@"; }
+run() { printf '\033[2m$ %s\033[0m\n' "$*" >&2; "$@"; }  # the command goes to stderr: stdout may be a file
 portcullis() { "$BIN/portcullis" "$@"; }
 
 stop() {
@@ -97,19 +98,20 @@ check "6.1 HTTP www.example.com -> 200" \
 curl -sS --header "Host: www.example.com" "http://$GATEWAY_SNI_DEMO:$HTTP_PORT/get"; echo
 
 secret_tls() { # name, cert, key: kubectl's output when it is installed, the same YAML otherwise
-  if command -v kubectl >/dev/null; then
-    run kubectl create secret tls "$1" --cert="$2" --key="$3" --dry-run=client -o yaml
+  if command -v "$KUBECTL" >/dev/null; then
+    run "$KUBECTL" create secret tls "$1" --cert="$2" --key="$3" --dry-run=client -o yaml
   else
+    printf '\033[2m$ # kubectl not found: writing the Secret kubectl would print\033[0m\n' >&2
     printf 'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: %s\ndata:\n  tls.crt: %s\n  tls.key: %s\n' \
       "$1" "$(base64 -w0 <"$2")" "$(base64 -w0 <"$3")"
   fi
 }
 
-patch_file() { # file, json-patch: kubectl patch --local when kubectl is installed, else the same edit by python/jq-free fallback
-  if command -v kubectl >/dev/null; then
-    run kubectl patch --local -f "$1" --type=json -p "$2" -o yaml >"$1.new"
+patch_file() { # file, json-patch: kubectl patch --local when kubectl is installed, else portcullis patch --local
+  if command -v "$KUBECTL" >/dev/null; then
+    run "$KUBECTL" patch --local -f "$1" --type=json -p "$2" -o yaml >"$1.new"
   else
-    "$BIN/portcullis" patch --local -f "$1" --type=json -p "$2" >"$1.new"
+    run "$BIN/portcullis" patch --local -f "$1" --type=json -p "$2" >"$1.new"
   fi
   mv "$1.new" "$1"
 }
@@ -142,10 +144,12 @@ bold "6.7 Add www.sample.com to the HTTPRoute's hostnames"
 patch_file "$CONFIG/03-backend-sni-route.yaml" '[{"op":"add","path":"/spec/hostnames/-","value":"www.sample.com"}]'
 
 bold "6.8 HTTPS for www.example.com again"
+printf '$ curl -v -HHost:www.example.com --resolve "www.example.com:%s:%s" --cacert example.com.crt https://www.example.com:%s/get -I\n' "$HTTPS_PORT" "$GATEWAY_SNI_DEMO" "$HTTPS_PORT"
 check "6.8 HTTPS www.example.com after adding sample-cert" \
   curl -sS --fail -v -HHost:www.example.com --resolve "www.example.com:$HTTPS_PORT:$GATEWAY_SNI_DEMO" --cacert example.com.crt "https://www.example.com:$HTTPS_PORT/get" -I
 
 bold "6.9 HTTPS for www.sample.com, verified against sample.com.crt"
+printf '$ curl -v -HHost:www.sample.com --resolve "www.sample.com:%s:%s" --cacert sample.com.crt https://www.sample.com:%s/get -I\n' "$HTTPS_PORT" "$GATEWAY_SNI_DEMO" "$HTTPS_PORT"
 check "6.9 HTTPS www.sample.com, SSL certificate verify ok" \
   curl -sS --fail -v -HHost:www.sample.com --resolve "www.sample.com:$HTTPS_PORT:$GATEWAY_SNI_DEMO" --cacert sample.com.crt "https://www.sample.com:$HTTPS_PORT/get" -I
 

@@ -127,6 +127,23 @@ public sealed class WorkshopTests(WorkshopFixture fixture) : IClassFixture<Works
     }
 
     [Fact]
+    public async Task Http_H2cPriorKnowledge_IsServedOnTheHttpListener()
+    {
+        var r = await ProcessRunner.RunAsync("curl",
+        [
+            "-sS", "--http2-prior-knowledge", "-H", "Host: www.example.com", "-H", "X-Request-Id: from-client",
+            "-w", "\nhttp_version=%{http_version} status=%{http_code}\n", $"http://{fixture.Address}:{Scenario.HttpPort}/get?x=1",
+        ]);
+
+        Assert.True(r.ExitCode == 0, r.All);
+        Assert.Contains("http_version=2 status=200", r.StdOut, StringComparison.Ordinal);
+        var body = Curl.Body(r);
+        Assert.Equal("/get?x=1", (string?)body["path"]);
+        Assert.Equal("HTTP/1.1", (string?)body["proto"]);
+        Assert.Equal("from-client", (string?)body["headers"]!["X-Request-Id"]![0]);
+    }
+
+    [Fact]
     public async Task Http_HostWithoutRoute_Returns404()
     {
         var r = await Curl.HttpAsync("nothing.example.org", fixture.Address, Scenario.HttpPort);
