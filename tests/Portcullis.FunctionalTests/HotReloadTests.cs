@@ -58,13 +58,7 @@ public sealed class HotReloadTests
     public async Task BrokenManifestWrittenWhileServing_IsReported_AndServingContinues()
     {
         await using var s = Scenario.Create();
-        var echo = await s.StartEchoAsync("backend-sni-local");
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
-        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
-        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
-        var gateway = await s.StartGatewayAsync();
-        var address = await gateway.GatewayAddressAsync();
+        var (gateway, address) = await StartWorkshopStep3Async(s);
 
         s.WriteByRename("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com").Replace("port: 3000", "port: three-thousand", StringComparison.Ordinal));
 
@@ -87,13 +81,7 @@ public sealed class HotReloadTests
     public async Task DeletingTheRouteFile_RemovesTheRoute()
     {
         await using var s = Scenario.Create();
-        var echo = await s.StartEchoAsync("backend-sni-local");
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
-        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
-        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
-        var gateway = await s.StartGatewayAsync();
-        var address = await gateway.GatewayAddressAsync();
+        var (gateway, address) = await StartWorkshopStep3Async(s);
         Assert.Contains("status=200", (await Curl.HttpAsync("www.example.com", address, s.HttpPort)).StdOut, StringComparison.Ordinal);
 
         s.Delete("03-backend-sni-route.yaml");
@@ -101,5 +89,17 @@ public sealed class HotReloadTests
         await GatewayProcess.EventuallyAsync(
             async () => (await Curl.HttpAsync("www.example.com", address, s.HttpPort)).StdOut.Contains("status=404", StringComparison.Ordinal),
             "the route to be gone");
+    }
+
+    /// <summary>The workshop after step 3: the HTTP listener and the route for www.example.com.</summary>
+    private static async Task<(GatewayProcess Gateway, string Address)> StartWorkshopStep3Async(Scenario s)
+    {
+        var echo = await s.StartEchoAsync("backend-sni-local");
+        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
+        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
+        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
+        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
+        var gateway = await s.StartGatewayAsync();
+        return (gateway, await gateway.GatewayAddressAsync());
     }
 }
