@@ -110,3 +110,28 @@ public class ManifestReaderKubectlOutputTests
         Assert.Single(result.Objects);
     }
 }
+
+public class ParentRefRuleTests
+{
+    [Fact]
+    public void Read_ParentRefClashingWithTwoEarlierRefs_IsReportedOnce()
+    {
+        const string yaml = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata:
+              name: r
+            spec:
+              parentRefs:
+                - name: gw
+                  sectionName: a
+                - name: gw
+                  sectionName: b
+                - name: gw
+            """;
+        var result = ManifestReader.Read("route.yaml", yaml);
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal("spec.parentRefs[2]", error.FieldPath);
+        Assert.Contains("sectionName must be specified", error.Message, StringComparison.Ordinal);
+    }
+}

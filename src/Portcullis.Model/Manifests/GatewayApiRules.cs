@@ -159,10 +159,12 @@ internal static partial class GatewayApiRules
                 if ((sa.Length == 0) != (sb.Length == 0))
                 {
                     errors.Add(($"spec.parentRefs[{i}]", "Invalid value: \"object\": sectionName must be specified when parentRefs includes 2 or more references to the same parent"));
+                    break; // one line per offending element, however many earlier refs it clashes with
                 }
                 else if (sa == sb && Long(a["port"]) == Long(b["port"]))
                 {
                     errors.Add(($"spec.parentRefs[{i}]", "Invalid value: \"object\": sectionName must be unique when parentRefs includes 2 or more references to the same parent"));
+                    break;
                 }
             }
         }
