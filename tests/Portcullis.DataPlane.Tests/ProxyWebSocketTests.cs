@@ -48,6 +48,27 @@ public class ProxyWebSocketTests
     }
 
     [Fact]
+    public async Task WebSocket_OverTlsWithHttp2ExtendedConnect_ReachesHttp11Backend()
+    {
+        await using var backend = await WebSocketEchoBackend.StartAsync();
+        await using var proxy = await ProxyFixture.StartAsync();
+        var port = FreePort.Find();
+        var certificate = TestCertificates.WithSans("default/ws", "ws", "*.example.com");
+        await proxy.Server.ApplyAsync(
+            Of(Https("default/gw/https", port, "*.example.com", [certificate], Route("*.example.com", "/chat", To(backend.Backend())))),
+            CancellationToken.None);
+
+        using var invoker = Invoker(port);
+        using var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        await socket.ConnectAsync(new Uri($"wss://secure.example.com:{port}/chat"), invoker, CancellationToken.None);
+
+        Assert.Equal("secure.example.com: over h2", await RoundTripAsync(socket, "over h2"));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
+    [Fact]
     public async Task WebSocket_WithoutMatchingRoute_IsRefusedWith404()
     {
         await using var backend = await WebSocketEchoBackend.StartAsync();
@@ -75,6 +96,10 @@ public class ProxyWebSocketTests
     private static HttpMessageInvoker Invoker(int port) => new(new SocketsHttpHandler
     {
         UseProxy = false,
+        SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
+        },
         ConnectCallback = async (_, cancellationToken) =>
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
