@@ -77,14 +77,12 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
         }
 
         var host = context.Request.Host.Host.AsSpan();
-        CompiledListener? listener = null;
-        if (feature.ListenerName is not null)
+        var listener = ListenerSelector.ForRequest(port, feature, host, out var misdirected);
+        if (misdirected)
         {
-            // HTTPS: the listener chosen at handshake, while it still exists in these tables.
-            port.ListenersByName.TryGetValue(feature.ListenerName, out listener);
+            return ListenerSelector.MisdirectedRoute;
         }
 
-        listener ??= port.SelectListener(host);
         var virtualHost = listener?.Hosts.Match(host);
         Debug.Assert(listener is null || listener.Protocol == (port.IsTls ? Ir.ListenerProtocol.Https : Ir.ListenerProtocol.Http));
         return virtualHost?.Match(context.Request);

@@ -21,6 +21,7 @@ internal sealed class CertificateSelector
         }
 
         Default = certificates[0];
+        Count = certificates.Count;
         _exact = new(StringComparer.OrdinalIgnoreCase);
         _wildcardParents = new(StringComparer.OrdinalIgnoreCase);
         foreach (var certificate in certificates)
@@ -44,14 +45,20 @@ internal sealed class CertificateSelector
 
     public ServerCertificate Default { get; }
 
-    public ServerCertificate Select(string? serverName)
+    /// <summary>How many certificates the listener has; with one, every name selects it.</summary>
+    public int Count { get; }
+
+    public ServerCertificate Select(string? serverName) => Select(serverName.AsSpan());
+
+    /// <summary>Also used with a request's Host to detect a request misdirected to this connection.</summary>
+    public ServerCertificate Select(ReadOnlySpan<char> serverName)
     {
-        if (string.IsNullOrEmpty(serverName))
+        var name = serverName.TrimEnd('.');
+        if (name.IsEmpty)
         {
             return Default;
         }
 
-        var name = serverName.AsSpan().TrimEnd('.');
         if (_exactLookup.TryGetValue(name, out var exact))
         {
             return exact;

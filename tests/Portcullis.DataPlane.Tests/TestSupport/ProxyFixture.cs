@@ -70,6 +70,49 @@ internal sealed class ProxyFixture : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A client whose TLS connections always carry <paramref name="serverName"/> as SNI whatever the
+    /// request's Host: what HTTP/2 connection coalescing looks like to the server. The handler
+    /// uses the SslStream the connect callback returns as is.
+    /// </summary>
+    public static HttpClient FixedSniClient(int port, string serverName, Version version)
+    {
+        var alpn = version == HttpVersion.Version20 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11;
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                    var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+                    await ssl.AuthenticateAsClientAsync(
+                        new SslClientAuthenticationOptions
+                        {
+                            TargetHost = serverName,
+                            ApplicationProtocols = [alpn],
+                            RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
+                        },
+                        cancellationToken);
+                    return ssl;
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler)
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+            DefaultRequestVersion = version,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+    }
+
     public static async Task<Echo> GetEchoAsync(HttpClient client, string url)
     {
         using var response = await client.GetAsync(new Uri(url));
