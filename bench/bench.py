@@ -1,0 +1,451 @@
+#!/usr/bin/env python3
+"""Drives issue 4's rows against Portcullis and its peers; started by bench/run.sh (read README.md).
+
+CPU pinning, the same for every peer: the proxy and the backend on CPU 0, the load generator on CPU 1.
+"""
+import argparse
+import datetime
+import os
+import re
+import signal
+import socket
+import ssl
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen  # noqa: E402
+
+PROXY_CPU, LOAD_CPU = "0", "1"
+ADMIN = "127.0.0.1:18901"
+PORTCULLIS_ENV = {"DOTNET_gcServer": "1", "DOTNET_TieredPGO": "1", "DOTNET_TieredCompilation": "1", "DOTNET_ReadyToRun": "1"}
+RESOLVE_LUA = """-- every hostname is served on loopback: connect to 127.0.0.1 while the URL's host stays the SNI and Host
+function wrk.resolve(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end
+"""
+
+
+def log(msg):
+    print(f"[{datetime.datetime.now():%H:%M:%S}] {msg}", flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+class Proxy:
+    def __init__(self, name, out, set_dir, bin_dir):
+        self.name, self.out, self.set, self.bin = name, out, set_dir, bin_dir
+        self.port = gen.PORTS[name]
+        self.proc = None
+        self.state = {"endpoint": "127.0.0.1", "d0": os.path.join(set_dir, "certs", "d0")}
+
+    def start(self):
+        env = dict(os.environ)
+        if self.name == "portcullis":
+            env.update(PORTCULLIS_ENV)
+            cmd = [os.path.join(self.bin, "portcullis"), "run", "--config", os.path.join(self.set, "portcullis"),
+                   "--bind-address", "127.0.0.1", "--admin", ADMIN, "--log-level", "Warning"]
+        elif self.name == "nginx":
+            cmd = ["nginx", "-c", os.path.join(self.set, "nginx.conf"), "-g", "daemon off;"]
+        elif self.name == "haproxy":
+            cmd = ["haproxy", "-W", "-db", "-f", os.path.join(self.set, "haproxy.cfg")]
+        else:
+            env.update({"XDG_DATA_HOME": os.path.join(self.set, "caddy-data"), "XDG_CONFIG_HOME": os.path.join(self.set, "caddy-config")})
+            cmd = ["caddy", "run", "--config", os.path.join(self.set, "Caddyfile"), "--adapter", "caddyfile"]
+        logf = open(os.path.join(self.out, f"{self.name}-{os.path.basename(self.set)}.log"), "ab")
+        self.proc = subprocess.Popen(["taskset", "-c", PROXY_CPU] + cmd, env=env, stdout=logf, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def rss_mib(self):
+        return tree_rss_kib(self.proc.pid) / 1024
+
+    def write_peer_config(self):
+        gen.peer_configs(self.set, n_of(self.set), self.state)
+
+    def reload(self):
+        """Applies self.state: files for Portcullis (its watcher picks them up), config + reload for peers."""
+        if self.name == "portcullis":
+            return
+        self.write_peer_config()
+        if self.name == "nginx":
+            subprocess.run(["nginx", "-c", os.path.join(self.set, "nginx.conf"), "-s", "reload"], check=True, capture_output=True)
+        elif self.name == "haproxy":
+            os.kill(self.proc.pid, signal.SIGUSR2)  # master-worker mode (-W): re-reads the configuration
+        else:
+            subprocess.run(["caddy", "reload", "--config", os.path.join(self.set, "Caddyfile"), "--adapter", "caddyfile",
+                            "--address", "127.0.0.1:18019"], check=True, capture_output=True)
+
+
+def n_of(set_dir):
+    with open(os.path.join(set_dir, "N")) as f:
+        return int(f.read())
+
+
+def tree_rss_kib(root):
+    children = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(p))
+            except OSError:
+                pass
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                m = re.search(r"VmRSS:\s+(\d+)", f.read())
+                total += int(m.group(1)) if m else 0
+        except OSError:
+            pass
+    return total
+
+
+def probe(port, hostname, path="/"):
+    """One HTTPS request with SNI and Host = hostname; True when it answers 200 with hostname's certificate."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as raw, ctx.wrap_socket(raw, server_hostname=hostname) as s:
+            if hostname.encode() not in s.getpeercert(binary_form=True):
+                return False
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: {hostname}\r\nConnection: close\r\n\r\n".encode())
+            return s.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def wait_for(port, hostname, timeout, interval=0.01, proc=None):
+    start = time.monotonic()
+    while time.monotonic() - start < timeout and (proc is None or proc.poll() is None):
+        if probe(port, hostname):
+            return time.monotonic() - start
+        time.sleep(interval)
+    return None
+
+
+# ---------------------------------------------------------------- load generators
+
+def to_ms(v):
+    m = re.match(r"([\d.]+)(us|ms|s)", v)
+    return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+
+def wrk(url, conns, duration, out, extra=()):
+    cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{conns}", f"-d{duration}s", "--latency", "-s",
+           os.path.join(out, "resolve.lua"), *extra, url]
+    text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    r = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)) if "Requests/sec" in text else 0.0}
+    for p in ("50", "99"):
+        m = re.search(rf"^\s+{p}%\s+(\S+)", text, re.M)
+        r[f"p{p}"] = to_ms(m.group(1)) if m else float("nan")
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    r["errors"] = sum(map(int, m.groups())) if m else 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"(\d+) requests in", text)
+    r["requests"] = int(m.group(1)) if m else 0
+    return r
+
+
+def h2load(port, hostname, duration):
+    cmd = ["taskset", "-c", LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration), "--warm-up-time", "1",
+           "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
+    text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    m = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
+    f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
+    return {"rps": float(m.group(1)) if m else 0.0, "failed": int(f.group(2)) + int(f.group(3)) if f else -1}
+
+
+def openssl_speed(alg):
+    text = subprocess.run(["taskset", "-c", PROXY_CPU, "openssl", "speed", "-seconds", "3", alg], capture_output=True, text=True).stdout
+    line = [ln for ln in text.splitlines() if re.match(r"^\s*(rsa 2048|256 bits ecdsa)", ln)]
+    nums = re.findall(r"[\d.]+", line[-1].split("s ", 1)[-1]) if line else []
+    # columns: sign time, verify time, sign/s, verify/s
+    return float(line[-1].split()[-2]) if line and nums else float("nan")
+
+
+# ---------------------------------------------------------------- rows
+
+class Results:
+    def __init__(self):
+        self.rows = []  # (row, metric, better, {proxy: [values]})
+
+    def add(self, row, metric, better, proxy, value):
+        for r in self.rows:
+            if r[0] == row and r[1] == metric:
+                r[3].setdefault(proxy, []).append(value)
+                return
+        self.rows.append((row, metric, better, {proxy: [value]}))
+
+
+def fmt(v):
+    if v != v:
+        return "n/a"
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"
+
+
+def cell(vals):
+    if not vals:
+        return "-"
+    med = statistics.median(vals)
+    return fmt(med) if len(vals) == 1 else f"{fmt(med)} ({fmt(min(vals))}–{fmt(max(vals))})"
+
+
+def table(results, proxies):
+    peers = [p for p in proxies if p != "portcullis"]
+    head = "| row | metric | " + " | ".join(proxies) + " | " + " | ".join(f"P/{p}" for p in peers) + " |"
+    lines = [head, "|" + "---|" * (2 + len(proxies) + len(peers))]
+    for row, metric, better, vals in results.rows:
+        cells = [cell(vals.get(p, [])) for p in proxies]
+        ratios = []
+        for p in peers:
+            a, b = vals.get("portcullis"), vals.get(p)
+            if a and b and statistics.median(b) not in (0, None) and statistics.median(b) == statistics.median(b):
+                ratios.append(f"{statistics.median(a) / statistics.median(b):.2f}")
+            else:
+                ratios.append("-")
+        arrow = {"high": " ↑", "low": " ↓"}.get(better, "")
+        lines.append(f"| {row} | {metric}{arrow} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--mode", default="full")
+    ap.add_argument("--n", type=int, required=True)
+    ap.add_argument("--peers", default="nginx haproxy caddy")
+    a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks that stop the proxies
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
+    quick = a.mode == "quick"
+    rounds, dur = (2, 3) if quick else (3, 8)
+    reloads, reload_interval = (30, 0.1) if quick else (100, 0.2)
+    out, big, small = a.out, os.path.join(a.out, "big"), os.path.join(a.out, "small")
+    with open(os.path.join(small, "N"), "w") as f:
+        f.write("100")
+    with open(os.path.join(out, "resolve.lua"), "w") as f:
+        f.write(RESOLVE_LUA)
+    names = ["portcullis"] + [p for p in a.peers.split() if subprocess.run(["which", p], capture_output=True).returncode == 0]
+    res = Results()
+    last = gen.host(a.n - 1)
+
+    backend = start_backend(out)
+    procs = []
+    try:
+        # ---- row 4 (scale): start each proxy alone on N hostnames/certs/routes, time to serving the last hostname
+        for name in names:
+            p = Proxy(name, out, big, os.path.join(out, "bin"))
+            log(f"row 4: starting {name} with {a.n} hostnames/certificates/routes")
+            t0 = time.monotonic()
+            p.start()
+            t = wait_for(p.port, last, 600, 0.05, p.proc)
+            res.add("4 scale", f"start to serving {last} (s)", "low", name, t if t is not None else float("nan"))
+            if t is None:
+                log(f"{name} did not serve {last} within 600 s; see {out}/{name}-big.log")
+                p.stop()
+                continue
+            time.sleep(1)
+            res.add("4 scale", "RSS after start (MiB)", "low", name, p.rss_mib())
+            procs.append(p)
+        serving = [p.name for p in procs]
+
+        # ---- rows 1-3, A B A B: every round runs each proxy once, in turn
+        for rnd in range(rounds):
+            log(f"rows 1-3: round {rnd + 1}/{rounds}")
+            for p in procs:
+                r = wrk(f"https://{gen.host(0)}:{p.port}/", 64, dur, out)
+                res.add("1 h1 keep-alive 64c", "req/s", "high", p.name, r["rps"])
+                res.add("1 h1 keep-alive 64c", "p50 ms", "low", p.name, r["p50"])
+                res.add("1 h1 keep-alive 64c", "p99 ms", "low", p.name, r["p99"])
+            for p in procs:
+                r = h2load(p.port, gen.host(0), dur)
+                res.add("1 h2 64c×10 streams", "req/s", "high", p.name, r["rps"])
+            for p in procs:
+                r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
+                res.add(f"2 full handshakes, SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
+            direct = wrk(f"http://127.0.0.1:{gen.BACKEND_PORT}/", 2, dur, out)
+            res.add("3 latency 2c", "backend direct p50 ms", "low", "portcullis", direct["p50"])
+            for p in procs:
+                r = wrk(f"https://{gen.host(0)}:{p.port}/", 2, dur, out)
+                res.add("3 latency 2c", "p50 ms", "low", p.name, r["p50"])
+                res.add("3 latency 2c", "p99 ms", "low", p.name, r["p99"])
+                res.add("3 latency 2c", "added p50 ms", "low", p.name, r["p50"] - direct["p50"])
+                res.add("3 latency 2c", "added p99 ms", "low", p.name, r["p99"] - direct["p99"])
+        for p in procs:
+            res.add("4 scale", "RSS after rows 1-3 (MiB)", "low", p.name, p.rss_mib())
+
+        # ---- row 4 (convergence): add www.dnew.bench (certificate + route) and time until it answers
+        for p in procs:
+            t0 = time.monotonic()
+            if p.name == "portcullis":
+                write_portcullis_new(big)
+            else:
+                p.state["new"] = True
+                p.reload()
+            t = wait_for(p.port, "www.dnew.bench", 300)
+            res.add("4 scale", "convergence: new host+cert+route (s)", "low", p.name, time.monotonic() - t0 if t is not None else float("nan"))
+        for p in procs:
+            p.stop()
+        procs = []
+        if os.path.exists(os.path.join(big, "portcullis", "40-new.yaml")):
+            os.remove(os.path.join(big, "portcullis", "40-new.yaml"))
+
+        # ---- row 5 (churn): reloads while wrk runs, on the 100-host set, one proxy at a time
+        for name in serving:
+            p = Proxy(name, out, small, os.path.join(out, "bin"))
+            gen.portcullis_static(os.path.join(small, "portcullis"), 100)
+            gen.peer_configs(small, 100, p.state)
+            p.start()
+            if wait_for(p.port, gen.host(0), 120, proc=p.proc) is None:
+                log(f"{name} (100 hosts) did not start")
+                p.stop()
+                continue
+            log(f"row 5: {reloads} reloads on {name} under load")
+            load = subprocess.Popen(["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c16", f"-d{int(reloads * reload_interval + 3)}s",
+                                     "--latency", "-s", os.path.join(out, "resolve.lua"), f"https://{gen.host(0)}:{p.port}/"],
+                                    stdout=subprocess.PIPE, text=True)
+            time.sleep(1)
+            for i in range(reloads):
+                churn(p, small, i)
+                time.sleep(reload_interval)
+            text = load.communicate()[0]
+            with open(os.path.join(out, f"churn-{name}.txt"), "w") as f:
+                f.write(text)
+            r = parse_wrk_text(text)
+            res.add(f"5 churn: {reloads} reloads", "failed requests", "low", name, r["errors"] + r["non2xx"])
+            res.add(f"5 churn: {reloads} reloads", "req/s", "high", name, r["rps"])
+            res.add(f"5 churn: {reloads} reloads", "p99 ms", "low", name, r["p99"])
+            p.stop()
+            gen.portcullis_static(os.path.join(small, "portcullis"), 100)  # back to the initial state
+            extra = os.path.join(small, "portcullis", "40-extra.yaml")
+            if os.path.exists(extra):
+                os.remove(extra)
+    finally:
+        for p in procs:
+            p.stop()
+        os.killpg(backend.pid, signal.SIGTERM)
+
+    ec = openssl_speed("ecdsap256")
+    rsa = openssl_speed("rsa2048")
+    report(out, a, names, res, rounds, dur, reloads, ec, rsa)
+
+
+def parse_wrk_text(text):
+    r = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)) if "Requests/sec" in text else 0.0}
+    m = re.search(r"^\s+99%\s+(\S+)", text, re.M)
+    r["p99"] = to_ms(m.group(1)) if m else float("nan")
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    r["errors"] = sum(map(int, m.groups())) if m else 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    return r
+
+
+def churn(p, small, i):
+    """Reload i: i%3 == 0 a route change, 1 an endpoint change, 2 a certificate rotation (domain 0)."""
+    op = i % 3
+    if op == 0:
+        p.state["extra"] = not p.state.get("extra")
+    elif op == 1:
+        p.state["endpoint"] = "127.0.0.2" if p.state["endpoint"] == "127.0.0.1" else "127.0.0.1"
+    else:
+        rotated = os.path.join(small, "certs", "d0-rotated")
+        p.state["d0"] = os.path.join(small, "certs", "d0") if p.state["d0"] == rotated else rotated
+    if p.name != "portcullis":
+        p.reload()
+        return
+    cfg = os.path.join(small, "portcullis")
+    if op == 0:
+        path = os.path.join(cfg, "40-extra.yaml")
+        if p.state["extra"]:
+            gen.write(path, gen.portcullis_route(0, "gw0", gen.host(0), name="extra").replace("PathPrefix", "Exact").replace("value: /\n", "value: /extra\n"))
+        else:
+            os.remove(path)
+    elif op == 1:
+        gen.portcullis_endpoints(cfg, p.state["endpoint"])
+    else:
+        gen.write(os.path.join(cfg, "21-secret-d0.yaml"),
+                  gen.portcullis_secret(cfg, 0, os.path.join(p.state["d0"], "tls.crt"), os.path.join(p.state["d0"], "tls.key")))
+
+
+def write_portcullis_new(big):
+    cfg = os.path.join(big, "portcullis")
+    d = os.path.join(big, "certs", "dnew")
+    gw = ("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gwnew\nspec:\n  gatewayClassName: portcullis\n"
+          f"  listeners:\n    - name: dnew\n      protocol: HTTPS\n      port: {gen.PORTS['portcullis']}\n      hostname: www.dnew.bench\n"
+          "      tls:\n        mode: Terminate\n        certificateRefs:\n          - name: dnew-cert\n")
+    secret = gen.portcullis_secret(cfg, 0, os.path.join(d, "tls.crt"), os.path.join(d, "tls.key")).replace("d0-cert", "dnew-cert")
+    gen.write(os.path.join(cfg, "40-new.yaml"), "---\n".join([gw, secret, gen.portcullis_route(0, "gwnew", "www.dnew.bench", name="rnew")]))
+
+
+def start_backend(out):
+    d = os.path.join(out, "backend")
+    os.makedirs(os.path.join(d, "tmp"), exist_ok=True)
+    body = "x" * 1023 + "\n"
+    gen.write(os.path.join(d, "nginx.conf"), f"""worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 16384; }}
+http {{
+  access_log off;
+  client_body_temp_path {d}/tmp;
+  keepalive_requests 1000000;
+  server {{
+    listen 127.0.0.1:{gen.BACKEND_PORT} backlog=4096;
+    listen 127.0.0.2:{gen.BACKEND_PORT} backlog=4096;
+    location / {{ default_type text/plain; return 200 "{body[:-1]}\\n"; }}
+  }}
+}}
+""")
+    proc = subprocess.Popen(["taskset", "-c", PROXY_CPU, "nginx", "-c", os.path.join(d, "nginx.conf"), "-g", "daemon off;"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", gen.BACKEND_PORT), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("backend nginx did not start")
+
+
+def report(out, a, names, res, rounds, dur, reloads, ec, rsa):
+    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
+    versions = {
+        "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
+        "haproxy": subprocess.run(["haproxy", "-v"], capture_output=True, text=True).stdout.splitlines()[0] if "haproxy" in names else "",
+        "caddy": subprocess.run(["caddy", "version"], capture_output=True, text=True).stdout.strip() if "caddy" in names else "",
+    }
+    gc_threads = "n/a"
+    text = f"""# Benchmark results ({a.mode} run)
+
+- date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
+- pinning: proxy and backend on CPU {PROXY_CPU}, load generator on CPU {LOAD_CPU}; every proxy has one core (nginx 1 worker, HAProxy nbthread 1, Caddy and Portcullis see 1 CPU)
+- N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D); cells are median (min–max)
+- Portcullis: Release build, {" ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items())}; peers: {"; ".join(v for v in versions.values() if v)}
+- physical limit for row 2 (one core signs): ECDSA P-256 {fmt(ec)} signs/s × 1 core, RSA 2048 {fmt(rsa)} signs/s × 1 core (row 2's host uses ECDSA P-256)
+- ratios: Portcullis ÷ peer. ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)
+
+{table(res, names)}
+"""
+    del gc_threads
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
