@@ -91,7 +91,11 @@ public class ProxyFilterTests
         {
             Redirect = new RequestRedirect(null, "new.example.com", 8443, new PathModifier(PathModifierType.ReplacePrefixMatch, "/new"), 302),
         };
-        var schemeRedirect = new RouteAction(EquatableArray<WeightedBackend>.Empty) { Redirect = new RequestRedirect("https", null, null, null, 301) };
+        var schemeRedirect = new RouteAction(EquatableArray<WeightedBackend>.Empty)
+        {
+            Redirect = new RequestRedirect("https", null, null, null, 301),
+            Filters = new HttpFilters(ResponseHeaders: Edits(set: [new("X-Redirected", "yes")])),
+        };
         var (proxy, port) = await ServeAsync(Route("*", "/old", prefixRedirect), Route("*", "/secure", schemeRedirect));
         await using var owned = proxy;
         using var client = ProxyFixture.Client(port, followRedirects: false);
@@ -103,6 +107,7 @@ public class ProxyFilterTests
         using var secure = await client.GetAsync(new Uri($"http://x.test:{port}/secure"));
         Assert.Equal(HttpStatusCode.MovedPermanently, secure.StatusCode);
         Assert.Equal("https://x.test/secure", secure.Headers.Location!.OriginalString);
+        Assert.Equal("yes", string.Join(",", secure.Headers.GetValues("X-Redirected")));
     }
 
     [Fact]

@@ -29,6 +29,11 @@ internal static class FilterResponses
             request.Path.Value ?? "/", request.QueryString.Value ?? "", action.MatchedPrefix);
         context.Response.StatusCode = redirect.StatusCode;
         context.Response.Headers.Location = location;
+        if (action.ResponseEdits is { } edits)
+        {
+            HeaderEdits.Apply(edits, context.Response.Headers);
+        }
+
         action.Cors?.AddResponseHeaders(context);
         return ValueTask.FromResult(true);
     }

@@ -27,6 +27,7 @@ internal sealed class CompiledAction
         MatchedPrefix = matchedPrefix;
         Cors = action.Cors is { } cors ? new CorsHandler(cors) : null;
         Mirrors = CompiledMirror.From(action.Filters);
+        ResponseEdits = action.Filters?.ResponseHeaders;
         Timeout = (action.Timeouts?.Request, action.Timeouts?.BackendRequest) switch
         {
             // Without retries one backend attempt is the whole request: the shorter limit applies.
@@ -60,6 +61,9 @@ internal sealed class CompiledAction
     public string MatchedPrefix { get; }
 
     public CorsHandler? Cors { get; }
+
+    /// <summary>The rule's ResponseHeaderModifier, for answers the gateway makes itself (redirects).</summary>
+    public HeaderModifier? ResponseEdits { get; }
 
     /// <summary>Rule-level mirrors; the picked backend may add its own.</summary>
     public CompiledMirror[] Mirrors { get; }
