@@ -128,13 +128,13 @@ public class ProxyFilterTests
     }
 
     [Fact]
-    public async Task RequestMirror_SecondBackendReceivesACopyWithBody()
+    public async Task RequestMirror_SecondBackendReceivesACopyWithBodyAndTheRulesHeaderEdits()
     {
         await using var main = await EchoBackend.StartAsync("main");
         await using var shadow = await EchoBackend.StartAsync("shadow");
         var action = To(main.Backend()) with
         {
-            Filters = new HttpFilters(Mirrors: new[] { new RequestMirror(shadow.Backend(), 1, 1) }),
+            Filters = new HttpFilters(RequestHeaders: Edits(set: [new("X-Rule", "yes")]), Mirrors: new[] { new RequestMirror(shadow.Backend(), 1, 1) }),
         };
         var (proxy, port) = await ServeAsync(Route("*", "/", action));
         await using var owned = proxy;
@@ -151,6 +151,22 @@ public class ProxyFilterTests
         Assert.Equal("POST", copy.Method);
         Assert.Equal("payload", copy.Body);
         Assert.Equal($"x.test:{port}", copy.Host);
+        Assert.Equal("yes", copy.Header("X-Rule"));
+    }
+
+    [Fact]
+    public async Task RequestMirror_OnABackendRef_MirrorsWhenThatBackendIsPicked()
+    {
+        await using var main = await EchoBackend.StartAsync("main");
+        await using var shadow = await EchoBackend.StartAsync("shadow");
+        var picked = main.Backend() with { Filters = new HttpFilters(Mirrors: new[] { new RequestMirror(shadow.Backend(), 100, 100) }) };
+        var (proxy, port) = await ServeAsync(Route("*", "/", To(picked)));
+        await using var owned = proxy;
+        using var client = ProxyFixture.Client(port);
+
+        Assert.Equal("main", (await ProxyFixture.GetEchoAsync(client, $"http://x.test:{port}/b")).Backend);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.Equal("/b", (await shadow.Received.Reader.ReadAsync(wait.Token)).Path);
     }
 
     [Fact]

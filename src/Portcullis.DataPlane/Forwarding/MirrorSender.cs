@@ -36,14 +36,28 @@ internal sealed class MirrorSender : IDisposable
         ActivityHeadersPropagator = null,
     });
 
-    public async ValueTask MirrorAsync(HttpContext context, CompiledMirror[] ruleMirrors, CompiledBackend picked)
+    /// <summary>Samples the rule's and the picked backend's mirrors and sends a copy to each one chosen.</summary>
+    public async ValueTask MirrorAsync(HttpContext context, CompiledAction action, CompiledBackend picked)
     {
-        List<CompiledBackend>? targets = null;
-        foreach (var mirror in ruleMirrors.Concat(picked.Mirrors))
+        if (action.Mirrors.Length == 0 && picked.Mirrors.Length == 0)
+        {
+            return;
+        }
+
+        List<(CompiledBackend Backend, HeaderModifier[] Edits)>? targets = null;
+        foreach (var mirror in action.Mirrors)
         {
             if (mirror.Backend.HasEndpoints && mirror.ShouldMirror())
             {
-                (targets ??= []).Add(mirror.Backend);
+                (targets ??= []).Add((mirror.Backend, action.RequestEdits));
+            }
+        }
+
+        foreach (var mirror in picked.Mirrors)
+        {
+            if (mirror.Backend.HasEndpoints && mirror.ShouldMirror())
+            {
+                (targets ??= []).Add((mirror.Backend, picked.RequestEdits));
             }
         }
 
@@ -53,9 +67,9 @@ internal sealed class MirrorSender : IDisposable
         }
 
         var body = await BufferBodyAsync(context.Request, context.RequestAborted).ConfigureAwait(false);
-        foreach (var target in targets)
+        foreach (var (target, edits) in targets)
         {
-            var message = Build(context.Request, target, picked.RequestEdits, body);
+            var message = Build(context.Request, target, edits, body);
             _ = SendAsync(message);
         }
     }

@@ -71,7 +71,7 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
             return;
         }
 
-        await _mirrors.MirrorAsync(context, action.Mirrors, backend).ConfigureAwait(false);
+        await _mirrors.MirrorAsync(context, action, backend).ConfigureAwait(false);
 
         // Errors are answered by YARP: 502 for a failed backend, 504 when it timed out.
         if (action.Timeout is not { } timeout)

@@ -28,6 +28,7 @@ internal sealed class CompiledAction
         Cors = action.Cors is { } cors ? new CorsHandler(cors) : null;
         Mirrors = CompiledMirror.From(action.Filters);
         ResponseEdits = action.Filters?.ResponseHeaders;
+        RequestEdits = action.Filters?.RequestHeaders is { } edits ? [edits] : [];
         Timeout = (action.Timeouts?.Request, action.Timeouts?.BackendRequest) switch
         {
             // Without retries one backend attempt is the whole request: the shorter limit applies.
@@ -64,6 +65,9 @@ internal sealed class CompiledAction
 
     /// <summary>The rule's ResponseHeaderModifier, for answers the gateway makes itself (redirects).</summary>
     public HeaderModifier? ResponseEdits { get; }
+
+    /// <summary>The rule's RequestHeaderModifier, which copies for the rule's mirrors also get.</summary>
+    public HeaderModifier[] RequestEdits { get; }
 
     /// <summary>Rule-level mirrors; the picked backend may add its own.</summary>
     public CompiledMirror[] Mirrors { get; }
@@ -134,7 +138,7 @@ internal sealed class CompiledBackend
     /// <summary>This backend's own mirrors, sent only when it is picked.</summary>
     public CompiledMirror[] Mirrors { get; }
 
-    /// <summary>The request header edits a mirrored copy also gets.</summary>
+    /// <summary>Rule then backend request header edits, which copies for this backend's mirrors also get.</summary>
     public HeaderModifier[] RequestEdits { get; }
 
     public bool IsH2c => RequestConfig == H2cConfig;
