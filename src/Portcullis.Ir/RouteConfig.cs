@@ -3,7 +3,7 @@ namespace Portcullis.Ir;
 /// <summary>
 /// One match of one rule of one HTTPRoute, expanded for one hostname. All conditions must hold.
 /// </summary>
-/// <param name="Name">"namespace/route/rule/N/match/M", for logs and metrics.</param>
+/// <param name="Name">"namespace/route/rule/N/match/M" (N is the rule's name when it has one), for logs and metrics.</param>
 /// <param name="Hostname">Exact host, "*.suffix" wildcard (one or more labels), or "*" for any host.</param>
 /// <param name="Method">HTTP method to match, or null for any.</param>
 public sealed record RouteConfig(
@@ -36,10 +36,22 @@ public sealed record HeaderMatch(string Name, StringMatchType Type, string Value
 public sealed record QueryParamMatch(string Name, StringMatchType Type, string Value);
 
 /// <summary>
-/// What to do with a matched request: answer directly, or forward to one backend picked by weight.
-/// A backend marked Invalid answers 500 for its share of the traffic.
+/// What to do with a matched request: answer directly, redirect, or forward to one backend picked by
+/// weight. A backend marked Invalid answers 500 for its share of the traffic.
 /// </summary>
-public sealed record RouteAction(EquatableArray<WeightedBackend> Backends, DirectResponse? DirectResponse = null);
+/// <remarks>Order on the data plane: DirectResponse, then CORS preflight, Redirect, forward with Filters.</remarks>
+public sealed record RouteAction(EquatableArray<WeightedBackend> Backends, DirectResponse? DirectResponse = null)
+{
+    /// <summary>Rule-level filters applied to every forwarded request of this rule.</summary>
+    public HttpFilters? Filters { get; init; }
+
+    /// <summary>When set, the rule answers with this redirect and forwards nothing.</summary>
+    public RequestRedirect? Redirect { get; init; }
+
+    public CorsPolicy? Cors { get; init; }
+
+    public RouteTimeouts? Timeouts { get; init; }
+}
 
 public sealed record DirectResponse(int StatusCode, string? Body = null);
 
@@ -58,6 +70,10 @@ public sealed record WeightedBackend(
     int Weight,
     BackendProtocol Protocol,
     EquatableArray<Endpoint> Endpoints,
-    bool Invalid = false);
+    bool Invalid = false)
+{
+    /// <summary>backendRef-level filters: applied after the rule's, only when this backend is picked.</summary>
+    public HttpFilters? Filters { get; init; }
+}
 
 public sealed record Endpoint(string Address, int Port);

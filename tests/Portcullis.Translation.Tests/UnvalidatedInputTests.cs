@@ -78,6 +78,77 @@ public class UnvalidatedInputTests
         Assert.Equal(80, Assert.Single(result.Config.Listeners).Port);
     }
 
+    [Theory]
+    [InlineData("[{ type: RequestHeaderModifier, requestHeaderModifier: {} }, { type: RequestHeaderModifier, requestHeaderModifier: {} }]", "IncompatibleFilters")]
+    [InlineData("[{ type: RequestRedirect, requestRedirect: {} }, { type: URLRewrite, urlRewrite: {} }]", "IncompatibleFilters")]
+    [InlineData("[{ type: RequestRedirect, requestRedirect: { scheme: ftp } }]", "UnsupportedValue")]
+    [InlineData("[{ type: RequestRedirect, requestRedirect: { statusCode: 304 } }]", "UnsupportedValue")]
+    [InlineData("[{ type: URLRewrite, urlRewrite: { path: { type: ReplaceSomething } } }]", "UnsupportedValue")]
+    [InlineData("[{ type: Teleport }]", "UnsupportedValue")]
+    public void Translate_FiltersTheCrdForbids_RouteNotAcceptedAndRuleAnswers500(string filters, string reason)
+    {
+        var (accepted, action) = TranslateRule($"filters: {filters}");
+
+        Assert.Equal(("False", reason), (accepted.Status, accepted.Reason));
+        Assert.Equal(500, action.DirectResponse?.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{ request: 10x }")]
+    [InlineData("{ backendRequest: 1.5s }")]
+    [InlineData("{ request: 1s, backendRequest: 2s }")]
+    public void Translate_InvalidTimeouts_RouteNotAcceptedAndRuleAnswers500(string timeouts)
+    {
+        var (accepted, action) = TranslateRule($"timeouts: {timeouts}");
+
+        Assert.Equal(("False", "UnsupportedValue"), (accepted.Status, accepted.Reason));
+        Assert.Equal(500, action.DirectResponse?.StatusCode);
+    }
+
+    [Fact]
+    public void Translate_ZeroRequestTimeout_DisablesItAndKeepsBackendRequest()
+    {
+        var (accepted, action) = TranslateRule("timeouts: { request: 0s, backendRequest: 5s }");
+
+        Assert.Equal("True", accepted.Status);
+        Assert.Equal(new Ir.RouteTimeouts(null, TimeSpan.FromSeconds(5)), action.Timeouts);
+    }
+
+    /// <summary>One route with one rule (backendRef echo:80 plus <paramref name="ruleYaml"/>): its Accepted condition and IR action.</summary>
+    private static (Condition Accepted, Ir.RouteAction Action) TranslateRule(string ruleYaml)
+    {
+        var result = Translate(
+            Parse<GatewayClass>(GatewayClassYaml),
+            Parse<Service>("""
+                apiVersion: v1
+                kind: Service
+                metadata: { name: echo, namespace: default }
+                spec: { clusterIP: 127.0.0.1, ports: [{ port: 80 }] }
+                """),
+            Parse<Gateway>("""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: Gateway
+                metadata: { name: gw, namespace: default }
+                spec:
+                  gatewayClassName: portcullis
+                  listeners: [{ name: http, protocol: HTTP, port: 80 }]
+                """),
+            Parse<HttpRoute>($$"""
+                apiVersion: gateway.networking.k8s.io/v1
+                kind: HTTPRoute
+                metadata: { name: r, namespace: default }
+                spec:
+                  parentRefs: [{ name: gw }]
+                  rules:
+                    - backendRefs: [{ name: echo, port: 80 }]
+                      {{ruleYaml}}
+                """));
+
+        var parent = Assert.Single(result.Status.HttpRoutes[new ObjectRef(HttpRoute.KindName, "default", "r")].Parents);
+        var route = Assert.Single(Assert.Single(result.Config.Listeners).Routes);
+        return (Assert.Single(parent.Conditions, c => c.Type == "Accepted"), route.Action);
+    }
+
     private static TranslationResult Translate(params KubernetesObject[] objects) =>
         Translator.Translate(ResourceSnapshot.Create(objects), new TranslatorOptions());
 

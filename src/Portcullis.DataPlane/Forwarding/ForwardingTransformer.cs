@@ -2,11 +2,15 @@ namespace Portcullis.DataPlane.Forwarding;
 
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
+using Portcullis.Ir;
 using Yarp.ReverseProxy.Forwarder;
 
 /// <summary>
 /// Copies the request as YARP does, then keeps the client's Host and adds X-Forwarded-For,
 /// X-Forwarded-Proto and X-Request-Id, which backends use to see the original request.
+/// With filters it also applies URLRewrite, the request and response header modifiers (rule's, then
+/// the picked backend's) and the CORS response headers. One instance per (route, backend), built with
+/// the tables, so a request allocates no transformer.
 /// </summary>
 internal sealed class ForwardingTransformer : HttpTransformer
 {
@@ -14,7 +18,39 @@ internal sealed class ForwardingTransformer : HttpTransformer
     public const string ForwardedProto = "X-Forwarded-Proto";
     public const string RequestId = "X-Request-Id";
 
+    private readonly HeaderModifier[] _requestEdits = [];
+    private readonly HeaderModifier[] _responseEdits = [];
+    private readonly string? _hostRewrite;
+    private readonly PathModifier? _pathRewrite;
+    private readonly string _matchedPrefix = "";
+    private readonly CorsHandler? _cors;
+
+    private ForwardingTransformer()
+    {
+    }
+
+    /// <param name="filters">Rule-level first, then backend-level; nulls are skipped. A later URLRewrite wins.</param>
+    /// <param name="matchedPrefix">The route's PathPrefix value, for ReplacePrefixMatch.</param>
+    public ForwardingTransformer(IEnumerable<HttpFilters?> filters, string matchedPrefix, CorsHandler? cors)
+    {
+        ArgumentNullException.ThrowIfNull(filters);
+        var list = filters.OfType<HttpFilters>().ToList();
+        _requestEdits = [.. list.Select(f => f.RequestHeaders).OfType<HeaderModifier>()];
+        _responseEdits = [.. list.Select(f => f.ResponseHeaders).OfType<HeaderModifier>()];
+        foreach (var rewrite in list.Select(f => f.UrlRewrite).OfType<UrlRewrite>())
+        {
+            _hostRewrite = rewrite.Hostname ?? _hostRewrite;
+            _pathRewrite = rewrite.Path ?? _pathRewrite;
+        }
+
+        _matchedPrefix = matchedPrefix;
+        _cors = cors;
+    }
+
     public static ForwardingTransformer Instance { get; } = new();
+
+    /// <summary>True when a transformer without filters would do the same.</summary>
+    public bool IsPlain => _requestEdits.Length == 0 && _responseEdits.Length == 0 && _hostRewrite is null && _pathRewrite is null && _cors is null;
 
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext,
@@ -27,9 +63,19 @@ internal sealed class ForwardingTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
 
         var request = httpContext.Request;
-        if (request.Host.HasValue)
+        if (_hostRewrite is not null)
+        {
+            proxyRequest.Headers.Host = _hostRewrite;
+        }
+        else if (request.Host.HasValue)
         {
             proxyRequest.Headers.Host = request.Host.Value;
+        }
+
+        if (_pathRewrite is not null)
+        {
+            var path = PathRewriter.Apply(_pathRewrite, request.Path.Value ?? "/", _matchedPrefix);
+            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), request.QueryString);
         }
 
         var clientIp = httpContext.Connection.RemoteIpAddress;
@@ -48,5 +94,30 @@ internal sealed class ForwardingTransformer : HttpTransformer
         {
             proxyRequest.Headers.TryAddWithoutValidation(RequestId, Guid.NewGuid().ToString());
         }
+
+        foreach (var edit in _requestEdits)
+        {
+            HeaderEdits.Apply(edit, proxyRequest);
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        HttpContext httpContext,
+        HttpResponseMessage? proxyResponse,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (proxyResponse is not null)
+        {
+            foreach (var edit in _responseEdits)
+            {
+                HeaderEdits.Apply(edit, httpContext.Response.Headers);
+            }
+
+            _cors?.AddResponseHeaders(httpContext);
+        }
+
+        return result;
     }
 }

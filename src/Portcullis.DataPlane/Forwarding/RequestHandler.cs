@@ -10,7 +10,8 @@ using Yarp.ReverseProxy.Forwarder;
 
 /// <summary>
 /// The one request delegate: listener by port (and SNI or Host), virtual host, first matching
-/// route, then a direct response or a forward to a backend endpoint.
+/// route, then a direct response, CORS preflight, redirect, or a forward to a backend endpoint
+/// (with mirrors and the rule's timeout).
 /// </summary>
 internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder) : IDisposable
 {
@@ -25,6 +26,8 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
         ActivityHeadersPropagator = null,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
     });
+
+    private readonly MirrorSender _mirrors = new();
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -50,6 +53,11 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
             return;
         }
 
+        if (await FilterResponses.TryAnswerAsync(context, action).ConfigureAwait(false))
+        {
+            return; // CORS preflight or redirect
+        }
+
         var backend = action.PickBackend();
         if (backend is null || backend.Invalid)
         {
@@ -63,9 +71,17 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
             return;
         }
 
+        await _mirrors.MirrorAsync(context, action, backend).ConfigureAwait(false);
+
         // Errors are answered by YARP: 502 for a failed backend, 504 when it timed out.
-        await forwarder.SendAsync(context, backend.NextDestination(), _invoker, backend.RequestConfig, ForwardingTransformer.Instance)
-            .ConfigureAwait(false);
+        if (action.Timeout is not { } timeout)
+        {
+            await forwarder.SendAsync(context, backend.NextDestination(), _invoker, backend.RequestConfig, backend.Transformer)
+                .ConfigureAwait(false);
+            return;
+        }
+
+        await FilterResponses.ForwardWithTimeoutAsync(forwarder, context, backend, _invoker, timeout).ConfigureAwait(false);
     }
 
     internal static CompiledRoute? FindRoute(RoutingTables tables, HttpContext context)
@@ -88,5 +104,9 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
         return virtualHost?.Match(context.Request);
     }
 
-    public void Dispose() => _invoker.Dispose();
+    public void Dispose()
+    {
+        _invoker.Dispose();
+        _mirrors.Dispose();
+    }
 }

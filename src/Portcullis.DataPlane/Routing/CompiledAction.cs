@@ -2,10 +2,14 @@ namespace Portcullis.DataPlane.Routing;
 
 using System.Net;
 using System.Net.Http;
+using Portcullis.DataPlane.Forwarding;
 using Portcullis.Ir;
 using Yarp.ReverseProxy.Forwarder;
 
-/// <summary>What a matched route does: answer directly, or forward to a backend picked by weight.</summary>
+/// <summary>
+/// What a matched route does: answer directly, answer a CORS preflight, redirect, or forward to a
+/// backend picked by weight (with its filters, mirrors and timeout).
+/// </summary>
 internal sealed class CompiledAction
 {
     private readonly CompiledBackend[] _backends;
@@ -14,10 +18,23 @@ internal sealed class CompiledAction
     private readonly int[] _cumulativeWeights;
     private readonly int _totalWeight;
 
-    public CompiledAction(RouteAction action)
+    /// <param name="matchedPrefix">The route's PathPrefix value ("" otherwise), for ReplacePrefixMatch.</param>
+    public CompiledAction(RouteAction action, string matchedPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(action);
         DirectResponse = action.DirectResponse;
+        Redirect = action.Redirect;
+        MatchedPrefix = matchedPrefix;
+        Cors = action.Cors is { } cors ? new CorsHandler(cors) : null;
+        Mirrors = CompiledMirror.From(action.Filters);
+        ResponseEdits = action.Filters?.ResponseHeaders;
+        RequestEdits = action.Filters?.RequestHeaders is { } edits ? [edits] : [];
+        Timeout = (action.Timeouts?.Request, action.Timeouts?.BackendRequest) switch
+        {
+            // Without retries one backend attempt is the whole request: the shorter limit applies.
+            ({ } r, { } b) => r < b ? r : b,
+            (var r, var b) => r ?? b,
+        };
         var backends = new List<CompiledBackend>();
         var cumulative = new List<int>();
         var total = 0;
@@ -29,7 +46,7 @@ internal sealed class CompiledAction
             }
 
             total += backend.Weight;
-            backends.Add(new CompiledBackend(backend));
+            backends.Add(new CompiledBackend(backend, action.Filters, matchedPrefix, Cors));
             cumulative.Add(total);
         }
 
@@ -39,6 +56,24 @@ internal sealed class CompiledAction
     }
 
     public DirectResponse? DirectResponse { get; }
+
+    public RequestRedirect? Redirect { get; }
+
+    public string MatchedPrefix { get; }
+
+    public CorsHandler? Cors { get; }
+
+    /// <summary>The rule's ResponseHeaderModifier, for answers the gateway makes itself (redirects).</summary>
+    public HeaderModifier? ResponseEdits { get; }
+
+    /// <summary>The rule's RequestHeaderModifier, which copies for the rule's mirrors also get.</summary>
+    public HeaderModifier[] RequestEdits { get; }
+
+    /// <summary>Rule-level mirrors; the picked backend may add its own.</summary>
+    public CompiledMirror[] Mirrors { get; }
+
+    /// <summary>Limit on the backend exchange (504 when exceeded); null for none.</summary>
+    public TimeSpan? Timeout { get; }
 
     /// <summary>Null when no backend has a positive weight (the caller answers 500).</summary>
     public CompiledBackend? PickBackend()
@@ -84,14 +119,29 @@ internal sealed class CompiledBackend
     private readonly string[] _destinations;
     private int _next = -1;
 
-    public CompiledBackend(WeightedBackend backend)
+    public CompiledBackend(WeightedBackend backend, HttpFilters? ruleFilters = null, string matchedPrefix = "", CorsHandler? cors = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         Name = backend.Name;
         Invalid = backend.Invalid;
         RequestConfig = backend.Protocol == BackendProtocol.H2c ? H2cConfig : Http1Config;
         _destinations = [.. backend.Endpoints.AsImmutableArray().Select(FormatDestination)];
+        var transformer = new ForwardingTransformer([ruleFilters, backend.Filters], matchedPrefix, cors);
+        Transformer = transformer.IsPlain ? ForwardingTransformer.Instance : transformer;
+        Mirrors = CompiledMirror.From(backend.Filters);
+        RequestEdits = [.. new[] { ruleFilters?.RequestHeaders, backend.Filters?.RequestHeaders }.OfType<HeaderModifier>()];
     }
+
+    /// <summary>Rule then backend header modifiers and rewrites, applied when this backend is picked.</summary>
+    public ForwardingTransformer Transformer { get; }
+
+    /// <summary>This backend's own mirrors, sent only when it is picked.</summary>
+    public CompiledMirror[] Mirrors { get; }
+
+    /// <summary>Rule then backend request header edits, which copies for this backend's mirrors also get.</summary>
+    public HeaderModifier[] RequestEdits { get; }
+
+    public bool IsH2c => RequestConfig == H2cConfig;
 
     public string Name { get; }
 
@@ -111,4 +161,17 @@ internal sealed class CompiledBackend
         IPAddress.TryParse(endpoint.Address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? $"http://[{ip}]:{endpoint.Port}"
             : $"http://{endpoint.Address}:{endpoint.Port}";
+}
+
+/// <summary>A mirror target and its share of requests.</summary>
+internal sealed class CompiledMirror(CompiledBackend backend, int numerator, int denominator)
+{
+    public CompiledBackend Backend { get; } = backend;
+
+    public static CompiledMirror[] From(HttpFilters? filters) =>
+        filters is null ? [] : [.. filters.Mirrors.AsImmutableArray().Select(m => new CompiledMirror(new CompiledBackend(m.Backend), m.Numerator, m.Denominator))];
+
+    /// <summary>Samples this request: numerator out of denominator are mirrored.</summary>
+    public bool ShouldMirror() =>
+        numerator >= denominator || (numerator > 0 && Random.Shared.Next(denominator) < numerator);
 }

@@ -75,7 +75,8 @@ internal static class RoutingTableBuilder
         {
             try
             {
-                var compiled = new CompiledRoute(route, new CompiledAction(route.Action));
+                var compiled = new CompiledRoute(route, new CompiledAction(route.Action,
+                    route.Path.Type == PathMatchType.PathPrefix ? route.Path.Value : ""));
                 hosts.GetOrAdd(route.Hostname, static () => new VirtualHost()).Routes.Add(compiled);
             }
             catch (ArgumentException ex)

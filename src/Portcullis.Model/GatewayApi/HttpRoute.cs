@@ -119,6 +119,25 @@ public sealed record HttpRouteFilter
     public HttpRequestMirrorFilter? RequestMirror { get; init; }
 
     public LocalObjectReference? ExtensionRef { get; init; }
+
+    public HttpCorsFilter? Cors { get; init; }
+}
+
+/// <summary>CORS filter (Extended).</summary>
+public sealed record HttpCorsFilter
+{
+    public IReadOnlyList<string> AllowOrigins { get; init; } = [];
+
+    public bool? AllowCredentials { get; init; }
+
+    public IReadOnlyList<string> AllowMethods { get; init; } = [];
+
+    public IReadOnlyList<string> AllowHeaders { get; init; } = [];
+
+    public IReadOnlyList<string> ExposeHeaders { get; init; } = [];
+
+    /// <summary>Seconds; defaults to 5.</summary>
+    public int? MaxAge { get; init; }
 }
 
 public sealed record HttpHeader
@@ -171,6 +190,16 @@ public sealed record HttpRequestMirrorFilter
     public HttpBackendRef BackendRef { get; init; } = new();
 
     public int? Percent { get; init; }
+
+    public HttpFraction? Fraction { get; init; }
+}
+
+public sealed record HttpFraction
+{
+    public int Numerator { get; init; }
+
+    /// <summary>Defaults to 100.</summary>
+    public int? Denominator { get; init; }
 }
 
 public sealed record HttpRouteStatus

@@ -42,6 +42,7 @@ internal static class RouteReasons
     public const string NoMatchingListenerHostname = "NoMatchingListenerHostname";
     public const string NoMatchingParent = "NoMatchingParent";
     public const string UnsupportedValue = "UnsupportedValue";
+    public const string IncompatibleFilters = "IncompatibleFilters";
     public const string ResolvedRefs = "ResolvedRefs";
     public const string RefNotPermitted = "RefNotPermitted";
     public const string InvalidKind = "InvalidKind";

@@ -4,10 +4,11 @@ using System.Globalization;
 using Portcullis.Ir;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Backends;
+using Portcullis.Translation.Routing;
 using Portcullis.Translation.Status;
 
 /// <summary>One match of one rule, ready to be expanded per hostname.</summary>
-internal sealed record ExpandedMatch(int RuleIndex, int MatchIndex, PathMatch Path, EquatableArray<HeaderMatch> Headers,
+internal sealed record ExpandedMatch(int RuleIndex, string? RuleName, int MatchIndex, PathMatch Path, EquatableArray<HeaderMatch> Headers,
     EquatableArray<QueryParamMatch> QueryParams, string? Method, RouteAction Action);
 
 /// <summary>
@@ -20,9 +21,26 @@ internal sealed class HttpRouteRules
 
     public List<string> UnsupportedValues { get; } = [];
 
+    /// <summary>The reason of the first problem that makes the route Accepted=False.</summary>
+    public string? NotAcceptedReason { get; private set; }
+
     public string? ResolvedRefsReason { get; private set; }
 
     public List<string> ResolvedRefsErrors { get; } = [];
+
+    /// <summary>A value we cannot honour: the route's Accepted condition becomes False.</summary>
+    public void Reject(string reason, string message)
+    {
+        NotAcceptedReason ??= reason;
+        UnsupportedValues.Add(message);
+    }
+
+    /// <summary>A reference we cannot resolve: the route's ResolvedRefs condition becomes False.</summary>
+    public void Unresolved(string reason, string message)
+    {
+        ResolvedRefsReason ??= reason;
+        ResolvedRefsErrors.Add(message);
+    }
 
     public static HttpRouteRules Build(SnapshotIndex index, HttpRoute route)
     {
@@ -34,7 +52,7 @@ internal sealed class HttpRouteRules
             IReadOnlyList<HttpRouteMatch> matches = rule.Matches.Count == 0 ? [new HttpRouteMatch()] : rule.Matches;
             for (var mi = 0; mi < matches.Count; mi++)
             {
-                var m = result.BuildMatch(matches[mi], ri, mi, action);
+                var m = result.BuildMatch(matches[mi], ri, rule.Name, mi, action);
                 if (m is not null)
                 {
                     result.Matches.Add(m);
@@ -47,35 +65,96 @@ internal sealed class HttpRouteRules
 
     private RouteAction BuildAction(SnapshotIndex index, HttpRoute route, HttpRouteRule rule, int ri)
     {
+        var where = $"rule {ri.ToString(CultureInfo.InvariantCulture)}";
+        var prefixOnly = rule.Matches.All(m => (m.Path?.Type ?? PathMatchTypes.PathPrefix) == PathMatchTypes.PathPrefix);
         var backends = new List<WeightedBackend>();
-        foreach (var r in rule.BackendRefs)
+        for (var bi = 0; bi < rule.BackendRefs.Count; bi++)
         {
+            var r = rule.BackendRefs[bi];
             var resolved = BackendResolver.Resolve(index, route, r);
-            backends.Add(resolved.Backend);
+            var backend = resolved.Backend;
             if (resolved.ErrorReason is not null)
             {
-                ResolvedRefsReason ??= resolved.ErrorReason;
-                ResolvedRefsErrors.Add($"rule {ri}: {resolved.ErrorMessage}");
+                Unresolved(resolved.ErrorReason, $"{where}: {resolved.ErrorMessage}");
             }
+
+            if (r.Filters.Count > 0)
+            {
+                var f = HttpRouteFilters.Translate(index, route, r.Filters,
+                    $"{where} backendRef {bi.ToString(CultureInfo.InvariantCulture)}", backendLevel: true, prefixOnly, this);
+                if (f.Cors is not null)
+                {
+                    Reject(RouteReasons.UnsupportedValue, $"{where} backendRef {bi.ToString(CultureInfo.InvariantCulture)}: filter CORS is supported at rule level only; the backend answers 500");
+                }
+
+                // A backend whose filters cannot be honoured answers 500 for its share only.
+                backend = f.Failed || f.Cors is not null
+                    ? backend with { Invalid = true, Endpoints = EquatableArray<Endpoint>.Empty }
+                    : backend with { Filters = f.Filters };
+            }
+
+            backends.Add(backend);
         }
 
-        // Filters are not implemented yet: a rule that asks for one is answered 500 rather than served
-        // without the behaviour its author required.
-        var filters = rule.Filters.Select(f => f.Type)
-            .Concat(rule.BackendRefs.SelectMany(b => b.Filters).Select(f => f.Type))
-            .Distinct(StringComparer.Ordinal).ToList();
-        if (filters.Count > 0)
+        var filters = HttpRouteFilters.Translate(index, route, rule.Filters, where, backendLevel: false, prefixOnly, this);
+        var timeouts = Timeouts(rule.Timeouts, where, out var timeoutsValid);
+        if (filters.Failed || !timeoutsValid)
         {
-            UnsupportedValues.Add($"rule {ri}: filter{(filters.Count > 1 ? "s" : "")} {string.Join(", ", filters)} not supported yet; the rule answers 500");
             return new RouteAction(EquatableArray<WeightedBackend>.Empty, new DirectResponse(500));
         }
 
-        return backends.Count == 0
+        if (filters.Redirect is not null)
+        {
+            // The CEL rules forbid backendRefs next to a redirect; should both reach us, the redirect wins.
+            return new RouteAction(EquatableArray<WeightedBackend>.Empty)
+            {
+                Redirect = filters.Redirect, Filters = filters.Filters, Cors = filters.Cors,
+            };
+        }
+
+        var action = backends.Count == 0
             ? new RouteAction(EquatableArray<WeightedBackend>.Empty, new DirectResponse(500))
             : new RouteAction(backends.ToEquatableArray());
+        return action with { Filters = filters.Filters, Cors = filters.Cors, Timeouts = timeouts };
     }
 
-    private ExpandedMatch? BuildMatch(HttpRouteMatch m, int ri, int mi, RouteAction action)
+    private RouteTimeouts? Timeouts(HttpRouteTimeouts? t, string where, out bool valid)
+    {
+        valid = true;
+        if (t is null)
+        {
+            return null;
+        }
+
+        TimeSpan? Parse(string? value, string field, ref bool ok)
+        {
+            if (value is null)
+            {
+                return null;
+            }
+
+            if (!GatewayDuration.TryParse(value, out var d))
+            {
+                Reject(RouteReasons.UnsupportedValue, $"{where}: timeouts.{field} \"{value}\" is not a Gateway API duration; the rule answers 500");
+                ok = false;
+                return null;
+            }
+
+            return d == TimeSpan.Zero ? null : d; // "0s" disables the timeout
+        }
+
+        var request = Parse(t.Request, "request", ref valid);
+        var backend = Parse(t.BackendRequest, "backendRequest", ref valid);
+        if (request is { } r && backend is { } b && b > r)
+        {
+            Reject(RouteReasons.UnsupportedValue, $"{where}: timeouts.backendRequest {t.BackendRequest} is longer than timeouts.request {t.Request}; the rule answers 500");
+            valid = false;
+        }
+
+        return valid && (request is not null || backend is not null) ? new RouteTimeouts(request, backend) : null;
+    }
+
+    private ExpandedMatch? BuildMatch(HttpRouteMatch m, int ri, string? ruleName, int mi, RouteAction action)
     {
         var where = $"rule {ri.ToString(CultureInfo.InvariantCulture)} match {mi.ToString(CultureInfo.InvariantCulture)}";
         var ok = true;
@@ -88,7 +167,7 @@ internal sealed class HttpRouteRules
         };
         if (pathType is null)
         {
-            UnsupportedValues.Add($"{where}: path type {m.Path?.Type} is not supported; the match is not served");
+            Reject(RouteReasons.UnsupportedValue, $"{where}: path type {m.Path?.Type} is not supported; the match is not served");
             ok = false;
         }
 
@@ -101,7 +180,7 @@ internal sealed class HttpRouteRules
             }
             else
             {
-                UnsupportedValues.Add($"{where}: header match type {h.Type} is not supported; the match is not served");
+                Reject(RouteReasons.UnsupportedValue, $"{where}: header match type {h.Type} is not supported; the match is not served");
                 ok = false;
             }
         }
@@ -115,13 +194,13 @@ internal sealed class HttpRouteRules
             }
             else
             {
-                UnsupportedValues.Add($"{where}: query param match type {q.Type} is not supported; the match is not served");
+                Reject(RouteReasons.UnsupportedValue, $"{where}: query param match type {q.Type} is not supported; the match is not served");
                 ok = false;
             }
         }
 
         return ok
-            ? new ExpandedMatch(ri, mi, new PathMatch(pathType!.Value, m.Path?.Value ?? "/"), headers.ToEquatableArray(),
+            ? new ExpandedMatch(ri, ruleName, mi, new PathMatch(pathType!.Value, m.Path?.Value ?? "/"), headers.ToEquatableArray(),
                 queries.ToEquatableArray(), m.Method, action)
             : null;
     }

@@ -104,7 +104,7 @@ internal sealed class HttpRouteStep : ITranslationStep
         }
 
         return rules.UnsupportedValues.Count > 0
-            ? Conditions.False(ConditionTypes.Accepted, RouteReasons.UnsupportedValue, string.Join("; ", rules.UnsupportedValues), generation)
+            ? Conditions.False(ConditionTypes.Accepted, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue, string.Join("; ", rules.UnsupportedValues), generation)
             : Conditions.True(ConditionTypes.Accepted, RouteReasons.Accepted, "Route is accepted", generation);
     }
 
@@ -120,7 +120,7 @@ internal sealed class HttpRouteStep : ITranslationStep
         {
             foreach (var m in rules.Matches)
             {
-                var name = string.Create(CultureInfo.InvariantCulture, $"{key}/rule/{m.RuleIndex}/match/{m.MatchIndex}");
+                var name = string.Create(CultureInfo.InvariantCulture, $"{key}/rule/{m.RuleName ?? m.RuleIndex.ToString(CultureInfo.InvariantCulture)}/match/{m.MatchIndex}");
                 var config = new RouteConfig(name, hostname, m.Path, m.Headers, m.QueryParams, m.Method, m.Action);
                 listener.Routes.Add(new RouteCandidate(config, route.Metadata.CreationTimestamp, key, m.RuleIndex, m.MatchIndex));
             }

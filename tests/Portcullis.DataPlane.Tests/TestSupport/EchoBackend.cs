@@ -2,6 +2,7 @@ namespace Portcullis.DataPlane.Tests.TestSupport;
 
 using System.Net;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -13,8 +14,9 @@ internal sealed class EchoBackend : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EchoBackend(string name, WebApplication app, int port)
+    private EchoBackend(string name, WebApplication app, int port, Channel<Echo> received)
     {
+        Received = received;
         Name = name;
         _app = app;
         Port = port;
@@ -24,6 +26,9 @@ internal sealed class EchoBackend : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Every request received, in arrival order (mirror tests wait on it).</summary>
+    public Channel<Echo> Received { get; }
+
     public static async Task<EchoBackend> StartAsync(string name, HttpProtocols protocols = HttpProtocols.Http1)
     {
         var port = FreePort.Find();
@@ -31,6 +36,7 @@ internal sealed class EchoBackend : IAsyncDisposable
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = protocols));
         var app = builder.Build();
+        var received = Channel.CreateUnbounded<Echo>();
         app.Run(async context =>
         {
             if (context.Request.Query.TryGetValue("delayMs", out var delay))
@@ -45,11 +51,22 @@ internal sealed class EchoBackend : IAsyncDisposable
                 context.Request.Host.Value ?? string.Empty,
                 context.Request.Protocol,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase));
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
+            echo = echo with { Body = body };
+            received.Writer.TryWrite(echo);
+
+            // Like the conformance echo server: "X-Echo-Set-Header: name:value" becomes a response header.
+            foreach (var set in context.Request.Headers["X-Echo-Set-Header"].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var colon = set.IndexOf(':', StringComparison.Ordinal);
+                context.Response.Headers.Append(set[..colon].Trim(), set[(colon + 1)..].Trim());
+            }
+
             context.Response.ContentType = "application/json";
             await JsonSerializer.SerializeAsync(context.Response.Body, echo);
         });
         await app.StartAsync();
-        return new EchoBackend(name, app, port);
+        return new EchoBackend(name, app, port, received);
     }
 
     public WeightedBackend Backend(int weight = 1, BackendProtocol protocol = BackendProtocol.Http1) =>
@@ -64,6 +81,8 @@ internal sealed class EchoBackend : IAsyncDisposable
 
 internal sealed record Echo(string Backend, string Method, string Path, string Host, string Protocol, Dictionary<string, string> Headers)
 {
+    public string? Body { get; init; }
+
     // JSON round-trips the dictionary without its comparer, so look names up case-insensitively here.
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;

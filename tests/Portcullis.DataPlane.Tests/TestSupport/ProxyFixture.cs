@@ -27,11 +27,12 @@ internal sealed class ProxyFixture : IAsyncDisposable
     /// A client that connects to 127.0.0.1:port for any URL, so the URL's host is the Host header
     /// and the SNI. <paramref name="seen"/> receives the CN of each server certificate.
     /// </summary>
-    public static HttpClient Client(int port, Action<string>? seen = null, Version? version = null)
+    public static HttpClient Client(int port, Action<string>? seen = null, Version? version = null, bool followRedirects = true)
     {
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
+            AllowAutoRedirect = followRedirects,
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             ConnectCallback = async (context, cancellationToken) =>
             {
