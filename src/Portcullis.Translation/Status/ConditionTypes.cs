@@ -7,6 +7,9 @@ internal static class ConditionTypes
     public const string Programmed = "Programmed";
     public const string ResolvedRefs = "ResolvedRefs";
     public const string Conflicted = "Conflicted";
+
+    /// <summary>Routes only: some rules were dropped as invalid while the rest are served.</summary>
+    public const string PartiallyInvalid = "PartiallyInvalid";
 }
 
 /// <summary>Condition status values.</summary>

@@ -42,7 +42,7 @@ internal static class HttpRouteFilters
 
         void Reject(string reason, string message)
         {
-            report.Reject(reason, $"{where}: {message}; the {(backendLevel ? "backend" : "rule")} answers 500");
+            report.Reject(reason, $"{where}: {message}");
             failed = true;
         }
 

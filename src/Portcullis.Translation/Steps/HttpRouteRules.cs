@@ -28,11 +28,22 @@ internal sealed class HttpRouteRules
 
     public List<string> ResolvedRefsErrors { get; } = [];
 
-    /// <summary>A value we cannot honour: the route's Accepted condition becomes False.</summary>
+    /// <summary>
+    /// Some rules were invalid and dropped while others are served: Accepted stays True and the route
+    /// gets PartiallyInvalid (the spec's "Drop Rule(s)" approach). When every rule is invalid the
+    /// route is not accepted and its rules answer 500.
+    /// </summary>
+    public bool PartiallyInvalid { get; private set; }
+
+    private readonly SortedSet<int> _invalidRules = [];
+    private int _currentRule;
+
+    /// <summary>A value we cannot honour in the rule being built: the rule is invalid.</summary>
     public void Reject(string reason, string message)
     {
         NotAcceptedReason ??= reason;
         UnsupportedValues.Add(message);
+        _invalidRules.Add(_currentRule);
     }
 
     /// <summary>A reference we cannot resolve: the route's ResolvedRefs condition becomes False.</summary>
@@ -47,6 +58,7 @@ internal sealed class HttpRouteRules
         var result = new HttpRouteRules();
         for (var ri = 0; ri < route.Spec.Rules.Count; ri++)
         {
+            result._currentRule = ri;
             var rule = route.Spec.Rules[ri];
             var action = result.BuildAction(index, route, rule, ri);
             IReadOnlyList<HttpRouteMatch> matches = rule.Matches.Count == 0 ? [new HttpRouteMatch()] : rule.Matches;
@@ -58,6 +70,12 @@ internal sealed class HttpRouteRules
                     result.Matches.Add(m);
                 }
             }
+        }
+
+        if (result._invalidRules.Count > 0 && result._invalidRules.Count < route.Spec.Rules.Count)
+        {
+            result.PartiallyInvalid = true;
+            result.Matches.RemoveAll(m => result._invalidRules.Contains(m.RuleIndex));
         }
 
         return result;
@@ -84,7 +102,7 @@ internal sealed class HttpRouteRules
                     $"{where} backendRef {bi.ToString(CultureInfo.InvariantCulture)}", backendLevel: true, prefixOnly, this);
                 if (f.Cors is not null)
                 {
-                    Reject(RouteReasons.UnsupportedValue, $"{where} backendRef {bi.ToString(CultureInfo.InvariantCulture)}: filter CORS is supported at rule level only; the backend answers 500");
+                    Reject(RouteReasons.UnsupportedValue, $"{where} backendRef {bi.ToString(CultureInfo.InvariantCulture)}: filter CORS is supported at rule level only");
                 }
 
                 // A backend whose filters cannot be honoured answers 500 for its share only.
@@ -135,7 +153,7 @@ internal sealed class HttpRouteRules
 
             if (!GatewayDuration.TryParse(value, out var d))
             {
-                Reject(RouteReasons.UnsupportedValue, $"{where}: timeouts.{field} \"{value}\" is not a Gateway API duration; the rule answers 500");
+                Reject(RouteReasons.UnsupportedValue, $"{where}: timeouts.{field} \"{value}\" is not a Gateway API duration");
                 ok = false;
                 return null;
             }
@@ -147,7 +165,7 @@ internal sealed class HttpRouteRules
         var backend = Parse(t.BackendRequest, "backendRequest", ref valid);
         if (request is { } r && backend is { } b && b > r)
         {
-            Reject(RouteReasons.UnsupportedValue, $"{where}: timeouts.backendRequest {t.BackendRequest} is longer than timeouts.request {t.Request}; the rule answers 500");
+            Reject(RouteReasons.UnsupportedValue, $"{where}: timeouts.backendRequest {t.BackendRequest} is longer than timeouts.request {t.Request}");
             valid = false;
         }
 
@@ -167,7 +185,7 @@ internal sealed class HttpRouteRules
         };
         if (pathType is null)
         {
-            Reject(RouteReasons.UnsupportedValue, $"{where}: path type {m.Path?.Type} is not supported; the match is not served");
+            Reject(RouteReasons.UnsupportedValue, $"{where}: path type {m.Path?.Type} is not supported");
             ok = false;
         }
 
@@ -180,7 +198,7 @@ internal sealed class HttpRouteRules
             }
             else
             {
-                Reject(RouteReasons.UnsupportedValue, $"{where}: header match type {h.Type} is not supported; the match is not served");
+                Reject(RouteReasons.UnsupportedValue, $"{where}: header match type {h.Type} is not supported");
                 ok = false;
             }
         }
@@ -194,7 +212,7 @@ internal sealed class HttpRouteRules
             }
             else
             {
-                Reject(RouteReasons.UnsupportedValue, $"{where}: query param match type {q.Type} is not supported; the match is not served");
+                Reject(RouteReasons.UnsupportedValue, $"{where}: query param match type {q.Type} is not supported");
                 ok = false;
             }
         }

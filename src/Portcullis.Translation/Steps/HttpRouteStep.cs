@@ -35,11 +35,18 @@ internal sealed class HttpRouteStep : ITranslationStep
                 }
 
                 var accepted = Attach(context, route, rules, gateway, parentRef, attached);
+                List<Condition> conditions = [accepted, ResolvedRefs(route, rules)];
+                if (rules.PartiallyInvalid && accepted.Status == ConditionStatus.True)
+                {
+                    conditions.Add(Conditions.True(ConditionTypes.PartiallyInvalid, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue,
+                        "Dropped Rule(s): " + string.Join("; ", rules.UnsupportedValues), route.Metadata.Generation));
+                }
+
                 parents.Add(new RouteParentStatus
                 {
                     ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = "Gateway" },
                     ControllerName = context.Options.ControllerName,
-                    Conditions = [accepted, ResolvedRefs(route, rules)],
+                    Conditions = conditions,
                 });
             }
 
@@ -103,7 +110,7 @@ internal sealed class HttpRouteStep : ITranslationStep
                 $"no hostname of the route intersects the hostname of a listener{Describe(parentRef)} of Gateway {gateway.Key}", generation);
         }
 
-        return rules.UnsupportedValues.Count > 0
+        return rules.UnsupportedValues.Count > 0 && !rules.PartiallyInvalid
             ? Conditions.False(ConditionTypes.Accepted, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue, string.Join("; ", rules.UnsupportedValues), generation)
             : Conditions.True(ConditionTypes.Accepted, RouteReasons.Accepted, "Route is accepted", generation);
     }
