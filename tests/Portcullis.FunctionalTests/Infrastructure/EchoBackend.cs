@@ -13,14 +13,14 @@ internal sealed class EchoBackend : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<EchoBackend> StartAsync(string podName)
+    public static async Task<EchoBackend> StartAsync(string podName, string ns = "default")
     {
         var port = Network.FreePort();
         var h2cPort = Network.FreePort();
         var process = BackgroundProcess.Start("dotnet",
             [Repo.PortcullisDll, "echo", "--address", "127.0.0.1", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--h2c-port", h2cPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string> { ["POD_NAME"] = podName, ["NAMESPACE"] = "default" });
+            new Dictionary<string, string> { ["POD_NAME"] = podName, ["NAMESPACE"] = ns });
         var backend = new EchoBackend(process, port);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await GatewayProcess.EventuallyAsync(async () =>
