@@ -1,92 +1,69 @@
 namespace Portcullis.FunctionalTests.Conformance;
 
-using System.Globalization;
-using System.Text;
+using System.Net;
 using System.Text.Json.Nodes;
 using Portcullis.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// One conformance test's world: a config directory holding our base manifests plus the test's manifests,
-/// and the `portcullis run` process watching it. Upstream's `kubectl apply` is a file rewritten here.
+/// One conformance test's manifests applied to the suite's gateway (upstream's `kubectl apply -f tests/X.yaml`),
+/// removed again on dispose, which waits until the gateway has forgotten every object in them.
 /// </summary>
 internal sealed class ConformanceGateway : IAsyncDisposable
 {
     public const string ControllerName = "portcullis.dev/gateway-controller";
     private const string GatewayApi = "/apis/gateway.networking.k8s.io/v1";
 
-    private readonly string _config;
+    private readonly HashSet<string> _files = [];
+    private readonly HashSet<string> _objectPaths = [];
 
-    private ConformanceGateway(ConformanceBackends backends, string config)
+    private ConformanceGateway(ConformanceSuite suite) => Suite = suite;
+
+    public ConformanceSuite Suite { get; }
+
+    public int HttpPort => Suite.HttpPort;
+
+    public int HttpsPort => Suite.HttpsPort;
+
+    public GatewayProcess Process => Suite.Process;
+
+    public ConformanceRequests Requests => Suite.Requests;
+
+    /// <summary>Applies the testdata files and waits until the gateway has loaded every object in them.</summary>
+    public static async Task<ConformanceGateway> StartAsync(ConformanceSuite suite, params string[] testdataFiles)
     {
-        Backends = backends;
-        _config = config;
-    }
-
-    public ConformanceBackends Backends { get; }
-
-    /// <summary>The port every HTTP listener of this run uses (upstream's 80).</summary>
-    public int HttpPort { get; } = Network.FreePort();
-
-    /// <summary>The port every HTTPS/TLS listener of this run uses (upstream's 443).</summary>
-    public int HttpsPort { get; } = Network.FreePort();
-
-    public GatewayProcess Process { get; private set; } = null!;
-
-    public ConformanceRequests Requests { get; private set; } = null!;
-
-    public static string Testdata(string file) =>
-        File.ReadAllText(Path.Combine(Repo.Root, "tests", "Portcullis.FunctionalTests", "Conformance", "testdata", file));
-
-    /// <summary>Writes base.yaml and the given testdata files, then starts the gateway on them.</summary>
-    public static async Task<ConformanceGateway> StartAsync(ConformanceBackends backends, params string[] testdataFiles)
-    {
-        var config = Directory.CreateDirectory(Path.Combine(backends.Root, Guid.NewGuid().ToString("n")[..8])).FullName;
-        var gw = new ConformanceGateway(backends, config);
-        gw.Apply("00-base.yaml", Testdata("base.yaml"));
+        var g = new ConformanceGateway(suite);
         foreach (var f in testdataFiles)
         {
-            gw.Apply(f, Testdata(f));
+            g.Apply(f, ConformanceSuite.Testdata(f));
         }
 
-        gw.Process = await GatewayProcess.StartAsync(config, Network.NewAddressPool());
-        gw.Requests = new ConformanceRequests(gw);
-        return gw;
+        await g.WaitForObjectsAsync(present: true);
+        return g;
     }
 
-    /// <summary>Like `kubectl apply -f`: writes (or rewrites, by rename as editors do) a manifest file.</summary>
+    /// <summary>Like `kubectl apply -f`: writes or rewrites a manifest file.</summary>
     public void Apply(string fileName, string content)
     {
-        var temp = Path.Combine(_config, "." + fileName + ".tmp");
-        File.WriteAllText(temp, Fill(content));
-        File.Move(temp, Path.Combine(_config, fileName), overwrite: true);
+        _files.Add(fileName);
+        foreach (var p in ObjectPaths(content))
+        {
+            _objectPaths.Add(p);
+        }
+
+        Suite.WriteManifest(fileName, content);
     }
 
     /// <summary>Like `kubectl delete -f`.</summary>
-    public void Delete(string fileName) => File.Delete(Path.Combine(_config, fileName));
-
-    private string Fill(string yaml)
+    public void Delete(string fileName)
     {
-        var sb = new StringBuilder(yaml)
-            .Replace("{HTTP_PORT}", HttpPort.ToString(CultureInfo.InvariantCulture))
-            .Replace("{HTTPS_PORT}", HttpsPort.ToString(CultureInfo.InvariantCulture));
-        foreach (var (service, port) in Backends.Ports)
-        {
-            sb.Replace($"{{PORT:{service}}}", port.ToString(CultureInfo.InvariantCulture));
-        }
-
-        foreach (var (secret, (cert, key)) in Backends.Certificates)
-        {
-            sb.Replace($"{{CERT:{secret}}}", Convert.ToBase64String(Encoding.ASCII.GetBytes(cert)))
-              .Replace($"{{KEY:{secret}}}", Convert.ToBase64String(Encoding.ASCII.GetBytes(key)));
-        }
-
-        return sb.ToString();
+        Suite.DeleteManifest(fileName);
+        _files.Remove(fileName);
     }
 
-    public Task<JsonNode> GatewayAsync(string name, string ns = ConformanceBackends.InfraNamespace) =>
+    public Task<JsonNode> GatewayAsync(string name, string ns = ConformanceSuite.InfraNamespace) =>
         Process.GetJsonAsync($"{GatewayApi}/namespaces/{ns}/gateways/{name}");
 
-    public Task<JsonNode> HTTPRouteAsync(string name, string ns = ConformanceBackends.InfraNamespace) =>
+    public Task<JsonNode> HTTPRouteAsync(string name, string ns = ConformanceSuite.InfraNamespace) =>
         Process.GetJsonAsync($"{GatewayApi}/namespaces/{ns}/httproutes/{name}");
 
     public Task<JsonNode> GatewayClassAsync(string name) =>
@@ -117,27 +94,79 @@ internal sealed class ConformanceGateway : IAsyncDisposable
                 complaint = e.Message;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(50);
         }
 
-        throw new Xunit.Sdk.XunitException($"{what}: {complaint}\nlast seen: {last?.ToJsonString()}\ngateway output:\n{Process.Output}");
+        throw new Xunit.Sdk.XunitException($"{what}: {complaint}\nlast seen: {last?.ToJsonString()}\ngateway output:\n{Tail(Process.Output)}");
     }
 
+    private static string Tail(string s) => s.Length > 4000 ? "..." + s[^4000..] : s;
+
+    /// <summary>The admin paths of the objects a manifest holds (kind, metadata.name, metadata.namespace of each document).</summary>
+    private static IEnumerable<string> ObjectPaths(string yaml)
+    {
+        foreach (var doc in yaml.Split("\n---", StringSplitOptions.RemoveEmptyEntries))
+        {
+            string? kind = null, name = null, ns = null;
+            var inMetadata = false;
+            foreach (var line in doc.Split('\n'))
+            {
+                if (line.StartsWith("kind: ", StringComparison.Ordinal))
+                {
+                    kind = line[6..].Trim();
+                }
+
+                if (!line.StartsWith(' '))
+                {
+                    inMetadata = line.StartsWith("metadata:", StringComparison.Ordinal);
+                }
+                else if (inMetadata && line.StartsWith("  name: ", StringComparison.Ordinal))
+                {
+                    name = line[8..].Trim();
+                }
+                else if (inMetadata && line.StartsWith("  namespace: ", StringComparison.Ordinal))
+                {
+                    ns = line[13..].Trim();
+                }
+            }
+
+            if (kind is null || name is null)
+            {
+                continue;
+            }
+
+            var plural = kind.ToLowerInvariant() + (kind.EndsWith('s') ? "es" : "s");
+            var prefix = kind is "Secret" or "Service" or "Namespace" ? "/api/v1" : GatewayApi;
+            yield return ns is null ? $"{prefix}/{plural}/{name}" : $"{prefix}/namespaces/{ns}/{plural}/{name}";
+        }
+    }
+
+    private async Task WaitForObjectsAsync(bool present)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(Process.AdminUrl) };
+        await GatewayProcess.EventuallyAsync(async () =>
+        {
+            foreach (var p in _objectPaths)
+            {
+                using var r = await client.GetAsync(p);
+                if ((r.StatusCode == HttpStatusCode.OK) != present)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, $"objects {(present ? "to be loaded" : "to be gone")}: {string.Join(", ", _objectPaths)}\n{Tail(Process.Output)}");
+    }
+
+    /// <summary>Upstream's cleanup: delete the test's manifests and wait until the gateway no longer has them.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (Process is not null)
+        foreach (var f in _files)
         {
-            await Process.DisposeAsync();
+            Suite.DeleteManifest(f);
         }
 
-        Requests?.Dispose();
-        try
-        {
-            Directory.Delete(_config, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort
-        }
+        await WaitForObjectsAsync(present: false);
     }
 }

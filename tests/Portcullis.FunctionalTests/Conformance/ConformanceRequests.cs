@@ -23,7 +23,7 @@ internal sealed record Expected(string Path = "/", string? Host = null, string M
 }
 
 /// <summary>Sends conformance requests to a Gateway's address, over HTTP or (with SNI = Host) HTTPS.</summary>
-internal sealed class ConformanceRequests(ConformanceGateway gateway) : IDisposable
+internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
 {
     /// <summary>Upstream's RequiredConsecutiveSuccesses: one right answer could be a config still converging.</summary>
     private const int RequiredConsecutiveSuccesses = 3;
@@ -136,7 +136,7 @@ internal sealed class ConformanceRequests(ConformanceGateway gateway) : IDisposa
     /// <summary>Connects every https://HOST:PORT to the Gateway's address (SNI = HOST) and trusts only tls-validity-checks-certificate.</summary>
     private HttpClient HttpsClient(string address)
     {
-        var root = X509CertificateLoader.LoadCertificateFromFile(gateway.Backends.ValidityChecksCaFile);
+        var root = X509CertificateLoader.LoadCertificateFromFile(suite.ValidityChecksCaFile);
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,

@@ -2,9 +2,9 @@ namespace Portcullis.FunctionalTests.Conformance;
 
 /// <summary>Upstream's HTTPRoute routing tests (kubernetes-sigs/gateway-api v1.6.1 conformance/tests/), on our gateway.</summary>
 [Collection(ConformanceCollection.Name)]
-public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
+public sealed class HTTPRouteMatchingTests(ConformanceSuite suite)
 {
-    private const string Ns = ConformanceBackends.InfraNamespace;
+    private const string Ns = ConformanceSuite.InfraNamespace;
     private const string V1 = "infra-backend-v1";
     private const string V2 = "infra-backend-v2";
     private const string V3 = "infra-backend-v3";
@@ -16,7 +16,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteSimpleSameNamespace()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-simple-same-namespace.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-simple-same-namespace.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "gateway-conformance-infra-test");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("gateway-conformance-infra-test", Ns, "same-namespace");
 
@@ -27,8 +27,8 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteCrossNamespace()
     {
-        const string web = ConformanceBackends.WebBackendNamespace;
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-cross-namespace.yaml");
+        const string web = ConformanceSuite.WebBackendNamespace;
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-cross-namespace.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("backend-namespaces", ("cross-namespace", web));
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("cross-namespace", web, "backend-namespaces");
 
@@ -39,7 +39,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteExactPathMatching()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-exact-path-matching.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-exact-path-matching.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "exact-matching");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("exact-matching", Ns, "same-namespace");
 
@@ -56,7 +56,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteMatching()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-matching.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-matching.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "matching");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("matching", Ns, "same-namespace");
 
@@ -76,7 +76,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteMatchingAcrossRoutes()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-matching-across-routes.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-matching-across-routes.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "matching-part1", "matching-part2");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("matching-part1", Ns, "same-namespace");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("matching-part2", Ns, "same-namespace");
@@ -96,7 +96,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteHeaderMatching()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-header-matching.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-header-matching.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "header-matching");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("header-matching", Ns, "same-namespace");
 
@@ -118,7 +118,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteQueryParamMatching()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-query-param-matching.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-query-param-matching.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "query-param-matching");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("query-param-matching", Ns, "same-namespace");
 
@@ -148,7 +148,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRouteMethodMatching()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-method-matching.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-method-matching.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "method-matching");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("method-matching", Ns, "same-namespace");
 
@@ -171,7 +171,7 @@ public sealed class HTTPRouteMatchingTests(ConformanceBackends backends)
     [Fact]
     public async Task HTTPRoutePathMatchOrder()
     {
-        await using var g = await ConformanceGateway.StartAsync(backends, "httproute-path-match-order.yaml");
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-path-match-order.yaml");
         var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "path-matching-order");
         await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("path-matching-order", Ns, "same-namespace");
 

@@ -19,7 +19,7 @@ internal sealed record ExpectedListener(string Name, string[] SupportedKinds, in
 internal static class StatusExpectations
 {
     private const string GatewayGroup = "gateway.networking.k8s.io";
-    private const string Infra = ConformanceBackends.InfraNamespace;
+    private const string Infra = ConformanceSuite.InfraNamespace;
 
     /// <summary>
     /// GatewayAndHTTPRoutesMustBeAccepted: the Gateway is programmed with an address and every route has an
