@@ -92,7 +92,8 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         var p = port.ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(new HttpMethod(e.Method),
             scheme == "https" ? $"https://{e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
-        if (e.Host is not null && scheme == "http")
+        // Upstream sends the bare Host (no port), over HTTPS too, where SNI is the same name.
+        if (e.Host is not null)
         {
             request.Headers.Host = e.Host;
         }
