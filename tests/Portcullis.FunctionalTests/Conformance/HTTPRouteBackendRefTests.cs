@@ -114,4 +114,15 @@ public sealed class HTTPRouteBackendRefTests(ConformanceSuite suite)
             new Expected("/v2", Status: 500),
             new Expected("/", Backend: "app-backend-v1", Namespace: ConformanceSuite.AppBackendNamespace));
     }
+
+    // httproute-invalid-reference-grant.go
+    [Fact]
+    public async Task HTTPRouteInvalidReferenceGrant()
+    {
+        const string route = "reference-grant";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-invalid-reference-grant.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(Gw, route);
+        await g.HTTPRouteMustHaveConditionAsync(route, Ns, Gw, new ExpectedCondition("ResolvedRefs", "False", "RefNotPermitted"));
+        await g.Requests.ExpectAllAsync(address, g.HttpPort, new Expected("/", Status: 500));
+    }
 }

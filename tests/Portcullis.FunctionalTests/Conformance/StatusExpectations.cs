@@ -157,6 +157,12 @@ internal static class StatusExpectations
             return null;
         }, $"Gateway {gateway} listener status");
 
+    /// <summary>GatewayMustHaveCondition: the Gateway has the condition, with the latest observedGeneration.</summary>
+    public static Task GatewayMustHaveConditionAsync(this ConformanceGateway g, string gateway, ExpectedCondition condition) =>
+        g.EventuallyAsync(() => g.GatewayAsync(gateway),
+            o => CheckConditions(o["status"]?["conditions"], [condition]) ?? LatestGeneration(o, o["status"]?["conditions"]),
+            $"Gateway {gateway} to have {condition}");
+
     /// <summary>GatewayMustHaveLatestConditions: every Gateway condition has observedGeneration = metadata.generation. Returns the Gateway.</summary>
     public static Task<JsonNode> GatewayMustHaveLatestConditionsAsync(this ConformanceGateway g, string gateway) =>
         g.EventuallyAsync(() => g.GatewayAsync(gateway), o => LatestGeneration(o, o["status"]?["conditions"]), $"Gateway {gateway} conditions at the latest generation");

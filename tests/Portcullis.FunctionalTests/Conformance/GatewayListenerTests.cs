@@ -1,0 +1,91 @@
+namespace Portcullis.FunctionalTests.Conformance;
+
+/// <summary>
+/// Upstream's listener and parentRef tests (kubernetes-sigs/gateway-api v1.6.1 conformance/tests/): listeners
+/// added and removed by `kubectl apply`, unsupported protocols, parentRefs naming no listener.
+/// </summary>
+[Collection(ConformanceCollection.Name)]
+public sealed class GatewayListenerTests(ConformanceSuite suite)
+{
+    private const string Ns = ConformanceSuite.InfraNamespace;
+    private static readonly string[] HttpRoute = ["HTTPRoute"];
+    private static readonly ExpectedCondition[] AcceptedAndResolved = [new("Accepted", "True"), new("ResolvedRefs", "True")];
+
+    // gateway-modify-listeners.go
+    [Fact]
+    public async Task GatewayModifyListeners()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "gateway-modify-listeners-add.yaml", "gateway-modify-listeners-remove.yaml");
+
+        // should be able to add a listener that then becomes available for routing traffic
+        var original = await g.GatewayMustHaveLatestConditionsAsync("gateway-add-listener");
+        g.Apply("gateway-modify-listeners-add.yaml", ConformanceSuite.Testdata("gateway-modify-listeners-add-modified.yaml"));
+        await g.GatewayStatusMustHaveListenersAsync("gateway-add-listener",
+            new ExpectedListener("https", HttpRoute, 1, AcceptedAndResolved),
+            new ExpectedListener("http", HttpRoute, 1, AcceptedAndResolved));
+        var updated = await g.GatewayMustHaveLatestConditionsAsync("gateway-add-listener");
+        Assert.NotEqual(StatusExpectations.Generation(original), StatusExpectations.Generation(updated));
+
+        // should be able to remove listeners, which would then stop routing the relevant traffic
+        original = await g.GatewayMustHaveLatestConditionsAsync("gateway-remove-listener");
+        g.Apply("gateway-modify-listeners-remove.yaml", ConformanceSuite.Testdata("gateway-modify-listeners-remove-modified.yaml"));
+        await g.GatewayStatusMustHaveListenersAsync("gateway-remove-listener", new ExpectedListener("http", HttpRoute, 1, AcceptedAndResolved));
+        updated = await g.GatewayMustHaveLatestConditionsAsync("gateway-remove-listener");
+        Assert.NotEqual(StatusExpectations.Generation(original), StatusExpectations.Generation(updated));
+    }
+
+    // gateway-invalid-listeners-unsupported-protocol.go
+    [Fact]
+    public async Task GatewayInvalidListenersUnsupportedProtocol()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "gateway-invalid-listeners-unsupported-protocol.yaml");
+
+        // Gateway with no accepted listeners should not be accepted; the listener is Accepted=False/UnsupportedProtocol
+        await g.GatewayMustHaveLatestConditionsAsync("gateway-only-unsupported-protocols");
+        await g.GatewayMustHaveConditionAsync("gateway-only-unsupported-protocols", new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
+        await g.GatewayStatusMustHaveListenersAsync("gateway-only-unsupported-protocols",
+            new ExpectedListener("invalid", [], 0, new ExpectedCondition("Accepted", "False", "UnsupportedProtocol")));
+
+        // Gateway with at least one accepted listener is accepted, and says which listeners are not valid
+        await g.GatewayMustHaveLatestConditionsAsync("gateway-supported-and-unsupported-protocols");
+        await g.GatewayMustHaveConditionAsync("gateway-supported-and-unsupported-protocols", new ExpectedCondition("Accepted", "True", "ListenersNotValid"));
+        await g.GatewayStatusMustHaveListenersAsync("gateway-supported-and-unsupported-protocols",
+            new ExpectedListener("http", HttpRoute, 0, new ExpectedCondition("Accepted", "True", "Accepted")),
+            new ExpectedListener("invalid", [], 0, new ExpectedCondition("Accepted", "False", "UnsupportedProtocol")));
+    }
+
+    // httproute-invalid-parentref-not-matching-listener-port.go
+    [Fact]
+    public async Task HTTPRouteInvalidParentRefNotMatchingListenerPort()
+    {
+        const string route = "httproute-listener-not-matching-route-port";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-invalid-parentref-not-matching-listener-port.yaml");
+        await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(route, Ns, "same-namespace");
+        await g.HTTPRouteMustHaveConditionAsync(route, Ns, "same-namespace", new ExpectedCondition("Accepted", "False", "NoMatchingParent"));
+        await g.HTTPRouteMustHaveNoAcceptedParentsAsync(route, Ns);
+        await g.GatewayMustHaveZeroRoutesAsync("same-namespace");
+    }
+
+    // httproute-invalid-parentref-not-matching-section-name.go
+    [Fact]
+    public async Task HTTPRouteInvalidParentRefNotMatchingSectionName()
+    {
+        const string route = "httproute-listener-not-matching-section-name";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-invalid-parentref-not-matching-section-name.yaml");
+        await g.HTTPRouteMustHaveConditionAsync(route, Ns, "same-namespace", new ExpectedCondition("Accepted", "False", "NoMatchingParent"));
+        await g.HTTPRouteMustHaveNoAcceptedParentsAsync(route, Ns);
+        await g.GatewayMustHaveZeroRoutesAsync("same-namespace");
+    }
+
+    // httproute-invalid-parentref-section-name-not-matching-port.go
+    [Fact]
+    public async Task HTTPRouteInvalidParentRefSectionNameNotMatchingPort()
+    {
+        const string route = "httproute-listener-section-name-not-matching-port";
+        const string gw = "gateway-with-one-not-matching-port-and-section-name-route";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-invalid-parentref-section-name-not-matching-port.yaml");
+        await g.HTTPRouteMustHaveConditionAsync(route, Ns, gw, new ExpectedCondition("Accepted", "False", "NoMatchingParent"));
+        await g.HTTPRouteMustHaveNoAcceptedParentsAsync(route, Ns);
+        await g.GatewayMustHaveZeroRoutesAsync(gw);
+    }
+}
