@@ -42,6 +42,12 @@ public sealed class ConformanceSuite : IAsyncLifetime
     /// <summary>The port every HTTPS/TLS listener uses (upstream's 443).</summary>
     internal int HttpsPort { get; } = Network.FreePort();
 
+    /// <summary>Upstream's port 8080 listeners (a second HTTP port).</summary>
+    internal int HttpPort8080 { get; } = Network.FreePort();
+
+    /// <summary>Upstream's port 8090 listeners (a third HTTP port).</summary>
+    internal int HttpPort8090 { get; } = Network.FreePort();
+
     /// <summary>Service name -> the echo backend's port on 127.0.0.1.</summary>
     internal Dictionary<string, int> Ports { get; } = [];
 
@@ -95,7 +101,9 @@ public sealed class ConformanceSuite : IAsyncLifetime
     {
         var sb = new StringBuilder(yaml)
             .Replace("{HTTP_PORT}", HttpPort.ToString(CultureInfo.InvariantCulture))
-            .Replace("{HTTPS_PORT}", HttpsPort.ToString(CultureInfo.InvariantCulture));
+            .Replace("{HTTPS_PORT}", HttpsPort.ToString(CultureInfo.InvariantCulture))
+            .Replace("{HTTP_PORT_8080}", HttpPort8080.ToString(CultureInfo.InvariantCulture))
+            .Replace("{HTTP_PORT_8090}", HttpPort8090.ToString(CultureInfo.InvariantCulture));
         foreach (var (service, port) in Ports)
         {
             sb.Replace($"{{PORT:{service}}}", port.ToString(CultureInfo.InvariantCulture));

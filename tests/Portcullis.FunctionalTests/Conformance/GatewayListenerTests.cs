@@ -88,4 +88,76 @@ public sealed class GatewayListenerTests(ConformanceSuite suite)
         await g.HTTPRouteMustHaveNoAcceptedParentsAsync(route, Ns);
         await g.GatewayMustHaveZeroRoutesAsync(gw);
     }
+
+    // gateway-http-listener-isolation.go
+    [Fact]
+    public async Task GatewayHTTPListenerIsolation()
+    {
+        const string v1 = "infra-backend-v1";
+        Expected[] cases =
+        [
+            new("/empty-hostname", "bar.com", Backend: v1, Namespace: Ns),
+            new("/wildcard-example-com", "bar.com", Status: 404),
+            new("/wildcard-foo-example-com", "bar.com", Status: 404),
+            new("/abc-foo-example-com", "bar.com", Status: 404),
+            new("/empty-hostname", "bar.example.com", Status: 404),
+            new("/wildcard-example-com", "bar.example.com", Backend: v1, Namespace: Ns),
+            new("/wildcard-foo-example-com", "bar.example.com", Status: 404),
+            new("/abc-foo-example-com", "bar.example.com", Status: 404),
+            new("/empty-hostname", "bar.foo.example.com", Status: 404),
+            new("/wildcard-example-com", "bar.foo.example.com", Status: 404),
+            new("/wildcard-foo-example-com", "bar.foo.example.com", Backend: v1, Namespace: Ns),
+            new("/abc-foo-example-com", "bar.foo.example.com", Status: 404),
+            new("/empty-hostname", "abc.foo.example.com", Status: 404),
+            new("/wildcard-example-com", "abc.foo.example.com", Status: 404),
+            new("/wildcard-foo-example-com", "abc.foo.example.com", Status: 404, Namespace: Ns),
+            new("/abc-foo-example-com", "abc.foo.example.com", Backend: v1, Namespace: Ns),
+        ];
+        string[] listeners = ["empty-hostname", "wildcard-example-com", "wildcard-foo-example-com", "abc-foo-example-com"];
+        await using var g = await ConformanceGateway.StartAsync(suite, "gateway-http-listener-isolation.yaml", "gateway-http-listener-isolation-with-hostname-intersection.yaml");
+
+        // hostnames are configured only in listeners
+        var routes = listeners.Select(l => "attaches-to-" + l).ToArray();
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("http-listener-isolation", routes);
+        foreach (var r in routes)
+        {
+            await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(r, Ns, "http-listener-isolation");
+        }
+
+        await g.Requests.ExpectAllAsync(address, g.HttpPort, cases);
+
+        // intersecting hostnames are configured in listeners and HTTPRoutes
+        const string gw = "http-listener-isolation-with-hostname-intersection";
+        routes = listeners.Select(l => $"attaches-to-{l}-with-hostname-intersection").ToArray();
+        address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(gw, routes);
+        foreach (var r in routes)
+        {
+            await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(r, Ns, gw);
+        }
+
+        await g.Requests.ExpectAllAsync(address, g.HttpPort, cases);
+    }
+
+    // httproute-listener-port-matching.go: upstream's ports 80/8080/8090 are three free ports here, also in the Host header.
+    [Fact]
+    public async Task HTTPRouteListenerPortMatching()
+    {
+        const string gw = "httproute-listener-port-matching";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-listener-port-matching.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(gw, "backend-v1", "backend-v2", "backend-v3");
+        foreach (var r in new[] { "backend-v1", "backend-v2", "backend-v3" })
+        {
+            await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(r, Ns, gw);
+        }
+
+        var p8080 = suite.HttpPort8080.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var p8090 = suite.HttpPort8090.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await g.Requests.ExpectAllAsync(address, g.HttpPort, new Expected("/", "foo.com", Backend: "infra-backend-v1", Namespace: Ns));
+        await g.Requests.ExpectAllAsync(address, suite.HttpPort8080,
+            new Expected("/", $"foo.com:{p8080}", Backend: "infra-backend-v2", Namespace: Ns),
+            new Expected("/", $"bar.com:{p8080}", Backend: "infra-backend-v2", Namespace: Ns));
+        await g.Requests.ExpectAllAsync(address, suite.HttpPort8090,
+            new Expected("/", $"foo.com:{p8090}", Backend: "infra-backend-v3", Namespace: Ns),
+            new Expected("/", $"bar.com:{p8090}", Status: 404));
+    }
 }

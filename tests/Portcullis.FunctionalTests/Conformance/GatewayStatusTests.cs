@@ -55,6 +55,16 @@ public sealed class GatewayStatusTests(ConformanceSuite suite)
         await g.HTTPRouteMustHaveConditionAsync("http-route-4", Ns, "unresolved-gateway-with-one-attached-unresolved-route", new ExpectedCondition("ResolvedRefs", "False"));
     }
 
+    // gateway-with-attached-routes.go (GatewayWithAttachedRoutesWithPort8080): upstream's 8080 is a second free port here.
+    [Fact]
+    public async Task GatewayWithAttachedRoutesWithPort8080()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "gateway-with-attached-routes-with-port-8080.yaml");
+        await g.GatewayStatusMustHaveListenersAsync("gateway-with-two-listeners-and-one-attached-route",
+            new ExpectedListener("http-unattached", HttpRoute, 0, AcceptedAndResolved),
+            new ExpectedListener("http", HttpRoute, 1, AcceptedAndResolved));
+    }
+
     // gateway-invalid-route-kind.go
     [Fact]
     public async Task GatewayInvalidRouteKind()
