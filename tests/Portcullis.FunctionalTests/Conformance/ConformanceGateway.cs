@@ -136,7 +136,12 @@ internal sealed class ConformanceGateway : IAsyncDisposable
             }
 
             var plural = kind.ToLowerInvariant() + (kind.EndsWith('s') ? "es" : "s");
-            var prefix = kind is "Secret" or "Service" or "Namespace" ? "/api/v1" : GatewayApi;
+            var prefix = kind switch
+            {
+                "Secret" or "Service" or "Namespace" => "/api/v1",
+                "EndpointSlice" => "/apis/discovery.k8s.io/v1",
+                _ => GatewayApi,
+            };
             yield return ns is null ? $"{prefix}/{plural}/{name}" : $"{prefix}/namespaces/{ns}/{plural}/{name}";
         }
     }

@@ -125,4 +125,33 @@ public sealed class HTTPRouteBackendRefTests(ConformanceSuite suite)
         await g.HTTPRouteMustHaveConditionAsync(route, Ns, Gw, new ExpectedCondition("ResolvedRefs", "False", "RefNotPermitted"));
         await g.Requests.ExpectAllAsync(address, g.HttpPort, new Expected("/", Status: 500));
     }
+
+    // httproute-omitted-backendrefs.go (HTTPRouteNoBackendRefs)
+    [Fact]
+    public async Task HTTPRouteNoBackendRefs()
+    {
+        const string route = "omitted-backendrefs";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-omitted-backendrefs.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(Gw, route);
+        await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(route, Ns, Gw);
+        await g.Requests.ExpectAllAsync(address, g.HttpPort,
+            new Expected("/forward", Backend: "infra-backend-v1", Namespace: Ns),
+            new Expected("/omitted-no-forward", Status: 500),
+            new Expected("/empty-no-forward", Status: 500));
+    }
+
+    // httproute-service-types.go: upstream patches pod IPs into the manual EndpointSlices; ours hold the echo's
+    // address from the start, and the headless Service's slice stands for what the endpoint controller writes.
+    [Fact]
+    public async Task HTTPRouteServiceTypes()
+    {
+        const string route = "service-types";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-service-types.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(Gw, route);
+        await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(route, Ns, Gw);
+        await g.Requests.ExpectAllAsync(address, g.HttpPort,
+            new Expected("/manual-endpointslices", Backend: "infra-backend-v1", Namespace: Ns),
+            new Expected("/headless-manual-endpointslices", Backend: "infra-backend-v1", Namespace: Ns),
+            new Expected("/headless", Backend: "infra-backend-v1", Namespace: Ns));
+    }
 }

@@ -183,4 +183,33 @@ public sealed class HTTPRouteMatchingTests(ConformanceSuite suite)
             new Expected("/match/prefix/any", Backend: V1, Namespace: Ns),
             new Expected("/match/any", Backend: V3, Namespace: Ns));
     }
+
+    // httproute-multiple-gateways.go
+    [Fact]
+    public async Task HTTPRouteMultipleGateways()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-multiple-gateways.yaml");
+
+        var sameNamespace = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "multiple-gateways-shared-route", "same-namespace-dedicated-route");
+        await g.Requests.ExpectAllAsync(sameNamespace, g.HttpPort,
+            new Expected("/shared", Backend: V1, Namespace: Ns),
+            new Expected("/", Backend: V2, Namespace: Ns));
+
+        var allNamespaces = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("all-namespaces", "multiple-gateways-shared-route", "all-namespaces-dedicated-route");
+        await g.Requests.ExpectAllAsync(allNamespaces, g.HttpPort,
+            new Expected("/shared", Backend: V1, Namespace: Ns),
+            new Expected("/", Backend: V3, Namespace: Ns));
+    }
+
+    // httproute-named-rule.go
+    [Fact]
+    public async Task HTTPRouteNamedRule()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-named-rule.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync("same-namespace", "http-named-rules");
+        await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync("http-named-rules", Ns, "same-namespace");
+        await g.Requests.ExpectAllAsync(address, g.HttpPort,
+            new Expected("/named", Namespace: Ns),
+            new Expected("/unnamed", Namespace: Ns));
+    }
 }
