@@ -8,6 +8,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portcullis.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// A request to make and what must come back, like upstream's http.ExpectedResponse: on 200 the echo backend
@@ -18,8 +19,14 @@ internal sealed record Expected(string Path = "/", string? Host = null, string M
 {
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 
+    /// <summary>HTTPS only: the SNI to send when it differs from Host (connection coalescing tests).</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>Send over HTTP/2 only (upstream's roundtripper.H2Protocol).</summary>
+    public bool Http2 { get; init; }
+
     public override string ToString() =>
-        $"{Method} {Host ?? "(gateway address)"}{Path}{(Headers is null ? "" : " " + string.Join(",", Headers.Select(h => $"{h.Key}:{h.Value}")))} -> {Status} {Backend}";
+        $"{(ServerName is null ? "" : $"[SNI {ServerName}] ")}{Method} {Host ?? "(gateway address)"}{Path}{(Headers is null ? "" : " " + string.Join(",", Headers.Select(h => $"{h.Key}:{h.Value}")))} -> {Status} {Backend}";
 }
 
 /// <summary>Sends conformance requests to a Gateway's address, over HTTP or (with SNI = Host) HTTPS.</summary>
@@ -90,8 +97,19 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
     public async Task<(int Status, JsonNode? Body)> SendAsync(string address, int port, Expected e, string scheme = "http")
     {
         var p = port.ToString(CultureInfo.InvariantCulture);
+        if (scheme == "https" && e.ServerName is not null)
+        {
+            return await SendWithCurlAsync(address, p, e);
+        }
+
         using var request = new HttpRequestMessage(new HttpMethod(e.Method),
-            scheme == "https" ? $"https://{e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
+            scheme == "https" ? $"https://{e.ServerName ?? e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
+        if (e.Http2)
+        {
+            request.Version = HttpVersion.Version20;
+            request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        }
+
         // Upstream sends the bare Host (no port), over HTTPS too, where SNI is the same name.
         if (e.Host is not null)
         {
@@ -107,6 +125,29 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         return ((int)response.StatusCode, response.StatusCode == HttpStatusCode.OK && text.Length > 0 ? JsonNode.Parse(text) : null);
+    }
+
+    /// <summary>
+    /// SNI and Host that differ, for real: SocketsHttpHandler takes its SNI from the Host header whatever
+    /// SslOptions.TargetHost says, while curl takes SNI from the URL and :authority from -H Host.
+    /// </summary>
+    private async Task<(int Status, JsonNode? Body)> SendWithCurlAsync(string address, string port, Expected e)
+    {
+        var r = await ProcessRunner.RunAsync("curl",
+        [
+            "-sS", e.Http2 ? "--http2" : "--http1.1", "--cacert", suite.ValidityChecksCaFile, "-X", e.Method,
+            "--resolve", $"{e.ServerName}:{port}:{address}", "-H", $"Host: {e.Host}",
+            "-w", "\nstatus=%{http_code}", $"https://{e.ServerName}:{port}{e.Path}",
+        ], TimeSpan.FromSeconds(20));
+        var cut = r.StdOut.LastIndexOf("\nstatus=", StringComparison.Ordinal);
+        if (r.ExitCode != 0 || cut < 0)
+        {
+            throw new HttpRequestException($"curl exited {r.ExitCode}: {r.StdErr}");
+        }
+
+        var status = int.Parse(r.StdOut[(cut + 8)..].Trim(), CultureInfo.InvariantCulture);
+        var body = r.StdOut[..cut];
+        return (status, status == 200 && body.Length > 0 ? JsonNode.Parse(body) : null);
     }
 
     private static string? Compare(Expected e, int status, JsonNode? body)
