@@ -183,7 +183,7 @@ internal static class StatusExpectations
 
     public static long Generation(JsonNode o) => (long?)o["metadata"]?["generation"] ?? 0;
 
-    private static string? Address(JsonNode gw) => (string?)gw["status"]?["addresses"]?[0]?["value"];
+    private static string? Address(JsonNode gw) => (string?)gw["status"]?["addresses"]?.AsArray().FirstOrDefault()?["value"];
 
     private static JsonNode? ParentFor(JsonNode route, string routeNamespace, string gateway) =>
         route["status"]?["parents"]?.AsArray().FirstOrDefault(p =>
