@@ -51,6 +51,9 @@ public sealed class ConformanceSuite : IAsyncLifetime
     /// <summary>Service name -> the echo backend's port on 127.0.0.1.</summary>
     internal Dictionary<string, int> Ports { get; } = [];
 
+    /// <summary>Service name -> the echo backend's h2c (HTTP/2 prior knowledge) port on 127.0.0.1.</summary>
+    internal Dictionary<string, int> H2cPorts { get; } = [];
+
     /// <summary>Secret name -> (certificate PEM, key PEM) of the Secrets upstream's suite generates.</summary>
     internal Dictionary<string, (string CertPem, string KeyPem)> Certificates { get; } = [];
 
@@ -77,6 +80,7 @@ public sealed class ConformanceSuite : IAsyncLifetime
         {
             _echoes.Add(echo);
             Ports[service] = echo.Port;
+            H2cPorts[service] = echo.H2cPort;
         }
 
         WriteManifest("00-base.yaml", Testdata("base.yaml"));
@@ -106,7 +110,8 @@ public sealed class ConformanceSuite : IAsyncLifetime
             .Replace("{HTTP_PORT_8090}", HttpPort8090.ToString(CultureInfo.InvariantCulture));
         foreach (var (service, port) in Ports)
         {
-            sb.Replace($"{{PORT:{service}}}", port.ToString(CultureInfo.InvariantCulture));
+            sb.Replace($"{{PORT:{service}}}", port.ToString(CultureInfo.InvariantCulture))
+              .Replace($"{{H2C_PORT:{service}}}", H2cPorts[service].ToString(CultureInfo.InvariantCulture));
         }
 
         foreach (var (secret, (cert, key)) in Certificates)

@@ -154,4 +154,15 @@ public sealed class HTTPRouteBackendRefTests(ConformanceSuite suite)
             new Expected("/headless-manual-endpointslices", Backend: "infra-backend-v1", Namespace: Ns),
             new Expected("/headless", Backend: "infra-backend-v1", Namespace: Ns));
     }
+
+    // httproute-backend-protocol-h2c.go: port 8081 of infra-backend-v1 has appProtocol kubernetes.io/h2c and
+    // leads to the echo's port that speaks HTTP/2 with prior knowledge only.
+    [Fact]
+    public async Task HTTPRouteBackendProtocolH2C()
+    {
+        const string route = "backend-protocol-h2c";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-backend-protocol-h2c.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(Gw, route);
+        await g.Requests.ExpectAllAsync(address, g.HttpPort, new Expected("/", Backend: "infra-backend-v1", Namespace: Ns) { Http2 = true });
+    }
 }
