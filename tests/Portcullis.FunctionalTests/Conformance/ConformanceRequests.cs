@@ -22,7 +22,7 @@ internal sealed record Expected(string Path = "/", string? Host = null, string M
     /// <summary>HTTPS only: the SNI to send when it differs from Host (connection coalescing tests).</summary>
     public string? ServerName { get; init; }
 
-    /// <summary>Send over HTTP/2 only (upstream's roundtripper.H2Protocol).</summary>
+    /// <summary>Send over HTTP/2 only: ALPN h2 over HTTPS, prior knowledge (h2c) over HTTP (upstream's H2Protocol, H2CPriorKnowledgeProtocol).</summary>
     public bool Http2 { get; init; }
 
     public override string ToString() =>
@@ -103,7 +103,7 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         }
 
         using var request = new HttpRequestMessage(new HttpMethod(e.Method),
-            scheme == "https" ? $"https://{e.ServerName ?? e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
+            scheme == "https" ? $"https://{e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
         if (e.Http2)
         {
             request.Version = HttpVersion.Version20;
@@ -128,8 +128,8 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
     }
 
     /// <summary>
-    /// SNI and Host that differ, for real: SocketsHttpHandler takes its SNI from the Host header whatever
-    /// SslOptions.TargetHost says, while curl takes SNI from the URL and :authority from -H Host.
+    /// SNI and Host that differ, for real: SocketsHttpHandler sent the Host header as SNI even with
+    /// SslOptions.TargetHost set (seen here), while curl takes SNI from the URL and :authority from -H Host.
     /// </summary>
     private async Task<(int Status, JsonNode? Body)> SendWithCurlAsync(string address, string port, Expected e)
     {
