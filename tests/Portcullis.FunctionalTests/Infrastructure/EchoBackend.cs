@@ -5,23 +5,27 @@ internal sealed class EchoBackend : IAsyncDisposable
 {
     private readonly BackgroundProcess _process;
 
-    private EchoBackend(BackgroundProcess process, int port)
+    private EchoBackend(BackgroundProcess process, int port, int h2cPort)
     {
         _process = process;
         Port = port;
+        H2cPort = h2cPort;
     }
 
     public int Port { get; }
 
-    public static async Task<EchoBackend> StartAsync(string podName)
+    /// <summary>The port speaking HTTP/2 with prior knowledge only (echo-basic's 3001).</summary>
+    public int H2cPort { get; }
+
+    public static async Task<EchoBackend> StartAsync(string podName, string ns = "default")
     {
         var port = Network.FreePort();
         var h2cPort = Network.FreePort();
         var process = BackgroundProcess.Start("dotnet",
             [Repo.PortcullisDll, "echo", "--address", "127.0.0.1", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "--h2c-port", h2cPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string> { ["POD_NAME"] = podName, ["NAMESPACE"] = "default" });
-        var backend = new EchoBackend(process, port);
+            new Dictionary<string, string> { ["POD_NAME"] = podName, ["NAMESPACE"] = ns });
+        var backend = new EchoBackend(process, port, h2cPort);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         await GatewayProcess.EventuallyAsync(async () =>
         {
