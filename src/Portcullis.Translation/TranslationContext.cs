@@ -47,6 +47,9 @@ internal sealed class GatewayState(Gateway gateway)
 
     public List<ListenerState> Listeners { get; } = [];
 
+    /// <summary>Set when spec.infrastructure.parametersRef names parameters we do not take: the Gateway is not accepted.</summary>
+    public string? InvalidParameters { get; set; }
+
     /// <summary>Set when spec.addresses cannot be served: the Gateway is not accepted.</summary>
     public string? UnsupportedAddress { get; set; }
 
@@ -55,7 +58,7 @@ internal sealed class GatewayState(Gateway gateway)
 
     public List<GatewayStatusAddress> StatusAddresses { get; } = [];
 
-    public bool IsAccepted => UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
+    public bool IsAccepted => InvalidParameters is null && UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
 }
 
 /// <summary>What the translator has decided about one listener of a Gateway.</summary>
@@ -97,7 +100,7 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec)
 
     /// <summary>The data plane serves it: accepted, on an accepted Gateway with an address, and with a certificate if HTTPS.</summary>
     public bool IsProgrammed =>
-        IsAccepted && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
+        IsAccepted && Gateway.InvalidParameters is null && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
         && (Protocol == ListenerProtocol.Http || Certificates.Count > 0);
 
     public void AddRefError(string reason, string message)

@@ -168,7 +168,7 @@ public class ManifestValidationTests
             metadata: {name: gw}
             spec:
               gatewayClassName: p
-              infrastructure: {labels: {a: b}}
+              allowedListeners: {namespaces: {from: Same}}
               listeners: [{name: a, protocol: HTTP, port: 80}]
             """;
 

@@ -17,6 +17,27 @@ public sealed record GatewaySpec
     public IReadOnlyList<Listener> Listeners { get; init; } = [];
 
     public IReadOnlyList<GatewaySpecAddress>? Addresses { get; init; }
+
+    public GatewayInfrastructure? Infrastructure { get; init; }
+}
+
+/// <summary>What a Gateway asks of the infrastructure provisioned for it (labels, annotations, parameters).</summary>
+public sealed record GatewayInfrastructure
+{
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+
+    public IReadOnlyDictionary<string, string>? Annotations { get; init; }
+
+    public LocalParametersReference? ParametersRef { get; init; }
+}
+
+public sealed record LocalParametersReference
+{
+    public string Group { get; init; } = "";
+
+    public string Kind { get; init; } = "";
+
+    public string Name { get; init; } = "";
 }
 
 public sealed record Listener
@@ -80,6 +101,7 @@ public sealed record GatewaySpecAddress
     /// <summary>IPAddress (the default), Hostname or an implementation-specific type.</summary>
     public string? Type { get; init; }
 
+    /// <summary>Optional: when empty, the implementation assigns an address of the type.</summary>
     public string Value { get; init; } = "";
 }
 

@@ -12,6 +12,7 @@ internal static class GatewayReasons
 {
     public const string Accepted = "Accepted";
     public const string ListenersNotValid = "ListenersNotValid";
+    public const string InvalidParameters = "InvalidParameters";
     public const string UnsupportedAddress = "UnsupportedAddress";
     public const string Programmed = "Programmed";
     public const string Invalid = "Invalid";

@@ -26,14 +26,13 @@ internal sealed class AddressStep : ITranslationStep
                 continue;
             }
 
-            var first = spec[0];
             foreach (var a in spec)
             {
                 if ((a.Type ?? IpAddressType) != IpAddressType)
                 {
                     gw.UnsupportedAddress = $"address type {a.Type} is not supported; only IPAddress is";
                 }
-                else if (!IPAddress.TryParse(a.Value, out _))
+                else if (!string.IsNullOrEmpty(a.Value) && !IPAddress.TryParse(a.Value, out _))
                 {
                     gw.UnsupportedAddress = $"address {a.Value} is not an IP address";
                 }
@@ -41,6 +40,14 @@ internal sealed class AddressStep : ITranslationStep
 
             if (gw.UnsupportedAddress is not null)
             {
+                continue;
+            }
+
+            // An IPAddress entry without a value asks us to assign one, as if none were given.
+            var first = spec.FirstOrDefault(a => !string.IsNullOrEmpty(a.Value));
+            if (first is null)
+            {
+                fromPool.Add(gw);
                 continue;
             }
 

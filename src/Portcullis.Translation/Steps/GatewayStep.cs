@@ -24,6 +24,12 @@ internal sealed class GatewayStep : ITranslationStep
             }
 
             var state = new GatewayState(gateway);
+            if (gateway.Spec.Infrastructure?.ParametersRef is { } p)
+            {
+                // Portcullis defines no Gateway parameters kind, so any reference is one we cannot resolve.
+                state.InvalidParameters = $"spec.infrastructure.parametersRef {p.Group}/{p.Kind} {p.Name}: Portcullis takes no Gateway parameters";
+            }
+
             foreach (var listener in gateway.Spec.Listeners)
             {
                 state.Listeners.Add(JudgeListener(context, state, listener));

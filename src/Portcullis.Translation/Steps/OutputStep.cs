@@ -40,7 +40,11 @@ internal sealed class OutputStep : ITranslationStep
         var g = gw.Generation;
         Condition accepted;
         var invalid = gw.Listeners.Where(l => !l.IsAccepted).Select(l => l.Spec.Name).ToList();
-        if (gw.UnsupportedAddress is { } why)
+        if (gw.InvalidParameters is { } bad)
+        {
+            accepted = Conditions.False(ConditionTypes.Accepted, GatewayReasons.InvalidParameters, bad, g);
+        }
+        else if (gw.UnsupportedAddress is { } why)
         {
             accepted = Conditions.False(ConditionTypes.Accepted, GatewayReasons.UnsupportedAddress, why, g);
         }
@@ -112,7 +116,7 @@ internal sealed class OutputStep : ITranslationStep
     private static string NotProgrammedMessage(ListenerState l) =>
         l.Protocol is null ? "the listener's protocol is not supported"
         : l.ConflictReason is not null ? "the listener conflicts with another listener"
-        : l.Gateway.UnsupportedAddress is not null ? "the Gateway is not accepted"
+        : l.Gateway.UnsupportedAddress is not null || l.Gateway.InvalidParameters is not null ? "the Gateway is not accepted"
         : l.Gateway.BindAddress is null ? "the Gateway has no address"
         : "the listener has no valid certificate";
 }

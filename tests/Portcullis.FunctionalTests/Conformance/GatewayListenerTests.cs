@@ -162,7 +162,7 @@ public sealed class GatewayListenerTests(ConformanceSuite suite)
     }
 
     // gateway-invalid-parameters-ref.go
-    [Fact(Skip = "Portcullis bug: the manifest reader rejects a Gateway with spec.infrastructure ('spec.infrastructure: field not supported by Portcullis'), so the Gateway is never loaded and has no status; the spec wants it loaded and reported Accepted=False with reason InvalidParameters")]
+    [Fact]
     public async Task GatewayInvalidParametersRef()
     {
         const string gw = "gateway-invalid-parameters-ref";
@@ -210,7 +210,7 @@ public sealed class GatewayListenerTests(ConformanceSuite suite)
     }
 
     // gateway-optional-address-value.go
-    [Fact(Skip = "Portcullis bug: spec.addresses [{type: IPAddress}] with no value is rejected (Accepted=False/UnsupportedAddress, 'address  is not an IP address', status.addresses empty); the spec makes value optional, meaning the implementation assigns an address of that type")]
+    [Fact]
     public async Task GatewayOptionalAddressValue()
     {
         const string gw = "gateway-without-address-value";

@@ -120,7 +120,7 @@ public sealed class HTTPRouteHostnameTests(ConformanceSuite suite)
 
     // httproute-https-listener-detect-misdirected-requests.go: over HTTP/2, a Host that would have selected a
     // different listener than the SNI gets 421 Misdirected Request.
-    [Fact(Skip = "Portcullis bug: no 421 Misdirected Request. Over HTTP/2 with SNI example.org and Host second-example.org it answers 404 (it routes the Host within the SNI's listener); with SNI third-example.wildcard.org and Host fourth-example.wildcard.org (which selects the more specific listener https-with-hostname-matching-wildcard) it answers 200 from infra-backend-v3. 7 of 15 upstream cases fail this way")]
+    [Fact]
     public async Task HTTPRouteHTTPSListenerDetectMisdirectedRequests()
     {
         const string gw = "same-namespace-with-https-listener";
