@@ -38,11 +38,13 @@ internal sealed class ServerCertificate
     /// <summary>Whether a handshake (or a caller of <see cref="ServerOptions"/>) has built the context yet.</summary>
     public bool IsLoaded => _loaded.IsValueCreated;
 
-    /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and matching key.</exception>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and key.</exception>
+    /// <exception cref="ArgumentException">The key does not belong to the certificate.</exception>
     public X509Certificate2 Leaf => _loaded.Value.Leaf;
 
     /// <summary>Shared by every handshake that picks this certificate; built on first use.</summary>
-    /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and matching key.</exception>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and key.</exception>
+    /// <exception cref="ArgumentException">The key does not belong to the certificate.</exception>
     public SslServerAuthenticationOptions ServerOptions => _loaded.Value.Options;
 
     /// <summary>The names of the chain's leaf, parsed: only for certificates whose IR did not carry them.</summary>

@@ -33,7 +33,7 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
             // The first handshake that selects a certificate builds its context (once; others wait).
             return ValueTask.FromResult(certificate.ServerOptions);
         }
-        catch (CryptographicException ex)
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
             throw new AuthenticationException($"Certificate {certificate.Name} cannot be loaded: {ex.Message}", ex);
         }
