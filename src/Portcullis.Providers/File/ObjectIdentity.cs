@@ -84,7 +84,7 @@ internal sealed class ObjectIdentity(TimeProvider time)
         return ns with { Metadata = ns.Metadata with { Labels = labels } };
     }
 
-    /// <summary>The object without the fields this class synthesizes, and its spec on its own (null for kinds without one).</summary>
+    /// <summary>A digest of the object without the fields this class synthesizes, and of its spec on its own (null for kinds without one).</summary>
     private static string Serialize(KubernetesObject obj, out string? spec)
     {
         var node = (JsonObject)KubeJson.ToNode<object>(obj)!;
@@ -96,9 +96,14 @@ internal sealed class ObjectIdentity(TimeProvider time)
             }
         }
 
-        spec = node["spec"]?.ToJsonString();
-        return node.ToJsonString();
+        // Kept per object for as long as it exists, so keep a digest rather than the JSON: at 10,000 Secrets
+        // the JSON strings alone held tens of megabytes.
+        spec = node["spec"] is { } specNode ? Digest(specNode) : null;
+        return Digest(node);
     }
+
+    private static string Digest(JsonNode node) =>
+        Convert.ToBase64String(SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(node)));
 
     /// <param name="Input">The object as read, compared by reference on the next call.</param>
     /// <param name="Output">What was returned for it, returned again while Input is the same instance.</param>
