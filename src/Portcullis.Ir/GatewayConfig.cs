@@ -36,4 +36,9 @@ public sealed record ListenerConfig(
 
 /// <summary>A certificate chain (leaf first, PEM) and its private key (PEM), from one Secret.</summary>
 /// <param name="Name">"namespace/secret".</param>
-public sealed record TlsCertificate(string Name, PrivateBytes CertificateChainPem, PrivateBytes PrivateKeyPem);
+/// <param name="DnsNames">
+/// The names the leaf serves, for SNI selection: its DNS SANs, or its CN when it has none. Filled by the
+/// translator, which parses the certificate anyway, so the data plane need not parse certificates until a
+/// handshake selects one. Empty means unknown: the data plane then reads them from the certificate.
+/// </param>
+public sealed record TlsCertificate(string Name, PrivateBytes CertificateChainPem, PrivateBytes PrivateKeyPem, EquatableArray<string> DnsNames = default);

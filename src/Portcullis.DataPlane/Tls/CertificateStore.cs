@@ -1,13 +1,11 @@
 namespace Portcullis.DataPlane.Tls;
 
 using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Portcullis.Ir;
 
 /// <summary>
-/// Loads certificates from PEM, keyed by content so an unchanged Secret reuses its chain context
-/// across applies. Used only under the apply lock.
+/// Keeps loaded certificates keyed by content, so an unchanged Secret reuses its chain context (once a
+/// handshake has built it) across applies. Used only under the apply lock.
 /// </summary>
 internal sealed class CertificateStore
 {
@@ -19,7 +17,7 @@ internal sealed class CertificateStore
 
     public void EndApply() => _loaded = _next;
 
-    /// <exception cref="CryptographicException">The PEM does not hold a certificate and matching key.</exception>
+    /// <exception cref="CryptographicException">See <see cref="Load"/>.</exception>
     public ServerCertificate GetOrLoad(TlsCertificate certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
@@ -37,23 +35,18 @@ internal sealed class CertificateStore
         return loaded;
     }
 
+    /// <summary>
+    /// Names from the IR when the translator supplied them (no parsing at all), else from the leaf.
+    /// The chain context is built later, by the first handshake that selects the certificate.
+    /// </summary>
+    /// <exception cref="CryptographicException">The IR carries no names and the chain PEM holds no certificate.</exception>
     public static ServerCertificate Load(TlsCertificate certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        var chainPem = Encoding.ASCII.GetString(certificate.CertificateChainPem.Span);
-        var keyPem = Encoding.ASCII.GetString(certificate.PrivateKeyPem.Span);
-
-        // CreateFromPem takes the first certificate in the chain as the leaf; the rest are intermediates.
-        var leaf = X509Certificate2.CreateFromPem(chainPem, keyPem);
-        var all = new X509Certificate2Collection();
-        all.ImportFromPem(chainPem);
-        var intermediates = new X509Certificate2Collection();
-        for (var i = 1; i < all.Count; i++)
-        {
-            intermediates.Add(all[i]);
-        }
-
-        return new ServerCertificate(certificate.Name, leaf, intermediates);
+        IReadOnlyList<string> names = certificate.DnsNames.IsEmpty
+            ? ServerCertificate.ReadDnsNames(certificate)
+            : certificate.DnsNames.AsImmutableArray();
+        return new ServerCertificate(certificate, names);
     }
 
     private static string ContentKey(TlsCertificate certificate)

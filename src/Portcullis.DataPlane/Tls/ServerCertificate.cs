@@ -3,45 +3,57 @@ namespace Portcullis.DataPlane.Tls;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Portcullis.Ir;
 
 /// <summary>
-/// A loaded certificate: its chain context and server options built once, and the DNS names it
-/// answers for (its DNS SANs, or its CN when it has no DNS SAN).
+/// A certificate a listener can serve: the DNS names it answers for (its DNS SANs, or its CN when it
+/// has no DNS SAN), known at apply, and its chain context and server options, built once, by the
+/// first handshake that selects it. Until then it costs only its PEM bytes (shared with the IR), so
+/// 10,000 certificates of which few are used apply in milliseconds and stay small.
 /// </summary>
 internal sealed class ServerCertificate
 {
     private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
-    public ServerCertificate(string name, X509Certificate2 leaf, X509Certificate2Collection intermediates)
+    private readonly Lazy<(X509Certificate2 Leaf, SslServerAuthenticationOptions Options)> _loaded;
+
+    public ServerCertificate(TlsCertificate source, IReadOnlyList<string> dnsNames)
     {
-        ArgumentNullException.ThrowIfNull(leaf);
-        Name = name;
-        Leaf = leaf;
-        DnsNames = ReadDnsNames(leaf);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(dnsNames);
+        Name = source.Name;
+        DnsNames = dnsNames;
 
-        // offline: the chain comes from the Secret; never fetch intermediates from the network.
-        var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
-
-        // Shared by every handshake that picks this certificate: Kestrel only clones options when
-        // an OnAuthenticate callback could mutate them, and we have none.
-        ServerOptions = new SslServerAuthenticationOptions
-        {
-            ServerCertificateContext = context,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ApplicationProtocols = Alpn,
-            ClientCertificateRequired = false,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        };
+        // ExecutionAndPublication: concurrent first handshakes build one context and all wait for it.
+        // A failure is cached too: the translator validated the pair, so it would fail the same way again.
+        _loaded = new(() => Load(source), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>"namespace/secret".</summary>
     public string Name { get; }
 
-    public X509Certificate2 Leaf { get; }
-
     public IReadOnlyList<string> DnsNames { get; }
 
-    public SslServerAuthenticationOptions ServerOptions { get; }
+    /// <summary>Whether a handshake (or a caller of <see cref="ServerOptions"/>) has built the context yet.</summary>
+    public bool IsLoaded => _loaded.IsValueCreated;
+
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and key.</exception>
+    /// <exception cref="ArgumentException">The key does not belong to the certificate.</exception>
+    public X509Certificate2 Leaf => _loaded.Value.Leaf;
+
+    /// <summary>Shared by every handshake that picks this certificate; built on first use.</summary>
+    /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and key.</exception>
+    /// <exception cref="ArgumentException">The key does not belong to the certificate.</exception>
+    public SslServerAuthenticationOptions ServerOptions => _loaded.Value.Options;
+
+    /// <summary>The names of the chain's leaf, parsed: only for certificates whose IR did not carry them.</summary>
+    public static IReadOnlyList<string> ReadDnsNames(TlsCertificate certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        using var leaf = X509Certificate2.CreateFromPem(Encoding.ASCII.GetString(certificate.CertificateChainPem.Span));
+        return ReadDnsNames(leaf);
+    }
 
     public static IReadOnlyList<string> ReadDnsNames(X509Certificate2 certificate)
     {
@@ -66,5 +78,35 @@ internal sealed class ServerCertificate
         }
 
         return names;
+    }
+
+    private static (X509Certificate2, SslServerAuthenticationOptions) Load(TlsCertificate certificate)
+    {
+        var chainPem = Encoding.ASCII.GetString(certificate.CertificateChainPem.Span);
+        var keyPem = Encoding.ASCII.GetString(certificate.PrivateKeyPem.Span);
+
+        // CreateFromPem takes the first certificate in the chain as the leaf; the rest are intermediates.
+        var leaf = X509Certificate2.CreateFromPem(chainPem, keyPem);
+        var all = new X509Certificate2Collection();
+        all.ImportFromPem(chainPem);
+        var intermediates = new X509Certificate2Collection();
+        for (var i = 1; i < all.Count; i++)
+        {
+            intermediates.Add(all[i]);
+        }
+
+        // offline: the chain comes from the Secret; never fetch intermediates from the network.
+        var context = SslStreamCertificateContext.Create(leaf, intermediates, offline: true);
+
+        // Kestrel only clones options when an OnAuthenticate callback could mutate them, and we have none.
+        var options = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = context,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = Alpn,
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
+        return (leaf, options);
     }
 }

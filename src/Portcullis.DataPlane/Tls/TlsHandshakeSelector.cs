@@ -2,6 +2,7 @@ namespace Portcullis.DataPlane.Tls;
 
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Portcullis.DataPlane.Listeners;
 using Portcullis.DataPlane.Routing;
@@ -27,7 +28,15 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         feature.ServerName = string.IsNullOrEmpty(serverName) ? null : serverName;
         feature.ListenerName = listener!.Name;
         feature.CertificateName = certificate.Name;
-        return ValueTask.FromResult(certificate.ServerOptions);
+        try
+        {
+            // The first handshake that selects a certificate builds its context (once; others wait).
+            return ValueTask.FromResult(certificate.ServerOptions);
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            throw new AuthenticationException($"Certificate {certificate.Name} cannot be loaded: {ex.Message}", ex);
+        }
     }
 
     internal static ServerCertificate? Select(RoutingTables tables, PortKey? port, string? serverName, out CompiledListener? listener)

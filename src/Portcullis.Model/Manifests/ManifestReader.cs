@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Portcullis.Model.Core;
 using Portcullis.Model.Serialization;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 /// <summary>
 /// Reads multi-document YAML or JSON manifests into typed objects. Every document is judged on its own:
@@ -35,9 +34,32 @@ public static class ManifestReader
             return new(objects, diagnostics);
         }
 
+        // Documents are judged independently, so a file of thousands of them uses every core; results are
+        // merged in document order, so the outcome is the same as reading them one by one.
+        var perDocument = new (List<KubernetesObject> Objects, List<ManifestDiagnostic> Diagnostics)[documents.Count];
+        void ReadOne(int i)
+        {
+            var found = (new List<KubernetesObject>(1), new List<ManifestDiagnostic>());
+            ReadDocument(source, i, documents[i], found.Item1, found.Item2);
+            perDocument[i] = found;
+        }
+
+        if (documents.Count >= ParallelThreshold)
+        {
+            Parallel.For(0, documents.Count, ReadOne);
+        }
+        else
+        {
+            for (var i = 0; i < documents.Count; i++)
+            {
+                ReadOne(i);
+            }
+        }
+
         for (var i = 0; i < documents.Count; i++)
         {
-            ReadDocument(source, i, documents[i], objects, diagnostics);
+            objects.AddRange(perDocument[i].Objects);
+            diagnostics.AddRange(perDocument[i].Diagnostics);
             while (indexes.Count < objects.Count)
             {
                 indexes.Add(i);
@@ -47,15 +69,14 @@ public static class ManifestReader
         return new(objects, diagnostics) { DocumentIndexes = indexes };
     }
 
-    private static IReadOnlyList<JsonNode?> ParseDocuments(string text)
-    {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        var docs = new List<JsonNode?>();
-        foreach (var doc in stream.Documents)
-        {
-            var node = Yaml.ToJson(doc.RootNode);
+    /// <summary>Below this many documents a file is read on one thread: scheduling would cost more than it saves.</summary>
+    private const int ParallelThreshold = 64;
 
+    private static List<JsonNode?> ParseDocuments(string text)
+    {
+        var docs = new List<JsonNode?>();
+        foreach (var node in ParseStream(text))
+        {
             // A `kind: List` (as kubectl get -o yaml prints) holds its objects in items.
             if (node is JsonObject list && (string?)list["kind"] == "List" && list["items"] is JsonArray items)
             {
@@ -68,6 +89,68 @@ public static class ManifestReader
         }
 
         return docs;
+    }
+
+    /// <summary>
+    /// Parses a large stream in slices of whole documents on every core. A line starting with "---" then a
+    /// space or the line's end is always a document marker in YAML 1.2 (it cannot occur inside a scalar), so
+    /// cutting there gives the same documents. Streams with directives ("%YAML") are parsed whole, as are
+    /// slices that fail: then the error's line and column are those of the whole file.
+    /// </summary>
+    private static List<JsonNode?> ParseStream(string text)
+    {
+        var starts = DocumentStarts(text);
+        if (starts is null)
+        {
+            return Yaml.ParseDocuments(text);
+        }
+
+        var slices = Math.Min(Environment.ProcessorCount * 4, starts.Count);
+        var parsed = new List<JsonNode?>[slices];
+        try
+        {
+            Parallel.For(0, slices, slice =>
+            {
+                var from = starts[starts.Count * slice / slices];
+                var to = slice + 1 < slices ? starts[starts.Count * (slice + 1) / slices] : text.Length;
+                parsed[slice] = Yaml.ParseDocuments(text[from..to]);
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is YamlException))
+        {
+            return Yaml.ParseDocuments(text); // reports the error at its position in the whole file
+        }
+
+        return [.. parsed.SelectMany(p => p)];
+    }
+
+    /// <summary>Offsets where document slices may start, or null when the stream should be parsed whole.</summary>
+    private static List<int>? DocumentStarts(string text)
+    {
+        if (text.Length < 256 * 1024)
+        {
+            return null;
+        }
+
+        var starts = new List<int> { 0 };
+        for (var line = 0; line < text.Length;)
+        {
+            if (text[line] == '%')
+            {
+                return null; // a directive belongs to the document after it: keep the stream whole
+            }
+
+            if (line > 0 && text.AsSpan(line).StartsWith("---", StringComparison.Ordinal)
+                && (line + 3 == text.Length || text[line + 3] is ' ' or '\t' or '\r' or '\n'))
+            {
+                starts.Add(line);
+            }
+
+            var next = text.IndexOf('\n', line);
+            line = next < 0 ? text.Length : next + 1;
+        }
+
+        return starts.Count > 1 ? starts : null;
     }
 
     private static void ReadDocument(string source, int index, JsonNode? node, List<KubernetesObject> objects, List<ManifestDiagnostic> diagnostics)

@@ -41,10 +41,94 @@ public static class Yaml
         }
     }
 
-    private static JsonNode? ScalarToJson(YamlScalarNode scalar)
+    /// <summary>
+    /// Parses every document of a YAML stream straight from parser events to JSON, the same tree
+    /// <see cref="ToJson"/> gives, without building YamlDotNet's representation model first (which
+    /// holds the whole stream as YamlNodes and costs twice the time on 10,000-document files).
+    /// Aliases are resolved to copies of their anchored node.
+    /// </summary>
+    /// <exception cref="YamlException">The text is not valid YAML, or a mapping key is not a scalar.</exception>
+    public static List<JsonNode?> ParseDocuments(string text)
     {
-        var text = scalar.Value ?? "";
-        if (scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        ArgumentNullException.ThrowIfNull(text);
+        var parser = new Parser(new StringReader(text));
+        var anchors = new Dictionary<AnchorName, JsonNode?>();
+        var documents = new List<JsonNode?>();
+        parser.Consume<StreamStart>();
+        while (parser.TryConsume<DocumentStart>(out _))
+        {
+            anchors.Clear(); // anchors are scoped to their document
+            documents.Add(ReadNode(parser, anchors));
+            parser.Consume<DocumentEnd>();
+        }
+
+        parser.Consume<StreamEnd>();
+        return documents;
+    }
+
+    private static JsonNode? ReadNode(IParser parser, Dictionary<AnchorName, JsonNode?> anchors)
+    {
+        var start = parser.Current ?? throw new YamlException("unexpected end of the YAML stream");
+        JsonNode? node;
+        AnchorName anchor;
+        switch (start)
+        {
+            case Scalar scalar:
+                parser.MoveNext();
+                node = ScalarToJson(scalar.Value, scalar.Style);
+                anchor = scalar.Anchor;
+                break;
+            case MappingStart mappingStart:
+                parser.MoveNext();
+                var obj = new JsonObject();
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var k = parser.Current;
+                    if (k is not Scalar key)
+                    {
+                        throw new YamlException(k?.Start ?? Mark.Empty, k?.End ?? Mark.Empty, "mapping keys must be scalars");
+                    }
+
+                    parser.MoveNext();
+                    obj[key.Value] = ReadNode(parser, anchors);
+                }
+
+                node = obj;
+                anchor = mappingStart.Anchor;
+                break;
+            case SequenceStart sequenceStart:
+                parser.MoveNext();
+                var arr = new JsonArray();
+                while (!parser.TryConsume<SequenceEnd>(out _))
+                {
+                    arr.Add(ReadNode(parser, anchors));
+                }
+
+                node = arr;
+                anchor = sequenceStart.Anchor;
+                break;
+            case AnchorAlias alias:
+                parser.MoveNext();
+                return anchors.TryGetValue(alias.Value, out var target)
+                    ? target?.DeepClone()
+                    : throw new YamlException(alias.Start, alias.End, $"alias *{alias.Value} refers to no anchor");
+            default:
+                throw new YamlException(start.Start, start.End, $"unexpected {start.GetType().Name} in the YAML stream");
+        }
+
+        if (!anchor.IsEmpty)
+        {
+            anchors[anchor] = node;
+        }
+
+        return node;
+    }
+
+    private static JsonNode? ScalarToJson(YamlScalarNode scalar) => ScalarToJson(scalar.Value ?? "", scalar.Style);
+
+    private static JsonNode? ScalarToJson(string text, ScalarStyle style)
+    {
+        if (style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
         {
             return JsonValue.Create(text);
         }

@@ -111,11 +111,38 @@ public sealed partial class FileProvider : IResourceProvider
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
-    private static bool SameAs(ProviderUpdate a, ProviderUpdate b) =>
-        a.Diagnostics.SequenceEqual(b.Diagnostics) && Fingerprint(a.Snapshot.All).SequenceEqual(Fingerprint(b.Snapshot.All));
+    private static bool SameAs(ProviderUpdate a, ProviderUpdate b)
+    {
+        if (!a.Diagnostics.SequenceEqual(b.Diagnostics))
+        {
+            return false;
+        }
 
-    private static IEnumerable<string> Fingerprint(IEnumerable<KubernetesObject> objects) =>
-        objects.Select(o => KubeJson.ToNode<object>(o)!.ToJsonString());
+        // Unchanged objects are the same instances (ObjectIdentity returns them again), so only objects
+        // of changed files are serialized to compare.
+        using var left = a.Snapshot.All.GetEnumerator();
+        using var right = b.Snapshot.All.GetEnumerator();
+        while (true)
+        {
+            var more = left.MoveNext();
+            if (more != right.MoveNext())
+            {
+                return false;
+            }
+
+            if (!more)
+            {
+                return true;
+            }
+
+            if (!ReferenceEquals(left.Current, right.Current) && Fingerprint(left.Current) != Fingerprint(right.Current))
+            {
+                return false;
+            }
+        }
+    }
+
+    private static string Fingerprint(KubernetesObject obj) => KubeJson.ToNode<object>(obj)!.ToJsonString();
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded manifests: {ObjectCount} objects, {DiagnosticCount} diagnostics")]
     private static partial void LogLoaded(ILogger logger, int objectCount, int diagnosticCount);

@@ -16,6 +16,7 @@ internal sealed class GatewayStep : ITranslationStep
 
     public void Run(TranslationContext context)
     {
+        PrevalidateCertificates(context);
         foreach (var gateway in context.Snapshot.Gateways)
         {
             if (!context.AcceptedClasses.ContainsKey(gateway.Spec.GatewayClassName))
@@ -128,37 +129,73 @@ internal sealed class GatewayStep : ITranslationStep
             }
 
             var secret = context.Index.Secret(ns, r.Name);
-            var problem = secret is null ? "does not exist" : JudgeSecret(secret);
-            if (problem is not null)
+            var check = secret is null ? new CertificateCheck("does not exist", []) : JudgeSecret(secret);
+            if (check.Error is not null)
             {
-                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef Secret {name}: {problem}");
+                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef Secret {name}: {check.Error}");
                 continue;
             }
 
             l.Certificates.Add(new TlsCertificate(name,
-                new PrivateBytes(secret!.Get(Secret.TlsCertKey)), new PrivateBytes(secret.Get(Secret.TlsPrivateKeyKey))));
+                new PrivateBytes(secret!.Get(Secret.TlsCertKey)), new PrivateBytes(secret.Get(Secret.TlsPrivateKeyKey)), check.DnsNames));
         }
     }
 
-    private static string? JudgeSecret(Secret secret)
+    private static CertificateCheck JudgeSecret(Secret secret)
     {
         if (secret.Type != Secret.TlsType)
         {
-            return $"is of type {secret.Type ?? "Opaque"}, not {Secret.TlsType}";
+            return new($"is of type {secret.Type ?? "Opaque"}, not {Secret.TlsType}", []);
         }
 
         var cert = secret.Get(Secret.TlsCertKey);
         var key = secret.Get(Secret.TlsPrivateKeyKey);
         if (cert is null || cert.Length == 0)
         {
-            return $"has no {Secret.TlsCertKey}";
+            return new($"has no {Secret.TlsCertKey}", []);
         }
 
         if (key is null || key.Length == 0)
         {
-            return $"has no {Secret.TlsPrivateKeyKey}";
+            return new($"has no {Secret.TlsPrivateKeyKey}", []);
         }
 
-        return CertificateValidator.Validate(cert, key);
+        return CertificateCheckCache.Shared.Check(cert, key);
+    }
+
+    /// <summary>
+    /// Validates, across cores, every distinct TLS Secret that a listener of ours refers to, so the
+    /// sequential pass above finds them in the cache. Only the first translation of a new
+    /// certificate pays; unchanged ones are a hash and a lookup.
+    /// </summary>
+    private static void PrevalidateCertificates(TranslationContext context)
+    {
+        var pending = new List<Secret>();
+        var seen = new HashSet<Secret>(ReferenceEqualityComparer.Instance);
+        foreach (var gateway in context.Snapshot.Gateways)
+        {
+            if (!context.AcceptedClasses.ContainsKey(gateway.Spec.GatewayClassName))
+            {
+                continue;
+            }
+
+            foreach (var listener in gateway.Spec.Listeners)
+            {
+                foreach (var r in listener.Tls?.CertificateRefs ?? [])
+                {
+                    var secret = context.Index.Secret(r.Namespace ?? gateway.Metadata.Namespace ?? "", r.Name);
+                    if (secret is { Type: Secret.TlsType } && seen.Add(secret))
+                    {
+                        pending.Add(secret);
+                    }
+                }
+            }
+        }
+
+        if (pending.Count > 1)
+        {
+            // The result is the same whichever thread validates what: the cache is keyed by content.
+            Parallel.ForEach(pending, secret => JudgeSecret(secret));
+        }
     }
 }
