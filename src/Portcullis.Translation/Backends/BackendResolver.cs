@@ -17,6 +17,9 @@ internal static class BackendResolver
 {
     public const string H2cAppProtocol = "kubernetes.io/h2c";
 
+    /// <summary>appProtocol values that mean TLS to the backend.</summary>
+    private static readonly HashSet<string> TlsAppProtocols = new(StringComparer.OrdinalIgnoreCase) { "https", "kubernetes.io/wss", "tls" };
+
     public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r)
     {
         var routeNs = route.Metadata.Namespace ?? "";
@@ -58,7 +61,16 @@ internal static class BackendResolver
 
         var slices = index.EndpointSlices(ns, r.Name);
         var (endpoints, appProtocol) = slices.Count > 0 ? FromSlices(slices, servicePort) : (FromService(service, servicePort), null);
-        var protocol = (servicePort.AppProtocol ?? appProtocol) == H2cAppProtocol ? BackendProtocol.H2c : BackendProtocol.Http1;
+        var declared = servicePort.AppProtocol ?? appProtocol;
+        if (declared is not null && TlsAppProtocols.Contains(declared))
+        {
+            // Speaking TLS to backends is BackendTLSPolicy's job, which Portcullis does not implement yet.
+            return Invalid(RouteReasons.UnsupportedProtocol,
+                $"backendRef {name}: appProtocol {declared} needs TLS to the backend, which Portcullis does not speak yet");
+        }
+
+        // kubernetes.io/ws is plain HTTP/1.1 with an Upgrade, which the HTTP/1.1 path forwards as it is.
+        var protocol = declared == H2cAppProtocol ? BackendProtocol.H2c : BackendProtocol.Http1;
         return new(new WeightedBackend(name, weight, protocol, endpoints));
     }
 

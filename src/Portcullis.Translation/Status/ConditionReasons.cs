@@ -48,4 +48,5 @@ internal static class RouteReasons
     public const string RefNotPermitted = "RefNotPermitted";
     public const string InvalidKind = "InvalidKind";
     public const string BackendNotFound = "BackendNotFound";
+    public const string UnsupportedProtocol = "UnsupportedProtocol";
 }
