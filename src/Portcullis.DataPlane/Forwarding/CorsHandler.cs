@@ -50,6 +50,7 @@ internal sealed class CorsHandler(CorsPolicy policy)
         }
 
         headers.AccessControlMaxAge = _maxAge;
+        AddExposeHeaders(headers); // upstream conformance (HTTPRouteCORS) expects them on preflights too
     }
 
     /// <summary>Adds the CORS headers of an actual (non-preflight) request's response.</summary>
@@ -64,6 +65,12 @@ internal sealed class CorsHandler(CorsPolicy policy)
 
         var headers = context.Response.Headers;
         AddOriginHeaders(headers, origin);
+        AddExposeHeaders(headers);
+    }
+
+    // "*" means "all headers" only without credentials; with credentials it would name a header "*".
+    private void AddExposeHeaders(IHeaderDictionary headers)
+    {
         if (_expose is not null && !(_expose == "*" && policy.AllowCredentials))
         {
             headers.AccessControlExposeHeaders = _expose;

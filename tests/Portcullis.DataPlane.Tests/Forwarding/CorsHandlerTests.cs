@@ -26,4 +26,20 @@ public class CorsHandlerTests
         Assert.False(cors.IsAllowed("http://bar.example"));
         Assert.True(Cors("*").IsAllowed("https://anything.test"));
     }
+
+    [Fact]
+    public void AnswerPreflight_AllowedOrigin_IncludesExposeHeadersLikeActualResponses()
+    {
+        var cors = new CorsHandler(new CorsPolicy(new[] { "https://www.foo.com" }, new[] { "GET" }, new[] { "x-header-1" }, new[] { "x-header-3", "x-header-4" }, false, 5));
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Method = "OPTIONS";
+        context.Request.Headers.Origin = "https://www.foo.com";
+        context.Request.Headers.AccessControlRequestMethod = "GET";
+
+        cors.AnswerPreflight(context);
+
+        Assert.Equal(204, context.Response.StatusCode);
+        Assert.Equal("x-header-3, x-header-4", context.Response.Headers.AccessControlExposeHeaders.ToString());
+        Assert.Equal("https://www.foo.com", context.Response.Headers.AccessControlAllowOrigin.ToString());
+    }
 }
