@@ -25,9 +25,52 @@ internal sealed record Expected(string Path = "/", string? Host = null, string M
     /// <summary>Send over HTTP/2 only: ALPN h2 over HTTPS, prior knowledge (h2c) over HTTP (upstream's H2Protocol, H2CPriorKnowledgeProtocol).</summary>
     public bool Http2 { get; init; }
 
+    /// <summary>Upstream's Response.StatusCodes: any of these will do (overrides Status).</summary>
+    public int[]? StatusCodes { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.Path: the path (with query) the backend must see, when a filter changes it.</summary>
+    public string? BackendPath { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.Host: the Host the backend must see, when a filter changes it.</summary>
+    public string? BackendHost { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.Headers: values of repeated headers joined with ",", names case-insensitive.</summary>
+    public IReadOnlyDictionary<string, string>? BackendHeaders { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.AbsentHeaders.</summary>
+    public IReadOnlyList<string>? BackendAbsentHeaders { get; init; }
+
+    /// <summary>Upstream's BackendSetResponseHeaders: sent as X-Echo-Set-Header for the echo to answer with.</summary>
+    public IReadOnlyDictionary<string, string>? BackendSetResponseHeaders { get; init; }
+
+    /// <summary>Upstream's Response.Headers (checked on 200/204 only, as upstream does).</summary>
+    public IReadOnlyDictionary<string, string>? ResponseHeaders { get; init; }
+
+    /// <summary>Upstream's Response.ValidHeaderValues: the header must have one of these values.</summary>
+    public IReadOnlyDictionary<string, string[]>? ResponseValidHeaderValues { get; init; }
+
+    /// <summary>Upstream's Response.AbsentHeaders.</summary>
+    public IReadOnlyList<string>? ResponseAbsentHeaders { get; init; }
+
+    /// <summary>Upstream's Response.IgnoreWhitespace: spaces do not count when comparing response header values.</summary>
+    public bool IgnoreWhitespace { get; init; }
+
+    /// <summary>Upstream's RedirectRequest: what the Location of a 3xx must say (redirects are never followed).</summary>
+    public ExpectedRedirect? Redirect { get; init; }
+
     public override string ToString() =>
-        $"{(ServerName is null ? "" : $"[SNI {ServerName}] ")}{Method} {Host ?? "(gateway address)"}{Path}{(Headers is null ? "" : " " + string.Join(",", Headers.Select(h => $"{h.Key}:{h.Value}")))} -> {Status} {Backend}";
+        $"{(ServerName is null ? "" : $"[SNI {ServerName}] ")}{Method} {Host ?? "(gateway address)"}{Path}{(Headers is null ? "" : " " + string.Join(",", Headers.Select(h => $"{h.Key}:{h.Value}")))} -> {(StatusCodes is null ? Status : string.Join("|", StatusCodes))} {Backend}";
 }
+
+/// <summary>
+/// Upstream's roundtripper.RedirectRequest: a null part means upstream's empty string. Host and Path default to
+/// what was requested, Scheme to the request's scheme; a null Port accepts only the scheme's default port
+/// (present or omitted), as upstream's CompareRoundTrip does.
+/// </summary>
+internal sealed record ExpectedRedirect(string? Scheme = null, string? Host = null, string? Port = null, string? Path = null);
+
+/// <summary>What came back: status, response headers (names lower-cased), the echo's JSON when the answer was one, the Location.</summary>
+internal sealed record CapturedResponse(int Status, IReadOnlyDictionary<string, string[]> Headers, JsonNode? Body, string? Location, Uri RequestUri);
 
 /// <summary>Sends conformance requests to a Gateway's address, over HTTP or (with SNI = Host) HTTPS.</summary>
 internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
@@ -59,12 +102,12 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         Assert.True(failed.Count == 0, $"{failed.Count} of {cases.Length} cases failed:\n{string.Join("\n", failed)}");
     }
 
-    public async Task MakeRequestAndExpectEventuallyConsistentResponseAsync(string address, int port, Expected expected, string scheme = "http")
+    public async Task MakeRequestAndExpectEventuallyConsistentResponseAsync(string address, int port, Expected expected, string scheme = "http", int requiredSuccesses = RequiredConsecutiveSuccesses)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         var streak = 0;
         string? complaint = null;
-        while (streak < RequiredConsecutiveSuccesses)
+        while (streak < requiredSuccesses)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -73,8 +116,10 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
 
             try
             {
-                var (status, body) = await SendAsync(address, port, expected, scheme);
-                complaint = Compare(expected, status, body);
+                var captured = scheme == "https" && expected.ServerName is not null
+                    ? await CaptureWithCurlAsync(address, port, expected)
+                    : await CaptureAsync(address, port, expected, scheme);
+                complaint = Compare(expected, captured);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
             {
@@ -102,6 +147,18 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
             return await SendWithCurlAsync(address, p, e);
         }
 
+        var captured = await CaptureAsync(address, port, e, scheme);
+        return (captured.Status, captured.Status == 200 ? captured.Body : null);
+    }
+
+    /// <summary>
+    /// Upstream's CaptureRoundTrip: the status, headers and Location of the answer, and its body parsed when it
+    /// says it is JSON (the echo's description of the request).
+    /// </summary>
+    public async Task<CapturedResponse> CaptureAsync(string address, int port, Expected e, string scheme = "http")
+    {
+        var p = port.ToString(CultureInfo.InvariantCulture);
+
         using var request = new HttpRequestMessage(new HttpMethod(e.Method),
             scheme == "https" ? $"https://{e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
         if (e.Http2)
@@ -121,10 +178,19 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
+        // Upstream always sends X-Echo-Set-Header, empty when the test wants no response headers from the echo.
+        request.Headers.TryAddWithoutValidation("X-Echo-Set-Header",
+            string.Join(",", (e.BackendSetResponseHeaders ?? new Dictionary<string, string>()).Select(h => $"{h.Key}:{h.Value}")));
+
         var client = scheme == "https" ? _https.GetOrAdd(address, HttpsClient) : _http;
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, response.StatusCode == HttpStatusCode.OK && text.Length > 0 ? JsonNode.Parse(text) : null);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .GroupBy(h => h.Key.ToLowerInvariant())
+            .ToDictionary(g => g.Key, g => g.SelectMany(h => h.Value).ToArray());
+        var json = response.Content.Headers.ContentType?.MediaType == "application/json" && text.Length > 0 ? JsonNode.Parse(text) : null;
+        var location = response.Headers.TryGetValues("Location", out var l) ? l.First() : null;
+        return new CapturedResponse((int)response.StatusCode, headers, json, location, request.RequestUri!);
     }
 
     /// <summary>
@@ -150,28 +216,197 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         return (status, status == 200 && body.Length > 0 ? JsonNode.Parse(body) : null);
     }
 
-    private static string? Compare(Expected e, int status, JsonNode? body)
+    private async Task<CapturedResponse> CaptureWithCurlAsync(string address, int port, Expected e)
     {
-        if (status != e.Status)
+        var (status, body) = await SendWithCurlAsync(address, port.ToString(CultureInfo.InvariantCulture), e);
+        return new CapturedResponse(status, new Dictionary<string, string[]>(), body, null, new Uri($"https://{e.ServerName}:{port}{e.Path}"));
+    }
+
+    private static bool IsTimeout(int status) => status is 408 or 504;
+
+    private static bool IsRedirect(int status) => status is 300 or 301 or 302 or 303 or 304 or 305 or 307 or 308;
+
+    /// <summary>Upstream's CompareRoundTrip.</summary>
+    private static string? Compare(Expected e, CapturedResponse r)
+    {
+        var codes = e.StatusCodes ?? [e.Status];
+        if (!(codes.Contains(r.Status) || (IsTimeout(r.Status) && codes.Any(IsTimeout))))
         {
-            return $"expected status {e.Status}, got {status}";
+            return $"expected status {string.Join(" or ", codes)}, got {r.Status}";
         }
 
-        if (status != 200)
+        if (r.Status is 200 or 204)
         {
-            return null;
+            return CompareBackendRequest(e, r) ?? CompareResponseHeaders(e, r);
         }
 
-        if (body is null)
+        return IsRedirect(r.Status) && e.Redirect is not null ? CompareRedirect(e, r) : null;
+    }
+
+    /// <summary>
+    /// What the backend saw. An answer that is not the echo's JSON (the gateway answered itself, e.g. a CORS
+    /// preflight) stands for a request with the sent method and nothing else, as in upstream's round tripper.
+    /// </summary>
+    private static string? CompareBackendRequest(Expected e, CapturedResponse r)
+    {
+        var body = r.Body;
+        var path = body is null ? "" : (string?)body["path"] ?? "";
+        var method = body is null ? e.Method : (string?)body["method"] ?? "";
+        var host = body is null ? "" : (string?)body["host"] ?? "";
+        var ns = body is null ? "" : (string?)body["namespace"] ?? "";
+        var pod = body is null ? "" : (string?)body["pod"] ?? "";
+        var expectedHost = e.BackendHost ?? e.Host;
+        if (!string.IsNullOrEmpty(expectedHost) && expectedHost != host)
         {
-            return "no echo body";
+            return $"expected the backend to see host {expectedHost}, got {host}";
         }
 
-        return (string?)body["path"] != e.Path ? $"expected the backend to see path {e.Path}, got {body["path"]}"
-            : (string?)body["method"] != e.Method ? $"expected method {e.Method}, got {body["method"]}"
-            : e.Host is not null && (string?)body["host"] != e.Host ? $"expected host {e.Host}, got {body["host"]}"
-            : (string?)body["namespace"] != e.Namespace ? $"expected namespace {e.Namespace}, got {body["namespace"]}"
-            : !((string?)body["pod"] ?? "").StartsWith(e.Backend, StringComparison.Ordinal) ? $"expected pod name to start with {e.Backend}, got {body["pod"]}"
+        var expectedPath = e.BackendPath ?? e.Path;
+        if (expectedPath != path)
+        {
+            return $"expected the backend to see path {expectedPath}, got {(body is null ? "no echo body" : path)}";
+        }
+
+        if (method != e.Method)
+        {
+            return $"expected method {e.Method}, got {method}";
+        }
+
+        if (ns != (e.Namespace ?? ""))
+        {
+            return $"expected namespace {e.Namespace}, got {ns}";
+        }
+
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in body?["headers"]?.AsObject() ?? [])
+        {
+            seen[name] = string.Join(",", values!.AsArray().Select(v => (string?)v));
+        }
+
+        foreach (var (name, value) in e.BackendHeaders ?? new Dictionary<string, string>())
+        {
+            if (!seen.TryGetValue(name, out var actual))
+            {
+                return $"expected the backend to see header {name}, it saw {string.Join("; ", seen.Select(h => $"{h.Key}: {h.Value}"))}";
+            }
+
+            if (actual != value)
+            {
+                return $"expected the backend to see {name}: {value}, got {actual}";
+            }
+        }
+
+        foreach (var name in e.BackendAbsentHeaders ?? [])
+        {
+            if (seen.TryGetValue(name, out var actual))
+            {
+                return $"expected the backend not to see header {name}, got {actual}";
+            }
+        }
+
+        return !pod.StartsWith(e.Backend, StringComparison.Ordinal) ? $"expected pod name to start with {e.Backend}, got {pod}" : null;
+    }
+
+    private static string? CompareResponseHeaders(Expected e, CapturedResponse r)
+    {
+        string Normal(string v) => e.IgnoreWhitespace ? v.Replace(" ", "", StringComparison.Ordinal) : v;
+        string? Actual(string name) => r.Headers.TryGetValue(name.ToLowerInvariant(), out var v) ? string.Join(",", v) : null;
+        var all = string.Join("; ", r.Headers.Select(h => $"{h.Key}: {string.Join(",", h.Value)}"));
+        foreach (var (name, valid) in e.ResponseValidHeaderValues ?? new Dictionary<string, string[]>())
+        {
+            var actual = Actual(name);
+            if (actual is null)
+            {
+                return $"expected response header {name}, got {all}";
+            }
+
+            if (!valid.Select(Normal).Contains(Normal(actual)))
+            {
+                return $"expected response header {name} to be one of [{string.Join(" | ", valid)}], got {actual}";
+            }
+        }
+
+        foreach (var (name, value) in e.ResponseHeaders ?? new Dictionary<string, string>())
+        {
+            var actual = Actual(name);
+            if (actual is null)
+            {
+                return $"expected response header {name}, got {all}";
+            }
+
+            if (Normal(actual) != Normal(value))
+            {
+                return $"expected response header {name}: {value}, got {actual}";
+            }
+        }
+
+        foreach (var name in e.ResponseAbsentHeaders ?? [])
+        {
+            if (Actual(name) is { } actual)
+            {
+                return $"expected no response header {name}, got {actual}";
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex AbsoluteUrl = new(
+        "^(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?<host>\\[[^\\]]*\\]|[^/:?#]*)(:(?<port>[0-9]*))?(?<path>[^?#]*)",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The Location resolved against the request URL (Go's resp.Location()), split as Go's url.URL does: Port is
+    /// what the Location says, empty when it names none; Path is decoded.
+    /// </summary>
+    private static string? CompareRedirect(Expected e, CapturedResponse r)
+    {
+        if (r.Location is null)
+        {
+            return $"{r.Status} without a Location header";
+        }
+
+        string scheme, host, port, path;
+        var m = AbsoluteUrl.Match(r.Location);
+        if (m.Success)
+        {
+            (scheme, host, port, path) = (m.Groups["scheme"].Value, m.Groups["host"].Value.Trim('[', ']'), m.Groups["port"].Value, m.Groups["path"].Value);
+        }
+        else
+        {
+            var resolved = new Uri(r.RequestUri, r.Location);
+            (scheme, host, port, path) = (resolved.Scheme, resolved.Host, resolved.IsDefaultPort ? "" : resolved.Port.ToString(CultureInfo.InvariantCulture), resolved.AbsolutePath);
+        }
+
+        path = Uri.UnescapeDataString(path);
+        var x = e.Redirect!;
+        var expectedHost = x.Host ?? host;
+        var expectedScheme = x.Scheme ?? r.RequestUri.Scheme;
+        var expectedPath = x.Path ?? e.Path.Split('?')[0];
+        if (expectedHost != host)
+        {
+            return $"expected redirected hostname {expectedHost}, got {host} (Location: {r.Location})";
+        }
+
+        if (x.Port is null)
+        {
+            if (scheme.Equals("http", StringComparison.OrdinalIgnoreCase) && port is not ("80" or ""))
+            {
+                return $"for http scheme, expected redirected port to be 80 or not set, got {port} (Location: {r.Location})";
+            }
+
+            if (scheme.Equals("https", StringComparison.OrdinalIgnoreCase) && port is not ("443" or ""))
+            {
+                return $"for https scheme, expected redirected port to be 443 or not set, got {port} (Location: {r.Location})";
+            }
+        }
+        else if (x.Port != port)
+        {
+            return $"expected redirected port {x.Port}, got {(port.Length == 0 ? "none" : port)} (Location: {r.Location})";
+        }
+
+        return expectedScheme != scheme ? $"expected redirected scheme {expectedScheme}, got {scheme} (Location: {r.Location})"
+            : expectedPath != path ? $"expected redirected path {expectedPath}, got {path} (Location: {r.Location})"
             : null;
     }
 
