@@ -90,7 +90,7 @@ public sealed class HTTPRouteMirrorTests(ConformanceSuite suite)
         foreach (var mirror in mirrors)
         {
             await GatewayProcessWaitAsync(() => log.IsMatch(suite.EchoLog(mirror)),
-                $"the mirrored request {e.Path} in the log of {mirror}");
+                $"the mirrored request {e.Path} in the log of {mirror}; its last lines:\n{Tail(suite.EchoLog(mirror))}\ngateway output:\n{Tail(g.Process.Output)}");
         }
     }
 
@@ -140,6 +140,8 @@ public sealed class HTTPRouteMirrorTests(ConformanceSuite suite)
 
         Assert.Fail($"{expected.Path}: percentage based mirror distribution failed: {string.Join("; ", errors)}");
     }
+
+    private static string Tail(string s) => s.Length > 2000 ? "..." + s[^2000..] : s;
 
     private static Task GatewayProcessWaitAsync(Func<bool> condition, string what) =>
         Infrastructure.GatewayProcess.EventuallyAsync(() => Task.FromResult(condition()), what, TimeSpan.FromSeconds(10));
