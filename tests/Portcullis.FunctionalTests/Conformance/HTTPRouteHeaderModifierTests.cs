@@ -161,4 +161,27 @@ public sealed class HTTPRouteHeaderModifierTests(ConformanceSuite suite)
                 ResponseAbsentHeaders = ["X-Header-Remove-1", "X-Header-Remove-2"],
             });
     }
+
+    // httproute-request-header-modifier-backend-weights.go: each backendRef sets "Backend: <its name>"; 100
+    // requests must each reach the pod their header names.
+    [Fact]
+    public async Task HTTPRouteRequestHeaderModifierBackendWeights()
+    {
+        const string route = "request-header-modifier-backend-weights";
+        await using var g = await ConformanceGateway.StartAsync(suite, "httproute-request-header-modifier-backend-weights.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(Gw, route);
+        await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(route, Ns, Gw);
+        var expected = new Expected("/", Namespace: Ns);
+        await g.Requests.MakeRequestAndExpectEventuallyConsistentResponseAsync(address, g.HttpPort, expected);
+        for (var i = 0; i < 100; i++)
+        {
+            var (status, body) = await g.Requests.SendAsync(address, g.HttpPort, expected);
+            Assert.Equal(200, status);
+            var backends = body!["headers"]?["Backend"]?.AsArray().Select(v => (string?)v).ToList() ?? [];
+            Assert.True(backends.Count == 1, $"expected a single 'Backend' header to have been set, got {backends.Count}");
+            var pod = (string?)body["pod"] ?? "";
+            Assert.True(pod.StartsWith(backends[0]!, StringComparison.Ordinal),
+                $"expected the backendRef to have set the correct headers and sent the request to the correct pod, got {pod}, want {backends[0]}");
+        }
+    }
 }

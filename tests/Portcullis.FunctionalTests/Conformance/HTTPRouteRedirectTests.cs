@@ -121,4 +121,26 @@ public sealed class HTTPRouteRedirectTests(ConformanceSuite suite)
             new Expected("/scheme-http-and-port-80", "example.org", Status: 302, Namespace: Ns) { Redirect = new("http", "example.org") },
             new Expected("/scheme-http-and-port-8080", "example.org", Status: 302, Namespace: Ns) { Redirect = new("http", "example.org", "8080") });
     }
+
+    // httproute-303-redirect.go (provisional upstream): a POST gets 303, scheme, host, path and the listener's port kept.
+    [Fact]
+    public Task HTTPRoute303Redirect() => StatusOnlyRedirectAsync(303, "/see-other", "POST");
+
+    // httproute-307-redirect.go (provisional upstream)
+    [Fact]
+    public Task HTTPRoute307Redirect() => StatusOnlyRedirectAsync(307, "/temporary", "GET");
+
+    // httproute-308-redirect.go (provisional upstream)
+    [Fact]
+    public Task HTTPRoute308Redirect() => StatusOnlyRedirectAsync(308, "/permanent", "GET");
+
+    private async Task StatusOnlyRedirectAsync(int status, string path, string method)
+    {
+        var route = status.ToString(CultureInfo.InvariantCulture) + "-redirect";
+        await using var g = await ConformanceGateway.StartAsync(suite, $"httproute-{route}.yaml");
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(Gw, route);
+        await g.HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(route, Ns, Gw);
+        await g.Requests.ExpectAllAsync(address, g.HttpPort,
+            new Expected(path, Method: method, Status: status, Namespace: Ns) { Redirect = new(Port: ListenerPort(g.HttpPort), Path: path) });
+    }
 }
