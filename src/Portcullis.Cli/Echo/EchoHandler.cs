@@ -8,7 +8,7 @@ using Microsoft.Net.Http.Headers;
 
 /// <summary>
 /// Answers every request like the Gateway API conformance echo server (echo-basic): 200 with a JSON
-/// description of the request, plus its test hooks (/status/NNN, ?delay=, X-Echo-Set-Header).
+/// description of the request, plus its test hooks (/status/NNN, ?delay=, X-Echo-Set-Header) and a WebSocket echo for upgrade requests.
 /// </summary>
 internal sealed class EchoHandler(EchoContext context, TextWriter? requestLog)
 {
@@ -24,6 +24,12 @@ internal sealed class EchoHandler(EchoContext context, TextWriter? requestLog)
         if (requestLog is not null)
         {
             await requestLog.WriteLineAsync($"Echoing back request made to {rawTarget} to client ({http.Connection.RemoteIpAddress}:{http.Connection.RemotePort})").ConfigureAwait(false);
+        }
+
+        if (http.WebSockets.IsWebSocketRequest)
+        {
+            await EchoWebSocket.RunAsync(http).ConfigureAwait(false);
+            return;
         }
 
         if (request.Path.Equals("/health", StringComparison.Ordinal))

@@ -19,7 +19,7 @@ internal sealed record EchoServerHandle(WebApplication App, int HttpPort, int H2
     }
 }
 
-/// <summary>The `portcullis echo` backend: HTTP/1.1 on one port, HTTP/2 prior knowledge (h2c) on another.</summary>
+/// <summary>The `portcullis echo` backend: HTTP/1.1 (and WebSocket) on one port, HTTP/2 prior knowledge (h2c) on another.</summary>
 internal static class EchoServer
 {
     public static async Task<EchoServerHandle> StartAsync(EchoServerOptions options, CancellationToken cancellationToken)
@@ -36,6 +36,10 @@ internal static class EchoServer
         });
         var app = builder.Build();
         var handler = new EchoHandler(options.Context, options.RequestLog);
+
+        // echo-basic answers WebSocket upgrades on its HTTP port by echoing every message back (the conformance
+        // test HTTPRouteBackendProtocolWebSocket); the middleware only makes the upgrade available to the handler.
+        app.UseWebSockets();
         app.Run(handler.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 

@@ -25,9 +25,52 @@ internal sealed record Expected(string Path = "/", string? Host = null, string M
     /// <summary>Send over HTTP/2 only: ALPN h2 over HTTPS, prior knowledge (h2c) over HTTP (upstream's H2Protocol, H2CPriorKnowledgeProtocol).</summary>
     public bool Http2 { get; init; }
 
+    /// <summary>Upstream's Response.StatusCodes: any of these will do (overrides Status).</summary>
+    public int[]? StatusCodes { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.Path: the path (with query) the backend must see, when a filter changes it.</summary>
+    public string? BackendPath { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.Host: the Host the backend must see, when a filter changes it.</summary>
+    public string? BackendHost { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.Headers: values of repeated headers joined with ",", names case-insensitive.</summary>
+    public IReadOnlyDictionary<string, string>? BackendHeaders { get; init; }
+
+    /// <summary>Upstream's ExpectedRequest.AbsentHeaders.</summary>
+    public IReadOnlyList<string>? BackendAbsentHeaders { get; init; }
+
+    /// <summary>Upstream's BackendSetResponseHeaders: sent as X-Echo-Set-Header for the echo to answer with.</summary>
+    public IReadOnlyDictionary<string, string>? BackendSetResponseHeaders { get; init; }
+
+    /// <summary>Upstream's Response.Headers (checked on 200/204 only, as upstream does).</summary>
+    public IReadOnlyDictionary<string, string>? ResponseHeaders { get; init; }
+
+    /// <summary>Upstream's Response.ValidHeaderValues: the header must have one of these values.</summary>
+    public IReadOnlyDictionary<string, string[]>? ResponseValidHeaderValues { get; init; }
+
+    /// <summary>Upstream's Response.AbsentHeaders.</summary>
+    public IReadOnlyList<string>? ResponseAbsentHeaders { get; init; }
+
+    /// <summary>Upstream's Response.IgnoreWhitespace: spaces do not count when comparing response header values.</summary>
+    public bool IgnoreWhitespace { get; init; }
+
+    /// <summary>Upstream's RedirectRequest: what the Location of a 3xx must say (redirects are never followed).</summary>
+    public ExpectedRedirect? Redirect { get; init; }
+
     public override string ToString() =>
-        $"{(ServerName is null ? "" : $"[SNI {ServerName}] ")}{Method} {Host ?? "(gateway address)"}{Path}{(Headers is null ? "" : " " + string.Join(",", Headers.Select(h => $"{h.Key}:{h.Value}")))} -> {Status} {Backend}";
+        $"{(ServerName is null ? "" : $"[SNI {ServerName}] ")}{Method} {Host ?? "(gateway address)"}{Path}{(Headers is null ? "" : " " + string.Join(",", Headers.Select(h => $"{h.Key}:{h.Value}")))} -> {(StatusCodes is null ? Status : string.Join("|", StatusCodes))} {Backend}";
 }
+
+/// <summary>
+/// Upstream's roundtripper.RedirectRequest: a null part means upstream's empty string. Host and Path default to
+/// what was requested, Scheme to the request's scheme; a null Port accepts only the scheme's default port
+/// (present or omitted), as upstream's CompareRoundTrip does.
+/// </summary>
+internal sealed record ExpectedRedirect(string? Scheme = null, string? Host = null, string? Port = null, string? Path = null);
+
+/// <summary>What came back: status, response headers (names lower-cased), the echo's JSON when the answer was one, the Location.</summary>
+internal sealed record CapturedResponse(int Status, IReadOnlyDictionary<string, string[]> Headers, JsonNode? Body, string? Location, Uri RequestUri);
 
 /// <summary>Sends conformance requests to a Gateway's address, over HTTP or (with SNI = Host) HTTPS.</summary>
 internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
@@ -59,12 +102,12 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         Assert.True(failed.Count == 0, $"{failed.Count} of {cases.Length} cases failed:\n{string.Join("\n", failed)}");
     }
 
-    public async Task MakeRequestAndExpectEventuallyConsistentResponseAsync(string address, int port, Expected expected, string scheme = "http")
+    public async Task MakeRequestAndExpectEventuallyConsistentResponseAsync(string address, int port, Expected expected, string scheme = "http", int requiredSuccesses = RequiredConsecutiveSuccesses)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
         var streak = 0;
         string? complaint = null;
-        while (streak < RequiredConsecutiveSuccesses)
+        while (streak < requiredSuccesses)
         {
             if (DateTime.UtcNow > deadline)
             {
@@ -73,8 +116,10 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
 
             try
             {
-                var (status, body) = await SendAsync(address, port, expected, scheme);
-                complaint = Compare(expected, status, body);
+                var captured = scheme == "https" && expected.ServerName is not null
+                    ? await CaptureWithCurlAsync(address, port, expected)
+                    : await CaptureAsync(address, port, expected, scheme);
+                complaint = RoundTripComparison.Compare(expected, captured);
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException)
             {
@@ -102,6 +147,18 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
             return await SendWithCurlAsync(address, p, e);
         }
 
+        var captured = await CaptureAsync(address, port, e, scheme);
+        return (captured.Status, captured.Status == 200 ? captured.Body : null);
+    }
+
+    /// <summary>
+    /// Upstream's CaptureRoundTrip: the status, headers and Location of the answer, and its body parsed when it
+    /// says it is JSON (the echo's description of the request).
+    /// </summary>
+    public async Task<CapturedResponse> CaptureAsync(string address, int port, Expected e, string scheme = "http")
+    {
+        var p = port.ToString(CultureInfo.InvariantCulture);
+
         using var request = new HttpRequestMessage(new HttpMethod(e.Method),
             scheme == "https" ? $"https://{e.Host}:{p}{e.Path}" : $"http://{address}:{p}{e.Path}");
         if (e.Http2)
@@ -121,10 +178,19 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
+        // Upstream always sends X-Echo-Set-Header, empty when the test wants no response headers from the echo.
+        request.Headers.TryAddWithoutValidation("X-Echo-Set-Header",
+            string.Join(",", (e.BackendSetResponseHeaders ?? new Dictionary<string, string>()).Select(h => $"{h.Key}:{h.Value}")));
+
         var client = scheme == "https" ? _https.GetOrAdd(address, HttpsClient) : _http;
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        return ((int)response.StatusCode, response.StatusCode == HttpStatusCode.OK && text.Length > 0 ? JsonNode.Parse(text) : null);
+        var headers = response.Headers.Concat(response.Content.Headers)
+            .GroupBy(h => h.Key.ToLowerInvariant())
+            .ToDictionary(g => g.Key, g => g.SelectMany(h => h.Value).ToArray());
+        var json = response.Content.Headers.ContentType?.MediaType == "application/json" && text.Length > 0 ? JsonNode.Parse(text) : null;
+        var location = response.Headers.TryGetValues("Location", out var l) ? l.First() : null;
+        return new CapturedResponse((int)response.StatusCode, headers, json, location, request.RequestUri!);
     }
 
     /// <summary>
@@ -150,29 +216,10 @@ internal sealed class ConformanceRequests(ConformanceSuite suite) : IDisposable
         return (status, status == 200 && body.Length > 0 ? JsonNode.Parse(body) : null);
     }
 
-    private static string? Compare(Expected e, int status, JsonNode? body)
+    private async Task<CapturedResponse> CaptureWithCurlAsync(string address, int port, Expected e)
     {
-        if (status != e.Status)
-        {
-            return $"expected status {e.Status}, got {status}";
-        }
-
-        if (status != 200)
-        {
-            return null;
-        }
-
-        if (body is null)
-        {
-            return "no echo body";
-        }
-
-        return (string?)body["path"] != e.Path ? $"expected the backend to see path {e.Path}, got {body["path"]}"
-            : (string?)body["method"] != e.Method ? $"expected method {e.Method}, got {body["method"]}"
-            : e.Host is not null && (string?)body["host"] != e.Host ? $"expected host {e.Host}, got {body["host"]}"
-            : (string?)body["namespace"] != e.Namespace ? $"expected namespace {e.Namespace}, got {body["namespace"]}"
-            : !((string?)body["pod"] ?? "").StartsWith(e.Backend, StringComparison.Ordinal) ? $"expected pod name to start with {e.Backend}, got {body["pod"]}"
-            : null;
+        var (status, body) = await SendWithCurlAsync(address, port.ToString(CultureInfo.InvariantCulture), e);
+        return new CapturedResponse(status, new Dictionary<string, string[]>(), body, null, new Uri($"https://{e.ServerName}:{port}{e.Path}"));
     }
 
     /// <summary>Connects every https://HOST:PORT to the Gateway's address (SNI = HOST) and trusts only tls-validity-checks-certificate.</summary>

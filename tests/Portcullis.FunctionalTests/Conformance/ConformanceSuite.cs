@@ -31,6 +31,7 @@ public sealed class ConformanceSuite : IAsyncLifetime
     };
 
     private readonly List<EchoBackend> _echoes = [];
+    private readonly Dictionary<string, EchoBackend> _echoByService = [];
 
     internal string Root { get; } = Directory.CreateTempSubdirectory("portcullis-conformance-").FullName;
 
@@ -75,10 +76,11 @@ public sealed class ConformanceSuite : IAsyncLifetime
         await File.WriteAllTextAsync(ValidityChecksCaFile, Certificates["tls-validity-checks-certificate"].CertPem);
 
         var started = await Task.WhenAll(Services.Select(async kv =>
-            (kv.Key, Echo: await EchoBackend.StartAsync($"{kv.Key}-7f6d9c5b4-q2z{kv.Key.Length:x}", kv.Value))));
+            (kv.Key, Echo: await EchoBackend.StartAsync($"{kv.Key}-7f6d9c5b4-q2z{kv.Key.Length:x}", kv.Value, logRequests: true))));
         foreach (var (service, echo) in started)
         {
             _echoes.Add(echo);
+            _echoByService[service] = echo;
             Ports[service] = echo.Port;
             H2cPorts[service] = echo.H2cPort;
         }
@@ -87,6 +89,9 @@ public sealed class ConformanceSuite : IAsyncLifetime
         Process = await GatewayProcess.StartAsync(Config, Network.NewAddressPool());
         Requests = new ConformanceRequests(this);
     }
+
+    /// <summary>The request log of a Service's echo backend (upstream reads the pod's logs to see mirrored requests).</summary>
+    internal string EchoLog(string service) => _echoByService[service].Output;
 
     internal static string Testdata(string file) =>
         File.ReadAllText(Path.Combine(Repo.Root, "tests", "Portcullis.FunctionalTests", "Conformance", "testdata", file));

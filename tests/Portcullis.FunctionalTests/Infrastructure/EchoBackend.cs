@@ -17,13 +17,17 @@ internal sealed class EchoBackend : IAsyncDisposable
     /// <summary>The port speaking HTTP/2 with prior knowledge only (echo-basic's 3001).</summary>
     public int H2cPort { get; }
 
-    public static async Task<EchoBackend> StartAsync(string podName, string ns = "default")
+    /// <summary>Everything the process printed: with logRequests, one "Echoing back request made to ..." line per request (echo-basic's log).</summary>
+    public string Output => _process.Output;
+
+    public static async Task<EchoBackend> StartAsync(string podName, string ns = "default", bool logRequests = false)
     {
         var port = Network.FreePort();
         var h2cPort = Network.FreePort();
+        string[] args = [Repo.PortcullisDll, "echo", "--address", "127.0.0.1", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--h2c-port", h2cPort.ToString(System.Globalization.CultureInfo.InvariantCulture)];
         var process = BackgroundProcess.Start("dotnet",
-            [Repo.PortcullisDll, "echo", "--address", "127.0.0.1", "--http-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--h2c-port", h2cPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            logRequests ? [.. args, "--log-requests"] : args,
             new Dictionary<string, string> { ["POD_NAME"] = podName, ["NAMESPACE"] = ns });
         var backend = new EchoBackend(process, port, h2cPort);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
