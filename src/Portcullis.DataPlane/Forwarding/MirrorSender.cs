@@ -16,7 +16,7 @@ using Portcullis.Ir;
 /// <see cref="MaxMirroredBody"/> bytes (it is buffered once and replayed to the backend); larger or
 /// chunked bodies are mirrored as headers only. A mirror exchange is abandoned after 30 seconds.
 /// </remarks>
-internal sealed class MirrorSender : IDisposable
+internal sealed class MirrorSender(HttpMessageInvoker invoker)
 {
     public const int MaxMirroredBody = 64 * 1024;
 
@@ -25,16 +25,6 @@ internal sealed class MirrorSender : IDisposable
         "Host", "Connection", "Keep-Alive", "Transfer-Encoding", "TE", "Trailer", "Upgrade",
         "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "Content-Length",
     };
-
-    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        ActivityHeadersPropagator = null,
-    });
 
     /// <summary>Samples the rule's and the picked backend's mirrors and sends a copy to each one chosen.</summary>
     public async ValueTask MirrorAsync(HttpContext context, CompiledAction action, CompiledBackend picked)
@@ -81,7 +71,7 @@ internal sealed class MirrorSender : IDisposable
         try
         {
             // Read the headers only and drop the response: a mirror's answer is ignored.
-            using var response = await _invoker.SendAsync(message, timeout.Token).ConfigureAwait(false);
+            using var response = await invoker.SendAsync(message, timeout.Token).ConfigureAwait(false);
         }
         catch (HttpRequestException)
         {
@@ -143,6 +133,4 @@ internal sealed class MirrorSender : IDisposable
 
         return message;
     }
-
-    public void Dispose() => _invoker.Dispose();
 }

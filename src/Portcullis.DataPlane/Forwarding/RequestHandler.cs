@@ -13,8 +13,12 @@ using Yarp.ReverseProxy.Forwarder;
 /// route, then a direct response, CORS preflight, redirect, or a forward to a backend endpoint
 /// (with mirrors and the rule's timeout).
 /// </summary>
-internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder) : IDisposable
+internal sealed class RequestHandler : IDisposable
 {
+    private readonly Func<RoutingTables> _tables;
+    private readonly IHttpForwarder _forwarder;
+
+    // One connection pool to the backends, shared by forwarded requests and mirrored copies.
     private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
     {
         UseProxy = false,
@@ -27,14 +31,21 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
     });
 
-    private readonly MirrorSender _mirrors = new();
+    private readonly MirrorSender _mirrors;
+
+    public RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder)
+    {
+        _tables = tables;
+        _forwarder = forwarder;
+        _mirrors = new MirrorSender(_invoker);
+    }
 
     public async Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
 
         // Read once: the whole request uses the tables that were current when it arrived.
-        var route = FindRoute(tables(), context);
+        var route = FindRoute(_tables(), context);
         if (route is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -76,12 +87,12 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
         // Errors are answered by YARP: 502 for a failed backend, 504 when it timed out.
         if (action.Timeout is not { } timeout)
         {
-            await forwarder.SendAsync(context, backend.NextDestination(), _invoker, backend.RequestConfig, backend.Transformer)
+            await _forwarder.SendAsync(context, backend.NextDestination(), _invoker, backend.RequestConfig, backend.Transformer)
                 .ConfigureAwait(false);
             return;
         }
 
-        await FilterResponses.ForwardWithTimeoutAsync(forwarder, context, backend, _invoker, timeout).ConfigureAwait(false);
+        await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, _invoker, timeout).ConfigureAwait(false);
     }
 
     internal static CompiledRoute? FindRoute(RoutingTables tables, HttpContext context)
@@ -107,6 +118,5 @@ internal sealed class RequestHandler(Func<RoutingTables> tables, IHttpForwarder 
     public void Dispose()
     {
         _invoker.Dispose();
-        _mirrors.Dispose();
     }
 }
