@@ -22,8 +22,21 @@ public sealed record ProxyServerOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>Why a bind failed, in terms the status needs: the port, or the address itself.</summary>
+public enum BindFailureKind
+{
+    /// <summary>The port is taken or not allowed (in use, permission denied): the spec's PortUnavailable.</summary>
+    PortUnavailable,
+
+    /// <summary>The address is not one of this machine's: the spec's AddressNotUsable.</summary>
+    AddressNotUsable,
+}
+
 /// <summary>A port that could not be bound; its listeners are not serving.</summary>
-public sealed record BindFailure(string Address, int Port, IReadOnlyList<string> Listeners, string Reason);
+public sealed record BindFailure(string Address, int Port, IReadOnlyList<string> Listeners, string Reason)
+{
+    public BindFailureKind Kind { get; init; } = BindFailureKind.PortUnavailable;
+}
 
 public sealed record ApplyResult(IReadOnlyList<BindFailure> Failures)
 {
@@ -147,7 +160,10 @@ public sealed class ProxyServer : IAsyncDisposable
                 {
                     var reason = DescribeBindError(ex);
                     DataPlaneLog.BindFailed(_logger, key.ToString(), reason);
-                    failures.Add(new BindFailure(key.Address.ToString(), key.Port, [.. listeners.Select(l => l.Name)], reason));
+                    failures.Add(new BindFailure(key.Address.ToString(), key.Port, [.. listeners.Select(l => l.Name)], reason)
+                    {
+                        Kind = ex.SocketErrorCode == SocketError.AddressNotAvailable ? BindFailureKind.AddressNotUsable : BindFailureKind.PortUnavailable,
+                    });
                 }
             }
 
@@ -227,7 +243,10 @@ public sealed class ProxyServer : IAsyncDisposable
         {
             if (!PortKey.TryParse(listener.Address, listener.Port, out var key))
             {
-                failures.Add(new BindFailure(listener.Address, listener.Port, [listener.Name], "invalid address or port"));
+                failures.Add(new BindFailure(listener.Address, listener.Port, [listener.Name], "invalid address or port")
+                {
+                    Kind = BindFailureKind.AddressNotUsable,
+                });
                 continue;
             }
 

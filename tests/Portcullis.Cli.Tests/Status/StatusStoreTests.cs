@@ -80,7 +80,7 @@ public class StatusStoreTests
     }
 
     [Fact]
-    public void Publish_BindFailureOnEveryListener_MarksListenersInvalidAndGatewayAddressNotUsable()
+    public void Publish_PortsInUseOnEveryListener_ListenersPortUnavailableAndGatewayNotProgrammed()
     {
         var store = new StatusStore(new ManualTime(T0));
         var gw = TestData.Gateway();
@@ -91,12 +91,36 @@ public class StatusStoreTests
         };
         store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], failures);
         var status = store.Get("gateways", "default", "sni-gateway")!["status"]!;
-        var http = status["listeners"]![0]!["conditions"]![0]!;
-        Assert.Equal("False", http["status"]!.GetValue<string>());
-        Assert.Equal("Invalid", http["reason"]!.GetValue<string>());
-        Assert.Contains("address already in use", http["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var http = status["listeners"]![0]!["conditions"]!.AsArray();
+        var accepted = http.Single(c => (string?)c!["type"] == "Accepted")!;
+        Assert.Equal("False", (string?)accepted["status"]);
+        Assert.Equal("PortUnavailable", (string?)accepted["reason"]);
+        Assert.Contains("address already in use", (string?)accepted["message"], StringComparison.Ordinal);
+        var listenerProgrammed = http.Single(c => (string?)c!["type"] == "Programmed")!;
+        Assert.Equal("False", (string?)listenerProgrammed["status"]);
+        Assert.Equal("Invalid", (string?)listenerProgrammed["reason"]);
         var programmed = status["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Programmed")!;
-        Assert.Equal("AddressNotUsable", programmed["reason"]!.GetValue<string>());
+        Assert.Equal("False", (string?)programmed["status"]);
+        Assert.Equal("Invalid", (string?)programmed["reason"]);
+    }
+
+    [Fact]
+    public void Publish_AddressNotOfThisMachine_GatewayAddressNotUsable_ListenersStayAccepted()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        var gw = TestData.Gateway();
+        var failures = new[]
+        {
+            new BindFailure("192.0.2.1", 80, ["default/sni-gateway/http", "default/sni-gateway/https"], "address not available")
+            {
+                Kind = BindFailureKind.AddressNotUsable,
+            },
+        };
+        store.Publish(TestData.Snapshot(gw), TestData.Report(gw, TestData.GatewayStatus()), [], failures);
+        var status = store.Get("gateways", "default", "sni-gateway")!["status"]!;
+        var programmed = status["conditions"]!.AsArray().Single(c => (string?)c!["type"] == "Programmed")!;
+        Assert.Equal("AddressNotUsable", (string?)programmed["reason"]);
+        Assert.DoesNotContain(status["listeners"]![0]!["conditions"]!.AsArray(), c => (string?)c!["reason"] == "PortUnavailable");
     }
 
     [Fact]
