@@ -10,7 +10,7 @@ using YamlDotNet.Core;
 /// Reads multi-document YAML or JSON manifests into typed objects. Every document is judged on its own:
 /// one that does not parse or fails validation is reported and left out, and the rest still load.
 /// </summary>
-public static class ManifestReader
+public static partial class ManifestReader
 {
     public const string DefaultNamespace = "default";
 
@@ -72,10 +72,12 @@ public static class ManifestReader
     /// <summary>Below this many documents a file is read on one thread: scheduling would cost more than it saves.</summary>
     private const int ParallelThreshold = 64;
 
-    private static List<JsonNode?> ParseDocuments(string text)
+    private static List<JsonNode?> ParseDocuments(string text) => ExpandLists(ParseStream(text));
+
+    private static List<JsonNode?> ExpandLists(List<JsonNode?> nodes)
     {
-        var docs = new List<JsonNode?>();
-        foreach (var node in ParseStream(text))
+        var docs = new List<JsonNode?>(nodes.Count);
+        foreach (var node in nodes)
         {
             // A `kind: List` (as kubectl get -o yaml prints) holds its objects in items.
             if (node is JsonObject list && (string?)list["kind"] == "List" && list["items"] is JsonArray items)
@@ -125,9 +127,9 @@ public static class ManifestReader
     }
 
     /// <summary>Offsets where document slices may start, or null when the stream should be parsed whole.</summary>
-    private static List<int>? DocumentStarts(string text)
+    private static List<int>? DocumentStarts(string text, int minLength = 256 * 1024)
     {
-        if (text.Length < 256 * 1024)
+        if (text.Length < minLength)
         {
             return null;
         }

@@ -156,7 +156,7 @@ public sealed class ManifestDirectoryReader
             }
 
             (file.Length, file.LastWrite) = (info.Length, info.LastWriteTimeUtc);
-            read = ManifestReader.Read(relative, System.IO.File.ReadAllText(full));
+            read = ManifestReader.Read(relative, System.IO.File.ReadAllText(full), file.Documents);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -203,6 +203,9 @@ public sealed class ManifestDirectoryReader
         public DateTime LastWrite { get; set; }
 
         public ManifestReadResult? LastGood { get; set; }
+
+        /// <summary>This file's documents as last read, so an edit re-reads only what changed.</summary>
+        public DocumentCache Documents { get; } = new();
 
         public IReadOnlyList<KubernetesObject> Objects { get; private set; } = [];
 
