@@ -18,7 +18,7 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         ArgumentNullException.ThrowIfNull(context);
         var feature = context.Connection.Features.Get<GatewayConnectionFeature>();
         var serverName = context.ClientHelloInfo.ServerName;
-        var certificate = Select(tables(), feature?.Port, serverName, out var listener);
+        var certificate = Select(tables(), feature?.Port, serverName);
         if (certificate is null || feature is null)
         {
             // Throwing fails the handshake; Kestrel logs it and closes the connection.
@@ -26,8 +26,6 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         }
 
         feature.ServerName = string.IsNullOrEmpty(serverName) ? null : serverName;
-        feature.ListenerName = listener!.Name;
-        feature.CertificateName = certificate.Name;
         try
         {
             // The first handshake that selects a certificate builds its context (once; others wait).
@@ -39,15 +37,13 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         }
     }
 
-    internal static ServerCertificate? Select(RoutingTables tables, PortKey? port, string? serverName, out CompiledListener? listener)
+    internal static ServerCertificate? Select(RoutingTables tables, PortKey? port, string? serverName)
     {
-        listener = null;
         if (port is null || !tables.Ports.TryGetValue(port.Value, out var portTable) || !portTable.IsTls)
         {
             return null;
         }
 
-        listener = portTable.SelectListener(serverName);
-        return listener?.Certificates?.Select(serverName);
+        return portTable.SelectListener(serverName)?.Certificates?.Select(serverName);
     }
 }
