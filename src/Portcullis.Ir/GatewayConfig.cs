@@ -41,4 +41,33 @@ public sealed record ListenerConfig(
 /// translator, which parses the certificate anyway, so the data plane need not parse certificates until a
 /// handshake selects one. Empty means unknown: the data plane then reads them from the certificate.
 /// </param>
-public sealed record TlsCertificate(string Name, PrivateBytes CertificateChainPem, PrivateBytes PrivateKeyPem, EquatableArray<string> DnsNames = default);
+public sealed record TlsCertificate(string Name, PrivateBytes CertificateChainPem, PrivateBytes PrivateKeyPem, EquatableArray<string> DnsNames = default)
+{
+    /// <summary>
+    /// The rule behind <see cref="DnsNames"/>, shared by the translator and the data plane: the DNS SANs;
+    /// only when there are none, the CN (the workshop's certificates have only a CN).
+    /// </summary>
+    public static EquatableArray<string> ReadDnsNames(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        var names = new List<string>();
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension is System.Security.Cryptography.X509Certificates.X509SubjectAlternativeNameExtension san)
+            {
+                names.AddRange(san.EnumerateDnsNames());
+            }
+        }
+
+        if (names.Count == 0)
+        {
+            var commonName = certificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
+            if (!string.IsNullOrEmpty(commonName))
+            {
+                names.Add(commonName);
+            }
+        }
+
+        return names.ToEquatableArray();
+    }
+}

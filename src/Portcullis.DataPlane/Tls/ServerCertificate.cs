@@ -55,30 +55,7 @@ internal sealed class ServerCertificate
         return ReadDnsNames(leaf);
     }
 
-    public static IReadOnlyList<string> ReadDnsNames(X509Certificate2 certificate)
-    {
-        ArgumentNullException.ThrowIfNull(certificate);
-        var names = new List<string>();
-        foreach (var extension in certificate.Extensions)
-        {
-            if (extension is X509SubjectAlternativeNameExtension san)
-            {
-                names.AddRange(san.EnumerateDnsNames());
-            }
-        }
-
-        if (names.Count == 0)
-        {
-            // Only when there is no DNS SAN does the CN name the host (the workshop's certificates).
-            var commonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-            if (!string.IsNullOrEmpty(commonName))
-            {
-                names.Add(commonName);
-            }
-        }
-
-        return names;
-    }
+    public static IReadOnlyList<string> ReadDnsNames(X509Certificate2 certificate) => TlsCertificate.ReadDnsNames(certificate);
 
     private static (X509Certificate2, SslServerAuthenticationOptions) Load(TlsCertificate certificate)
     {

@@ -53,30 +53,8 @@ internal static class CertificateValidator
         }
     }
 
-    /// <summary>The certificate's DNS SANs; only when it has none, its CN (the workshop's certificates have only a CN).</summary>
-    public static ImmutableArray<string> ReadDnsNames(X509Certificate2 certificate)
-    {
-        ArgumentNullException.ThrowIfNull(certificate);
-        var names = ImmutableArray.CreateBuilder<string>();
-        foreach (var extension in certificate.Extensions)
-        {
-            if (extension is X509SubjectAlternativeNameExtension san)
-            {
-                names.AddRange(san.EnumerateDnsNames());
-            }
-        }
-
-        if (names.Count == 0)
-        {
-            var commonName = certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false);
-            if (!string.IsNullOrEmpty(commonName))
-            {
-                names.Add(commonName);
-            }
-        }
-
-        return names.ToImmutable();
-    }
+    /// <summary>The certificate's DNS SANs; only when it has none, its CN (the rule is the IR's).</summary>
+    public static ImmutableArray<string> ReadDnsNames(X509Certificate2 certificate) => Ir.TlsCertificate.ReadDnsNames(certificate).AsImmutableArray();
 
     private static CertificateCheck Failed(string error) => new(error, []);
 
