@@ -91,6 +91,13 @@ check() { # name, command...
   RESULTS+=("FAIL  $name")
 }
 
+check_https() { # name, host, CA file, extra curl args: the workshop's 6.4/6.8/6.9 command, shown then checked
+  local name=$1 host=$2 ca=$3; shift 3
+  printf '$ curl -v -HHost:%s --resolve "%s:%s:%s" --cacert %s https://%s:%s/get%s\n' \
+    "$host" "$host" "$HTTPS_PORT" "$GATEWAY_SNI_DEMO" "$ca" "$host" "$HTTPS_PORT" "${*:+ $*}"
+  check "$name" curl -sS --fail -v "-HHost:$host" --resolve "$host:$HTTPS_PORT:$GATEWAY_SNI_DEMO" --cacert "$ca" "https://$host:$HTTPS_PORT/get" "$@"
+}
+
 bold "6.1 HTTP with Host: www.example.com"
 printf '$ curl --verbose --header "Host: www.example.com" http://%s:%s/get\n' "$GATEWAY_SNI_DEMO" "$HTTP_PORT"
 check "6.1 HTTP www.example.com -> 200" \
@@ -127,9 +134,7 @@ bold "6.3 Add the HTTPS listener to sni-gateway"
 patch_file "$CONFIG/02-sni-gateway.yaml" "[{\"op\":\"add\",\"path\":\"/spec/listeners/-\",\"value\":{\"name\":\"https\",\"protocol\":\"HTTPS\",\"port\":$HTTPS_PORT,\"tls\":{\"mode\":\"Terminate\",\"certificateRefs\":[{\"kind\":\"Secret\",\"group\":\"\",\"name\":\"example-cert\"}]}}}]"
 
 bold "6.4 HTTPS for www.example.com, verified against example.com.crt"
-printf '$ curl -v -HHost:www.example.com --resolve "www.example.com:%s:%s" --cacert example.com.crt https://www.example.com:%s/get\n' "$HTTPS_PORT" "$GATEWAY_SNI_DEMO" "$HTTPS_PORT"
-check "6.4 HTTPS www.example.com, SSL certificate verify ok" \
-  curl -sS --fail -v -HHost:www.example.com --resolve "www.example.com:$HTTPS_PORT:$GATEWAY_SNI_DEMO" --cacert example.com.crt "https://www.example.com:$HTTPS_PORT/get"
+check_https "6.4 HTTPS www.example.com, SSL certificate verify ok" www.example.com example.com.crt
 
 bold "6.5 Certificates for sample.com and Secret sample-cert"
 run openssl req -x509 -sha256 -nodes -days 365 -newkey rsa:2048 -subj '/O=sample Inc./CN=sample.com' -keyout sample.com.key -out sample.com.crt 2>/dev/null
@@ -144,14 +149,10 @@ bold "6.7 Add www.sample.com to the HTTPRoute's hostnames"
 patch_file "$CONFIG/03-backend-sni-route.yaml" '[{"op":"add","path":"/spec/hostnames/-","value":"www.sample.com"}]'
 
 bold "6.8 HTTPS for www.example.com again"
-printf '$ curl -v -HHost:www.example.com --resolve "www.example.com:%s:%s" --cacert example.com.crt https://www.example.com:%s/get -I\n' "$HTTPS_PORT" "$GATEWAY_SNI_DEMO" "$HTTPS_PORT"
-check "6.8 HTTPS www.example.com after adding sample-cert" \
-  curl -sS --fail -v -HHost:www.example.com --resolve "www.example.com:$HTTPS_PORT:$GATEWAY_SNI_DEMO" --cacert example.com.crt "https://www.example.com:$HTTPS_PORT/get" -I
+check_https "6.8 HTTPS www.example.com after adding sample-cert" www.example.com example.com.crt -I
 
 bold "6.9 HTTPS for www.sample.com, verified against sample.com.crt"
-printf '$ curl -v -HHost:www.sample.com --resolve "www.sample.com:%s:%s" --cacert sample.com.crt https://www.sample.com:%s/get -I\n' "$HTTPS_PORT" "$GATEWAY_SNI_DEMO" "$HTTPS_PORT"
-check "6.9 HTTPS www.sample.com, SSL certificate verify ok" \
-  curl -sS --fail -v -HHost:www.sample.com --resolve "www.sample.com:$HTTPS_PORT:$GATEWAY_SNI_DEMO" --cacert sample.com.crt "https://www.sample.com:$HTTPS_PORT/get" -I
+check_https "6.9 HTTPS www.sample.com, SSL certificate verify ok" www.sample.com sample.com.crt -I
 
 bold "Status"
 portcullis get gateways
