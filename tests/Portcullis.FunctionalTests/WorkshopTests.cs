@@ -28,6 +28,7 @@ public sealed class WorkshopFixture : IAsyncLifetime
         Scenario.Write("04-example-cert.yaml", Example.SecretYaml("example-cert"));
         Scenario.Write("05-sample-cert.yaml", Sample.SecretYaml("sample-cert"));
         var gateway = await Scenario.StartGatewayAsync();
+        await gateway.WaitProgrammedAsync();
         Address = await gateway.GatewayAddressAsync();
     }
 

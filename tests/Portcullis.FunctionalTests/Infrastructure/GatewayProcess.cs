@@ -70,6 +70,29 @@ internal sealed class GatewayProcess : IAsyncDisposable
         return (string)gw["status"]!["addresses"]![0]!["value"]!;
     }
 
+    /// <summary>
+    /// Waits until the Gateway reports Programmed=True; otherwise fails with its status and the gateway's output,
+    /// so a fixture that cannot serve says why instead of leaving every test to fail on a refused connection.
+    /// </summary>
+    public async Task WaitProgrammedAsync(string name = "sni-gateway", string ns = "default")
+    {
+        var path = $"/apis/gateway.networking.k8s.io/v1/namespaces/{ns}/gateways/{name}";
+        JsonNode? last = null;
+        try
+        {
+            await EventuallyAsync(async () =>
+            {
+                last = await GetJsonAsync(path);
+                return last["status"]?["conditions"]?.AsArray().Any(c =>
+                    (string?)c?["type"] == "Programmed" && (string?)c?["status"] == "True") == true;
+            }, $"gateway {ns}/{name} to be Programmed", TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\nstatus: {last?["status"]?.ToJsonString()}\noutput:\n{Output}", e);
+        }
+    }
+
     /// <summary>Polls until the condition holds (the gateway converges on file changes asynchronously).</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {

@@ -6,14 +6,29 @@ using System.Net.Sockets;
 /// <summary>Loopback addresses and ephemeral ports for tests; never anything off this machine.</summary>
 internal static class Network
 {
+    private static readonly HashSet<int> HandedOut = [];
     private static int _nextPool = Random.Shared.Next(0, 200);
 
-    /// <summary>A free TCP port on the given loopback address (bound once to port 0, then released).</summary>
+    /// <summary>
+    /// A free TCP port on the given loopback address (bound once to port 0, then released), never one this
+    /// process was given before: once released, the kernel may hand the same port out again, and two
+    /// listeners of one test on one port would be a conflict the test did not ask for.
+    /// </summary>
     public static int FreePort(string address = "127.0.0.1")
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        while (true)
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
+            var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 
     /// <summary>A /26 address pool of its own for each gateway a test starts, like a LoadBalancer IP pool.</summary>
