@@ -17,6 +17,8 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<HttpRoute> HttpRoutes { get; init; } = [];
 
+    public IReadOnlyList<GrpcRoute> GrpcRoutes { get; init; } = [];
+
     public IReadOnlyList<ReferenceGrant> ReferenceGrants { get; init; } = [];
 
     public IReadOnlyList<Secret> Secrets { get; init; } = [];
@@ -31,7 +33,7 @@ public sealed record ResourceSnapshot
     public IEnumerable<KubernetesObject> All =>
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(ReferenceGrants)
-            .Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces);
+            .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
     public static ResourceSnapshot Create(IEnumerable<KubernetesObject> objects)
@@ -50,6 +52,7 @@ public sealed record ResourceSnapshot
             Gateways = sorted.OfType<Gateway>().ToArray(),
             HttpRoutes = sorted.OfType<HttpRoute>().ToArray(),
             ReferenceGrants = sorted.OfType<ReferenceGrant>().ToArray(),
+            GrpcRoutes = sorted.OfType<GrpcRoute>().ToArray(),
             Secrets = sorted.OfType<Secret>().ToArray(),
             Services = sorted.OfType<Service>().ToArray(),
             EndpointSlices = sorted.OfType<EndpointSlice>().ToArray(),

@@ -5,6 +5,7 @@ using Portcullis.Model;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Routing;
+using Portcullis.Translation.Steps;
 
 /// <summary>
 /// Everything one translation run knows and has decided so far. Created fresh for every run, so no
@@ -27,6 +28,11 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     public List<GatewayState> Gateways { get; } = [];
 
     public SortedDictionary<ObjectRef, HttpRouteStatus> HttpRouteStatuses { get; } = new(ObjectRef.Comparer);
+
+    public SortedDictionary<ObjectRef, GrpcRouteStatus> GrpcRouteStatuses { get; } = new(ObjectRef.Comparer);
+
+    /// <summary>HTTPRoutes and GRPCRoutes with their rules translated, waiting for RouteAttachStep.</summary>
+    public List<PendingRoute> PendingRoutes { get; } = [];
 
     public SortedDictionary<ObjectRef, GatewayStatus> GatewayStatuses { get; } = new(ObjectRef.Comparer);
 
@@ -85,7 +91,10 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec)
 
     public List<RouteGroupKind> SupportedKinds { get; } = [];
 
-    public bool AllowsHttpRoute => SupportedKinds.Exists(k => k.Kind == HttpRoute.KindName);
+    public bool Allows(RouteKind kind) => SupportedKinds.Exists(k => k.Kind == kind.Name);
+
+    /// <summary>Kind and hostnames of every route attached so far: HTTPRoutes and GRPCRoutes must not share a hostname.</summary>
+    public List<(RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)> AttachedHostnames { get; } = [];
 
     public string? ConflictReason { get; set; }
 

@@ -30,6 +30,8 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, GatewayStatus> Gateways { get; init; } = new Dictionary<ObjectRef, GatewayStatus>();
 
     public IReadOnlyDictionary<ObjectRef, HttpRouteStatus> HttpRoutes { get; init; } = new Dictionary<ObjectRef, HttpRouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, GrpcRouteStatus> GrpcRoutes { get; init; } = new Dictionary<ObjectRef, GrpcRouteStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

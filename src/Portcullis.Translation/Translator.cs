@@ -16,7 +16,9 @@ public static class Translator
         new GatewayStep(),          // Gateways of those classes; listeners, route kinds, certificates
         new AddressStep(),          // bind and status addresses (needs every Gateway for the pool)
         new ListenerConflictStep(), // distinctness per bind address and port (needs addresses)
-        new HttpRouteStep(),        // route attachment, route status, IR routes per listener
+        new HttpRouteStep(),        // HTTPRoute rules to IR matches and actions
+        new GrpcRouteStep(),        // GRPCRoute rules to the same, method matches as path matches
+        new RouteAttachStep(),      // route attachment (oldest first), route status, IR routes per listener
         new OutputStep(),           // Gateway and listener status, IR listeners
     ];
 
@@ -35,6 +37,7 @@ public static class Translator
             GatewayClasses = context.GatewayClassStatuses,
             Gateways = context.GatewayStatuses,
             HttpRoutes = context.HttpRouteStatuses,
+            GrpcRoutes = context.GrpcRouteStatuses,
         });
     }
 }

@@ -17,6 +17,7 @@ internal static class CrdSchemas
         ["GatewayClass"] = "Crds/standard-gateway.networking.k8s.io_gatewayclasses.yaml",
         ["Gateway"] = "Crds/standard-gateway.networking.k8s.io_gateways.yaml",
         ["HTTPRoute"] = "Crds/standard-gateway.networking.k8s.io_httproutes.yaml",
+        ["GRPCRoute"] = "Crds/standard-gateway.networking.k8s.io_grpcroutes.yaml",
         ["ReferenceGrant"] = "Crds/standard-gateway.networking.k8s.io_referencegrants.yaml",
     };
 

@@ -34,6 +34,9 @@ internal static partial class GatewayApiRules
             case "HTTPRoute":
                 ValidateHttpRoute(spec, errors);
                 break;
+            case "GRPCRoute":
+                ValidateGrpcRoute(spec, errors);
+                break;
         }
     }
 

@@ -16,6 +16,7 @@ internal static class KindRegistry
         [(GatewayApiGroup.V1Beta1, "Gateway")] = new(typeof(Gateway), true),
         [(GatewayApiGroup.V1, "HTTPRoute")] = new(typeof(HttpRoute), true),
         [(GatewayApiGroup.V1Beta1, "HTTPRoute")] = new(typeof(HttpRoute), true),
+        [(GatewayApiGroup.V1, "GRPCRoute")] = new(typeof(GrpcRoute), true),
         [(GatewayApiGroup.V1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [(GatewayApiGroup.V1Beta1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [("v1", "Secret")] = new(typeof(Secret), true),

@@ -4,13 +4,14 @@ using System.Globalization;
 using Portcullis.Ir;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Routing;
 using Portcullis.Translation.Status;
 
 /// <summary>A backend for the IR, and why it is invalid when it is.</summary>
 internal sealed record ResolvedBackend(WeightedBackend Backend, string? ErrorReason = null, string? ErrorMessage = null);
 
 /// <summary>
-/// Resolves an HTTPRoute backendRef to a Service port and its ready endpoints. An unresolvable ref
+/// Resolves an HTTPRoute or GRPCRoute backendRef to a Service port and its ready endpoints. An unresolvable ref
 /// stays in the rule, marked Invalid, so its share of the traffic is answered 500 as the spec requires.
 /// </summary>
 internal static class BackendResolver
@@ -20,7 +21,7 @@ internal static class BackendResolver
     /// <summary>appProtocol values that mean TLS to the backend.</summary>
     private static readonly HashSet<string> TlsAppProtocols = new(StringComparer.OrdinalIgnoreCase) { "https", "kubernetes.io/wss", "tls" };
 
-    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r)
+    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r, RouteKind routeKind)
     {
         var routeNs = route.Metadata.Namespace ?? "";
         var ns = r.Namespace ?? routeNs;
@@ -36,10 +37,10 @@ internal static class BackendResolver
             return Invalid(RouteReasons.InvalidKind, $"backendRef {name}: kind {(group.Length == 0 ? kind : group + "/" + kind)} is not supported; only Service is");
         }
 
-        if (!index.ReferencePermitted(GatewayApiGroup.Name, HttpRoute.KindName, routeNs, "", "Service", ns, r.Name))
+        if (!index.ReferencePermitted(GatewayApiGroup.Name, routeKind.Name, routeNs, "", "Service", ns, r.Name))
         {
             return Invalid(RouteReasons.RefNotPermitted,
-                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows HTTPRoutes from namespace {routeNs} to refer to it");
+                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows {routeKind.Name}s from namespace {routeNs} to refer to it");
         }
 
         if (r.Port is not { } port)
@@ -70,7 +71,7 @@ internal static class BackendResolver
         }
 
         // kubernetes.io/ws is plain HTTP/1.1 with an Upgrade, which the HTTP/1.1 path forwards as it is.
-        var protocol = declared == H2cAppProtocol ? BackendProtocol.H2c : BackendProtocol.Http1;
+        var protocol = declared == H2cAppProtocol ? BackendProtocol.H2c : routeKind.DefaultProtocol;
         return new(new WeightedBackend(name, weight, protocol, endpoints));
     }
 

@@ -14,16 +14,18 @@ public static class TranslationDump
     public static JsonObject ToJson(TranslationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return new JsonObject
+        var status = new JsonObject
         {
-            ["status"] = new JsonObject
-            {
-                ["gatewayClasses"] = Keyed(result.Status.GatewayClasses),
-                ["gateways"] = Keyed(result.Status.Gateways),
-                ["httpRoutes"] = Keyed(result.Status.HttpRoutes),
-            },
-            ["config"] = KubeJson.ToNode(result.Config),
+            ["gatewayClasses"] = Keyed(result.Status.GatewayClasses),
+            ["gateways"] = Keyed(result.Status.Gateways),
+            ["httpRoutes"] = Keyed(result.Status.HttpRoutes),
         };
+        if (result.Status.GrpcRoutes.Count > 0)
+        {
+            status["grpcRoutes"] = Keyed(result.Status.GrpcRoutes); // only when present, so dumps without gRPC stay as they were
+        }
+
+        return new JsonObject { ["status"] = status, ["config"] = KubeJson.ToNode(result.Config) };
     }
 
     public static string ToYaml(TranslationResult result) => Yaml.FromJson(ToJson(result));

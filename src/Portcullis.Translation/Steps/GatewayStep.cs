@@ -3,6 +3,7 @@ namespace Portcullis.Translation.Steps;
 using Portcullis.Ir;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Routing;
 using Portcullis.Translation.Status;
 using Portcullis.Translation.Tls;
 
@@ -73,22 +74,30 @@ internal sealed class GatewayStep : ITranslationStep
         return l;
     }
 
+    /// <summary>The route kinds HTTP and HTTPS listeners serve: GRPCRoute rides on HTTP/2 like HTTPRoute.</summary>
+    private static readonly RouteKind[] HttpListenerKinds = [RouteKind.Http, RouteKind.Grpc];
+
     private static void JudgeKinds(ListenerState l)
     {
         var kinds = l.Spec.AllowedRoutes?.Kinds;
         if (kinds is null || kinds.Count == 0)
         {
-            l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = HttpRoute.KindName });
+            foreach (var kind in HttpListenerKinds)
+            {
+                l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind.Name });
+            }
+
             return;
         }
 
         foreach (var k in kinds)
         {
-            if (SnapshotIndex.IsGatewayApiGroup(k.Group) && k.Kind == HttpRoute.KindName)
+            var kind = SnapshotIndex.IsGatewayApiGroup(k.Group) ? Array.Find(HttpListenerKinds, h => h.Name == k.Kind) : null;
+            if (kind is not null)
             {
-                if (!l.AllowsHttpRoute)
+                if (!l.Allows(kind))
                 {
-                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = HttpRoute.KindName });
+                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind.Name });
                 }
             }
             else

@@ -182,7 +182,7 @@ internal static class HttpRouteFilters
         }
 
         // An unresolvable mirror is dropped, not served as 500: the rule itself still works (spec).
-        var resolved = BackendResolver.Resolve(index, route, m.BackendRef with { Weight = 1 });
+        var resolved = BackendResolver.Resolve(index, route, m.BackendRef with { Weight = 1 }, report.Kind);
         if (resolved.ErrorReason is not null)
         {
             report.Unresolved(resolved.ErrorReason, $"{where}: mirror {resolved.ErrorMessage}; the mirror is not configured");

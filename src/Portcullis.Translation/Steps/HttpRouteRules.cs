@@ -9,14 +9,20 @@ using Portcullis.Translation.Status;
 
 /// <summary>One match of one rule, ready to be expanded per hostname.</summary>
 internal sealed record ExpandedMatch(int RuleIndex, string? RuleName, int MatchIndex, PathMatch Path, EquatableArray<HeaderMatch> Headers,
-    EquatableArray<QueryParamMatch> QueryParams, string? Method, RouteAction Action);
+    EquatableArray<QueryParamMatch> QueryParams, string? Method, RouteAction Action)
+{
+    /// <summary>Set for GRPCRoute matches, which order by service and method length instead of by path.</summary>
+    public GrpcMethodRank? Grpc { get; init; }
+}
 
 /// <summary>
-/// An HTTPRoute's rules turned into IR matches and actions once, independent of its parents, with
+/// An HTTPRoute's (or a GRPCRoute's, seen as an HTTPRoute) rules turned into IR matches and actions once, independent of its parents, with
 /// every problem found on the way: unsupported values (Accepted=False) and unresolved refs (ResolvedRefs=False).
 /// </summary>
-internal sealed class HttpRouteRules
+internal sealed class HttpRouteRules(RouteKind kind)
 {
+    public RouteKind Kind { get; } = kind;
+
     public List<ExpandedMatch> Matches { get; } = [];
 
     public List<string> UnsupportedValues { get; } = [];
@@ -53,9 +59,9 @@ internal sealed class HttpRouteRules
         ResolvedRefsErrors.Add(message);
     }
 
-    public static HttpRouteRules Build(SnapshotIndex index, HttpRoute route)
+    public static HttpRouteRules Build(SnapshotIndex index, HttpRoute route, RouteKind kind)
     {
-        var result = new HttpRouteRules();
+        var result = new HttpRouteRules(kind);
         for (var ri = 0; ri < route.Spec.Rules.Count; ri++)
         {
             result._currentRule = ri;
@@ -89,7 +95,7 @@ internal sealed class HttpRouteRules
         for (var bi = 0; bi < rule.BackendRefs.Count; bi++)
         {
             var r = rule.BackendRefs[bi];
-            var resolved = BackendResolver.Resolve(index, route, r);
+            var resolved = BackendResolver.Resolve(index, route, r, Kind);
             var backend = resolved.Backend;
             if (resolved.ErrorReason is not null)
             {

@@ -1,0 +1,189 @@
+namespace Portcullis.Translation.Steps;
+
+using System.Globalization;
+using Portcullis.Ir;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Routing;
+using Portcullis.Translation.Status;
+
+/// <summary>An HTTPRoute or GRPCRoute whose rules are translated, waiting to be attached to listeners.</summary>
+/// <param name="Route">The route seen as an HTTPRoute (a GRPCRoute's view keeps its metadata, parents and hostnames).</param>
+/// <param name="SetStatus">Records the route's parent statuses under its own kind.</param>
+internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRules Rules, Action<IReadOnlyList<RouteParentStatus>> SetStatus)
+{
+    public string Key => $"{Route.Metadata.Namespace}/{Route.Metadata.Name}";
+}
+
+/// <summary>
+/// Attaches each HTTPRoute and GRPCRoute to the listeners its parentRefs select and that accept it,
+/// reports one RouteParentStatus per parentRef that names one of our Gateways, and expands the route
+/// into IR routes (hostname x rule x match) on every listener it attached to. Routes are taken oldest
+/// first (then by namespace/name) so that, when an HTTPRoute and a GRPCRoute share a hostname on a
+/// listener, the one the spec keeps is already attached when the other arrives and is refused.
+/// </summary>
+internal sealed class RouteAttachStep : ITranslationStep
+{
+    public void Run(TranslationContext context)
+    {
+        var ordered = context.PendingRoutes
+            .OrderBy(p => p.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+            .ThenBy(p => p.Key, StringComparer.Ordinal)
+            .ThenBy(p => p.Kind.Name, StringComparer.Ordinal);
+        foreach (var pending in ordered)
+        {
+            var route = pending.Route;
+            var rules = pending.Rules;
+            var parents = new List<RouteParentStatus>();
+            var attached = new HashSet<ListenerState>();
+            foreach (var parentRef in route.Spec.ParentRefs)
+            {
+                if (!SnapshotIndex.IsGatewayApiGroup(parentRef.Group) || (parentRef.Kind ?? "Gateway") != "Gateway")
+                {
+                    continue;
+                }
+
+                var gwNs = parentRef.Namespace ?? route.Metadata.Namespace ?? "";
+                var gateway = context.FindGateway(gwNs, parentRef.Name);
+                if (gateway is null)
+                {
+                    continue; // not a Gateway of ours: its controller reports on it
+                }
+
+                var accepted = Attach(context, pending, gateway, parentRef, attached);
+                List<Condition> conditions = [accepted, ResolvedRefs(route, rules)];
+                if (rules.PartiallyInvalid && accepted.Status == ConditionStatus.True)
+                {
+                    conditions.Add(Conditions.True(ConditionTypes.PartiallyInvalid, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue,
+                        "Dropped Rule(s): " + string.Join("; ", rules.UnsupportedValues), route.Metadata.Generation));
+                }
+
+                parents.Add(new RouteParentStatus
+                {
+                    ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = "Gateway" },
+                    ControllerName = context.Options.ControllerName,
+                    Conditions = conditions,
+                });
+            }
+
+            if (parents.Count > 0)
+            {
+                pending.SetStatus(parents);
+            }
+        }
+    }
+
+    private static Condition Attach(TranslationContext context, PendingRoute pending,
+        GatewayState gateway, ParentReference parentRef, HashSet<ListenerState> attached)
+    {
+        var (route, rules) = (pending.Route, pending.Rules);
+        var generation = route.Metadata.Generation;
+        var routeNs = route.Metadata.Namespace ?? "";
+        var selected = gateway.Listeners
+            .Where(l => (parentRef.SectionName is null || l.Spec.Name == parentRef.SectionName)
+                && (parentRef.Port is null || l.Spec.Port == parentRef.Port))
+            .ToList();
+        if (selected.Count == 0)
+        {
+            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
+                $"Gateway {gateway.Key} has no listener{Describe(parentRef)}", generation);
+        }
+
+        var usable = selected.Where(l => l.IsAccepted).ToList();
+        if (usable.Count == 0)
+        {
+            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
+                $"no accepted listener{Describe(parentRef)} on Gateway {gateway.Key}", generation);
+        }
+
+        var allowed = usable.Where(l => l.Allows(pending.Kind)
+            && RouteAdmission.AllowsNamespace(l.Spec, gateway.Gateway.Metadata.Namespace ?? "", routeNs, context.Index)).ToList();
+        if (allowed.Count == 0)
+        {
+            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners,
+                $"no listener{Describe(parentRef)} of Gateway {gateway.Key} allows {pending.Kind.Name}s from namespace {routeNs}", generation);
+        }
+
+        var any = false;
+        string? conflict = null;
+        foreach (var listener in allowed)
+        {
+            var hostnames = Hostnames.Intersect(listener.Spec.Hostname, route.Spec.Hostnames);
+            if (hostnames.Count == 0)
+            {
+                continue;
+            }
+
+            if (ConflictingRoute(listener, pending.Kind, hostnames) is { } other)
+            {
+                conflict ??= $"listener {listener.Spec.Name} of Gateway {gateway.Key} already serves {other.Kind.Name} {other.RouteKey} on a hostname of this route, "
+                    + "and an HTTPRoute and a GRPCRoute cannot share one (the older route is kept)";
+                continue;
+            }
+
+            any = true;
+            if (attached.Add(listener))
+            {
+                listener.AttachedRoutes++;
+                listener.AttachedHostnames.Add((pending.Kind, pending.Key, hostnames));
+                AddRoutes(pending, listener, hostnames);
+            }
+        }
+
+        if (!any)
+        {
+            return conflict is not null
+                ? Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners, conflict, generation)
+                : Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingListenerHostname,
+                    $"no hostname of the route intersects the hostname of a listener{Describe(parentRef)} of Gateway {gateway.Key}", generation);
+        }
+
+        return rules.UnsupportedValues.Count > 0 && !rules.PartiallyInvalid
+            ? Conditions.False(ConditionTypes.Accepted, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue, string.Join("; ", rules.UnsupportedValues), generation)
+            : Conditions.True(ConditionTypes.Accepted, RouteReasons.Accepted, "Route is accepted", generation);
+    }
+
+    private static Condition ResolvedRefs(HttpRoute route, HttpRouteRules rules) =>
+        rules.ResolvedRefsReason is { } reason
+            ? Conditions.False(ConditionTypes.ResolvedRefs, reason, string.Join("; ", rules.ResolvedRefsErrors), route.Metadata.Generation)
+            : Conditions.True(ConditionTypes.ResolvedRefs, RouteReasons.ResolvedRefs, "All references are resolved", route.Metadata.Generation);
+
+    /// <summary>A route of the other kind already attached to the listener whose hostnames overlap these.</summary>
+    private static (RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)? ConflictingRoute(
+        ListenerState listener, RouteKind kind, IReadOnlyList<string> hostnames)
+    {
+        foreach (var other in listener.AttachedHostnames)
+        {
+            if (other.Kind != kind && other.Hostnames.Any(a => hostnames.Any(b => Overlap(a, b))))
+            {
+                return other;
+            }
+        }
+
+        return null;
+
+        static bool Overlap(string a, string b) => a == Hostnames.Any || b == Hostnames.Any || Hostnames.IntersectOne(a, b) is not null;
+    }
+
+    private static void AddRoutes(PendingRoute pending, ListenerState listener, IReadOnlyList<string> hostnames)
+    {
+        var key = pending.Key;
+        foreach (var hostname in hostnames)
+        {
+            foreach (var m in pending.Rules.Matches)
+            {
+                var name = string.Create(CultureInfo.InvariantCulture, $"{key}/rule/{m.RuleName ?? m.RuleIndex.ToString(CultureInfo.InvariantCulture)}/match/{m.MatchIndex}");
+                var config = new RouteConfig(name, hostname, m.Path, m.Headers, m.QueryParams, m.Method, m.Action);
+                listener.Routes.Add(new RouteCandidate(config, pending.Route.Metadata.CreationTimestamp, key, m.RuleIndex, m.MatchIndex, m.Grpc));
+            }
+        }
+    }
+
+    private static string Describe(ParentReference p) =>
+        (p.SectionName, p.Port) switch
+        {
+            (null, null) => "",
+            ({ } s, null) => $" named {s}",
+            (null, { } port) => $" on port {port}",
+            ({ } s, { } port) => $" named {s} on port {port}",
+        };
+}
