@@ -15,6 +15,7 @@ internal sealed record ResourceType(
     public static readonly ResourceType GatewayClasses = new("gatewayclasses", "gatewayclass", "GatewayClass", GatewayApiGroup.Name, "v1", false, ["gc"]);
     public static readonly ResourceType Gateways = new("gateways", "gateway", "Gateway", GatewayApiGroup.Name, "v1", true, ["gtw"]);
     public static readonly ResourceType HttpRoutes = new("httproutes", "httproute", "HTTPRoute", GatewayApiGroup.Name, "v1", true, []);
+    public static readonly ResourceType GrpcRoutes = new("grpcroutes", "grpcroute", "GRPCRoute", GatewayApiGroup.Name, "v1", true, []);
     public static readonly ResourceType ReferenceGrants = new("referencegrants", "referencegrant", "ReferenceGrant", GatewayApiGroup.Name, "v1", true, ["refgrant"]);
     public static readonly ResourceType Secrets = new("secrets", "secret", "Secret", "", "v1", true, []);
     public static readonly ResourceType Services = new("services", "service", "Service", "", "v1", true, ["svc"]);
@@ -22,7 +23,7 @@ internal sealed record ResourceType(
     public static readonly ResourceType Namespaces = new("namespaces", "namespace", "Namespace", "", "v1", false, ["ns"]);
 
     public static IReadOnlyList<ResourceType> All { get; } =
-        [GatewayClasses, Gateways, HttpRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces];
+        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces];
 
     /// <summary>"gateway.networking.k8s.io/v1" or "v1" for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

@@ -126,6 +126,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         GatewayClass => ResourceType.GatewayClasses,
         Gateway => ResourceType.Gateways,
         HttpRoute => ResourceType.HttpRoutes,
+        GrpcRoute => ResourceType.GrpcRoutes,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
         Service => ResourceType.Services,
@@ -145,6 +146,8 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return gw with { Status = stamper.Stamp(obj.Ref, BindFailureStatus.Apply(obj.Ref, s, bindFailures)) };
             case HttpRoute route when report.HttpRoutes.TryGetValue(obj.Ref, out var s):
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case GrpcRoute route when report.GrpcRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = new GrpcRouteStatus { Parents = stamper.Stamp(obj.Ref, s.Parents) } };
             default:
                 return obj;
         }
