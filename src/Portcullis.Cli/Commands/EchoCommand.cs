@@ -35,11 +35,19 @@ internal static class EchoCommand
             if (!TryPort(parse.GetValue(httpPort), "HTTP_PORT", 3000, out var http, out var error)
                 || !TryPort(parse.GetValue(h2cPort), "H2C_PORT", 3001, out var h2c, out error))
             {
-                await Console.Error.WriteLineAsync($"portcullis echo: {error}").ConfigureAwait(false);
-                return 2;
+                return await Fail(error).ConfigureAwait(false);
             }
 
             var log = parse.GetValue(logRequests) ? TextWriter.Synchronized(Console.Out) : null;
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GRPC_ECHO_SERVER")))
+            {
+                // echo-basic's switch: the same image serves gRPC instead of HTTP when this is set.
+                return TryPort(null, "HTTPS_PORT", 8443, out var https, out error)
+                    ? await RunGrpcAsync(new GrpcEchoOptions(bind, http, https, Environment.GetEnvironmentVariable("TLS_SERVER_CERT"),
+                        Environment.GetEnvironmentVariable("TLS_SERVER_PRIV_KEY"), EchoContext.FromEnvironment(), log), cancellationToken).ConfigureAwait(false)
+                    : await Fail(error).ConfigureAwait(false);
+            }
+
             EchoServerHandle server;
             try
             {
@@ -55,19 +63,57 @@ internal static class EchoCommand
             {
                 Console.WriteLine($"Starting server, listening on port {server.HttpPort} (http)");
                 Console.WriteLine($"Starting server, listening on port {server.H2cPort} (h2c)");
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Ctrl+C or SIGTERM: stop cleanly.
-                }
+                await WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> Fail(string error)
+    {
+        await Console.Error.WriteLineAsync($"portcullis echo: {error}").ConfigureAwait(false);
+        return 2;
+    }
+
+    private static async Task<int> RunGrpcAsync(GrpcEchoOptions options, CancellationToken cancellationToken)
+    {
+        GrpcEchoHandle server;
+        try
+        {
+            server = await GrpcEchoServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException)
+        {
+            await Console.Error.WriteLineAsync($"portcullis echo: cannot serve gRPC: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (server.ConfigureAwait(false))
+        {
+            Console.WriteLine($"plaintext server listening at port {server.HttpPort}");
+            if (server.HttpsPort > 0)
+            {
+                Console.WriteLine($"secure server listening at port {server.HttpsPort}");
+            }
+
+            await WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    private static async Task WaitForShutdownAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C or SIGTERM: stop cleanly.
+        }
     }
 
     private static bool TryPort(int? option, string environmentVariable, int fallback, out int port, out string error)

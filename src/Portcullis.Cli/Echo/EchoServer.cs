@@ -29,10 +29,10 @@ internal static class EchoServer
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            Listen(kestrel, options.Address, options.HttpPort, HttpProtocols.Http1);
+            Listen(kestrel, options.Address, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
 
             // A cleartext endpoint that allows only HTTP/2 speaks it with prior knowledge, as echo-basic's h2c port does.
-            Listen(kestrel, options.Address, options.H2cPort, HttpProtocols.Http2);
+            Listen(kestrel, options.Address, options.H2cPort, l => l.Protocols = HttpProtocols.Http2);
         });
         var app = builder.Build();
         var handler = new EchoHandler(options.Context, options.RequestLog);
@@ -49,15 +49,16 @@ internal static class EchoServer
         return new EchoServerHandle(app, httpPort, h2cPort);
     }
 
-    private static void Listen(KestrelServerOptions kestrel, IPAddress? address, int port, HttpProtocols protocols)
+    /// <summary>Listens on address:port, or on every interface when address is null.</summary>
+    internal static void Listen(KestrelServerOptions kestrel, IPAddress? address, int port, Action<ListenOptions> configure)
     {
         if (address is null)
         {
-            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+            kestrel.ListenAnyIP(port, configure);
         }
         else
         {
-            kestrel.Listen(address, port, l => l.Protocols = protocols);
+            kestrel.Listen(address, port, configure);
         }
     }
 }

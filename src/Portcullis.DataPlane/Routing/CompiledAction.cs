@@ -114,6 +114,10 @@ internal sealed class CompiledBackend
     {
         Version = HttpVersion.Version20,
         VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+
+        // h2c backends carry gRPC, whose streams may sit idle for long (server streaming, watches): YARP's
+        // default 100 s activity timeout would cut them. Route timeouts, when set, still bound the request.
+        ActivityTimeout = Timeout.InfiniteTimeSpan,
     };
 
     private readonly string[] _destinations;
