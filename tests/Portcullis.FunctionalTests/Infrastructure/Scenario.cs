@@ -53,6 +53,9 @@ internal sealed class Scenario : IAsyncDisposable
         return echo;
     }
 
+    /// <summary>Stops and disposes a process the test started itself, with the scenario.</summary>
+    public void Own(IAsyncDisposable process) => _owned.Add(process);
+
     public async Task<GatewayProcess> StartGatewayAsync()
     {
         Gateway = await GatewayProcess.StartAsync(Config, AddressPool);
