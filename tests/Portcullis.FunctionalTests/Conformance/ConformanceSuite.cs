@@ -30,7 +30,15 @@ public sealed class ConformanceSuite : IAsyncLifetime
         ["web-backend"] = WebBackendNamespace,
     };
 
+    /// <summary>gRPC Service name -> namespace: upstream's echo-basic pods with GRPC_ECHO_SERVER set.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> GrpcServices = new Dictionary<string, string>
+    {
+        ["grpc-infra-backend-v1"] = InfraNamespace,
+        ["grpc-infra-backend-v2"] = InfraNamespace,
+    };
+
     private readonly List<EchoBackend> _echoes = [];
+    private readonly List<GrpcEchoBackend> _grpcEchoes = [];
     private readonly Dictionary<string, EchoBackend> _echoByService = [];
 
     internal string Root { get; } = Directory.CreateTempSubdirectory("portcullis-conformance-").FullName;
@@ -54,6 +62,9 @@ public sealed class ConformanceSuite : IAsyncLifetime
 
     /// <summary>Service name -> the echo backend's h2c (HTTP/2 prior knowledge) port on 127.0.0.1.</summary>
     internal Dictionary<string, int> H2cPorts { get; } = [];
+
+    /// <summary>gRPC Service name -> the gRPC echo backend's (h2c) port on 127.0.0.1.</summary>
+    internal Dictionary<string, int> GrpcPorts { get; } = [];
 
     /// <summary>Secret name -> (certificate PEM, key PEM) of the Secrets upstream's suite generates.</summary>
     internal Dictionary<string, (string CertPem, string KeyPem)> Certificates { get; } = [];
@@ -83,6 +94,13 @@ public sealed class ConformanceSuite : IAsyncLifetime
             _echoByService[service] = echo;
             Ports[service] = echo.Port;
             H2cPorts[service] = echo.H2cPort;
+        }
+
+        foreach (var (service, ns) in GrpcServices)
+        {
+            var grpc = await GrpcEchoBackend.StartAsync($"{service}-5c8d7f9b6-k4t{service.Length:x}", ns);
+            _grpcEchoes.Add(grpc);
+            GrpcPorts[service] = grpc.Port;
         }
 
         WriteManifest("00-base.yaml", Testdata("base.yaml"));
@@ -119,6 +137,11 @@ public sealed class ConformanceSuite : IAsyncLifetime
               .Replace($"{{H2C_PORT:{service}}}", H2cPorts[service].ToString(CultureInfo.InvariantCulture));
         }
 
+        foreach (var (service, port) in GrpcPorts)
+        {
+            sb.Replace($"{{GRPC_PORT:{service}}}", port.ToString(CultureInfo.InvariantCulture));
+        }
+
         foreach (var (secret, (cert, key)) in Certificates)
         {
             sb.Replace($"{{CERT:{secret}}}", Convert.ToBase64String(Encoding.ASCII.GetBytes(cert)))
@@ -153,6 +176,11 @@ public sealed class ConformanceSuite : IAsyncLifetime
         }
 
         foreach (var e in _echoes)
+        {
+            await e.DisposeAsync();
+        }
+
+        foreach (var e in _grpcEchoes)
         {
             await e.DisposeAsync();
         }

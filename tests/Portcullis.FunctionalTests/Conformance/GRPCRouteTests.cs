@@ -1,0 +1,127 @@
+namespace Portcullis.FunctionalTests.Conformance;
+
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Portcullis.Cli.Echo.Protos;
+using Portcullis.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// Upstream's GRPCRoute tests (kubernetes-sigs/gateway-api v1.6.1 conformance/tests/grpcroute-*.go), on our
+/// gateway, with grpc-dotnet as upstream's grpc.Client: h2c with prior knowledge to the same-namespace Gateway.
+/// </summary>
+[Collection(ConformanceCollection.Name)]
+public sealed class GRPCRouteTests(ConformanceSuite suite)
+{
+    private const string Ns = ConformanceSuite.InfraNamespace;
+    private const string V1 = "grpc-infra-backend-v1";
+    private const string V2 = "grpc-infra-backend-v2";
+
+    /// <summary>One of upstream's grpc.ExpectedResponse: which method, with which metadata, answered by whom (or failing with Code).</summary>
+    private sealed record Call(string Method, (string Name, string Value)[] Metadata, string? Backend = null, StatusCode Code = StatusCode.OK);
+
+    // grpcroute-exact-method-matching.go
+    [Fact]
+    public async Task GRPCExactMethodMatching()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "grpcroute-exact-method-matching.yaml");
+        var address = await GatewayAndGRPCRoutesMustBeAcceptedAsync(g, "same-namespace", "exact-matching");
+
+        await ExpectAllAsync(address,
+            new Call("Echo", [], V1),
+            new Call("EchoTwo", [], V2),
+            new Call("EchoThree", [], Code: StatusCode.Unimplemented));
+    }
+
+    // grpcroute-header-matching.go
+    [Fact]
+    public async Task GRPCRouteHeaderMatching()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "grpcroute-header-matching.yaml");
+        var address = await GatewayAndGRPCRoutesMustBeAcceptedAsync(g, "same-namespace", "grpc-header-matching");
+
+        await ExpectAllAsync(address,
+            new Call("Echo", [("Version", "one")], V1),
+            new Call("Echo", [("Version", "two")], V2),
+            new Call("Echo", [("Version", "two"), ("Color", "orange")], V1),
+            new Call("Echo", [("Version", "two"), ("Color", "blue")], V2),
+            new Call("Echo", [("Color", "orange")], Code: StatusCode.Unimplemented),
+            new Call("Echo", [("Some-Other-Header", "one")], Code: StatusCode.Unimplemented),
+            new Call("Echo", [("Color", "blue")], V1),
+            new Call("Echo", [("Color", "green")], V1),
+            new Call("Echo", [("Color", "red")], V2),
+            new Call("Echo", [("Color", "yellow")], V2),
+            new Call("Echo", [("Color", "purple")], Code: StatusCode.Unimplemented));
+    }
+
+    /// <summary>GatewayAndRoutesMustBeAccepted for GRPCRoutes: the Gateway has an address, each route Accepted=True for it.</summary>
+    private static async Task<string> GatewayAndGRPCRoutesMustBeAcceptedAsync(ConformanceGateway g, string gateway, params string[] routes)
+    {
+        var gw = await g.EventuallyAsync(() => g.GatewayAsync(gateway),
+            o => o["status"]?["addresses"]?[0]?["value"] is null ? "no status.addresses[0].value" : null, $"Gateway {gateway} to have an address");
+        foreach (var route in routes)
+        {
+            await g.EventuallyAsync(() => g.Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{Ns}/grpcroutes/{route}"),
+                o => Accepted(o, gateway) ? null : "no Accepted=True parent for the Gateway", $"GRPCRoute {route} to be accepted");
+        }
+
+        return (string)gw["status"]!["addresses"]![0]!["value"]!;
+    }
+
+    private static bool Accepted(JsonNode route, string gateway) =>
+        route["status"]?["parents"]?.AsArray().Any(p => (string?)p?["parentRef"]?["name"] == gateway
+            && (string?)p?["controllerName"] == ConformanceGateway.ControllerName
+            && p?["conditions"]?.AsArray().Any(c => (string?)c?["type"] == "Accepted" && (string?)c?["status"] == "True") == true) == true;
+
+    /// <summary>MakeRequestAndExpectEventuallyConsistentResponse: each call must give the expected answer 3 times in a row within 15 s.</summary>
+    private async Task ExpectAllAsync(string address, params Call[] calls)
+    {
+        using var channel = GrpcClients.Channel($"http://{address}:{suite.HttpPort}");
+        var client = new GrpcEcho.GrpcEchoClient(channel);
+        foreach (var call in calls)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+            var inARow = 0;
+            var last = "";
+            while (inARow < 3)
+            {
+                last = await AnswerAsync(client, call);
+                inARow = last == Describe(call.Backend, call.Code) ? inARow + 1 : 0;
+                if (inARow < 3 && DateTime.UtcNow > deadline)
+                {
+                    Assert.Fail($"{call.Method} with [{string.Join(", ", call.Metadata)}]: expected {Describe(call.Backend, call.Code)}, last got {last}");
+                }
+            }
+        }
+    }
+
+    private static async Task<string> AnswerAsync(GrpcEcho.GrpcEchoClient client, Call call)
+    {
+        var metadata = new Metadata();
+        foreach (var (name, value) in call.Metadata)
+        {
+            metadata.Add(name.ToLowerInvariant(), value);
+        }
+
+        try
+        {
+            var options = new CallOptions(metadata, DateTime.UtcNow.AddSeconds(5));
+            var response = call.Method switch
+            {
+                "Echo" => await client.EchoAsync(new EchoRequest(), options),
+                "EchoTwo" => await client.EchoTwoAsync(new EchoRequest(), options),
+                _ => await client.EchoThreeAsync(new EchoRequest(), options),
+            };
+
+            // Upstream checks the namespace and that the pod name starts with the Service name.
+            var ctx = response.Assertions.Context;
+            var backend = ConformanceSuite.GrpcServices.Keys.FirstOrDefault(s => ctx.Pod.StartsWith(s + "-", StringComparison.Ordinal));
+            return ctx.Namespace == Ns ? Describe(backend, StatusCode.OK) : $"namespace {ctx.Namespace}";
+        }
+        catch (RpcException e)
+        {
+            return Describe(null, e.StatusCode);
+        }
+    }
+
+    private static string Describe(string? backend, StatusCode code) => code == StatusCode.OK ? $"OK from {backend}" : code.ToString();
+}
