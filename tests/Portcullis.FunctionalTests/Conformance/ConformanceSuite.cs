@@ -35,6 +35,7 @@ public sealed class ConformanceSuite : IAsyncLifetime
     {
         ["grpc-infra-backend-v1"] = InfraNamespace,
         ["grpc-infra-backend-v2"] = InfraNamespace,
+        ["grpc-infra-backend-v3"] = InfraNamespace,
     };
 
     private readonly List<EchoBackend> _echoes = [];

@@ -15,9 +15,11 @@ public sealed class GRPCRouteTests(ConformanceSuite suite)
     private const string Ns = ConformanceSuite.InfraNamespace;
     private const string V1 = "grpc-infra-backend-v1";
     private const string V2 = "grpc-infra-backend-v2";
+    private const string V3 = "grpc-infra-backend-v3";
 
     /// <summary>One of upstream's grpc.ExpectedResponse: which method, with which metadata, answered by whom (or failing with Code).</summary>
-    private sealed record Call(string Method, (string Name, string Value)[] Metadata, string? Backend = null, StatusCode Code = StatusCode.OK);
+    private sealed record Call(string Method, (string Name, string Value)[] Metadata, string? Backend = null, StatusCode Code = StatusCode.OK,
+        string? Authority = null);
 
     // grpcroute-exact-method-matching.go
     [Fact]
@@ -53,6 +55,35 @@ public sealed class GRPCRouteTests(ConformanceSuite suite)
             new Call("Echo", [("Color", "purple")], Code: StatusCode.Unimplemented));
     }
 
+    // grpcroute-named-rule.go
+    [Fact]
+    public async Task GRPCRouteNamedRule()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "grpcroute-named-rule.yaml");
+        var address = await GatewayAndGRPCRoutesMustBeAcceptedAsync(g, "same-namespace", "grpc-named-rules");
+
+        await ExpectAllAsync(address, new Call("Echo", [], V1), new Call("EchoTwo", [], V2));
+    }
+
+    // grpcroute-listener-hostname-matching.go
+    [Fact]
+    public async Task GRPCRouteListenerHostnameMatching()
+    {
+        const string gateway = "grpcroute-listener-hostname-matching";
+        await using var g = await ConformanceGateway.StartAsync(suite, "grpcroute-listener-hostname-matching.yaml");
+        var address = await GatewayAndGRPCRoutesMustBeAcceptedAsync(g, gateway, "backend-v1", "backend-v2", "backend-v3");
+
+        await ExpectAllAsync(address,
+            new Call("Echo", [], V1, Authority: "bar.com"),
+            new Call("Echo", [], V2, Authority: "foo.bar.com"),
+            new Call("Echo", [], V3, Authority: "baz.bar.com"),
+            new Call("Echo", [], V3, Authority: "boo.bar.com"),
+            new Call("Echo", [], V3, Authority: "multiple.prefixes.bar.com"),
+            new Call("Echo", [], V3, Authority: "multiple.prefixes.foo.com"),
+            new Call("Echo", [], Code: StatusCode.Unimplemented, Authority: "foo.com"),
+            new Call("Echo", [], Code: StatusCode.Unimplemented, Authority: "no.matching.host"));
+    }
+
     /// <summary>GatewayAndRoutesMustBeAccepted for GRPCRoutes: the Gateway has an address, each route Accepted=True for it.</summary>
     private static async Task<string> GatewayAndGRPCRoutesMustBeAcceptedAsync(ConformanceGateway g, string gateway, params string[] routes)
     {
@@ -75,10 +106,11 @@ public sealed class GRPCRouteTests(ConformanceSuite suite)
     /// <summary>MakeRequestAndExpectEventuallyConsistentResponse: each call must give the expected answer 3 times in a row within 15 s.</summary>
     private async Task ExpectAllAsync(string address, params Call[] calls)
     {
-        using var channel = GrpcClients.Channel($"http://{address}:{suite.HttpPort}");
-        var client = new GrpcEcho.GrpcEchoClient(channel);
         foreach (var call in calls)
         {
+            // The authority is the URL's host; connections still go to the Gateway's address.
+            using var channel = GrpcClients.Channel($"http://{call.Authority ?? address}:{suite.HttpPort}", address);
+            var client = new GrpcEcho.GrpcEchoClient(channel);
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
             var inARow = 0;
             var last = "";
