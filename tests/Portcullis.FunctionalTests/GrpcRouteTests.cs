@@ -1,13 +1,13 @@
 namespace Portcullis.FunctionalTests;
 
-using System.Globalization;
 using Grpc.Core;
 using Portcullis.Cli.Echo.Protos;
 using Portcullis.FunctionalTests.Infrastructure;
 
 /// <summary>
 /// One gateway with an HTTP and an HTTPS listener, two gRPC echo backends and GRPCRoutes that send calls by
-/// method, by header and by weight: what a grpc-dotnet client sees through the real process.
+/// method, by header and by weight: what a grpc-dotnet client sees through the real process. The Services
+/// declare no appProtocol: GRPCRoute backends get h2c anyway.
 /// </summary>
 public sealed class GrpcRouteFixture : IAsyncLifetime
 {
@@ -20,17 +20,21 @@ public sealed class GrpcRouteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Example = await WorkshopCertificate.CreateAsync(Scenario.Certs, "example");
+        var sample = await WorkshopCertificate.CreateAsync(Scenario.Certs, "sample");
         var v1 = await GrpcEchoBackend.StartAsync("grpc-v1-pod");
         var v2 = await GrpcEchoBackend.StartAsync("grpc-v2-pod");
         Scenario.Own(v1);
         Scenario.Own(v2);
         Scenario.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
         Scenario.Write("01-example-cert.yaml", Example.SecretYaml("example-cert"));
-        Scenario.Write("02-sni-gateway.yaml", Manifests.SniGateway(Scenario.HttpPort, Scenario.HttpsPort, "example-cert"));
+        Scenario.Write("01-sample-cert.yaml", sample.SecretYaml("sample-cert"));
+
+        // sample-cert first: it is what a client without SNI (or with an unknown name) gets.
+        Scenario.Write("02-sni-gateway.yaml", Manifests.SniGateway(Scenario.HttpPort, Scenario.HttpsPort, "sample-cert", "example-cert"));
         Scenario.Write("03-grpc.yaml", $"""
-            {Service("grpc-v1", v1.Port)}
+            {Manifests.ServiceWithEndpoint("grpc-v1", 8080, v1.Port)}
             ---
-            {Service("grpc-v2", v2.Port)}
+            {Manifests.ServiceWithEndpoint("grpc-v2", 8080, v2.Port)}
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: GRPCRoute
@@ -81,6 +85,19 @@ public sealed class GrpcRouteFixture : IAsyncLifetime
             apiVersion: gateway.networking.k8s.io/v1
             kind: GRPCRoute
             metadata:
+              name: grpc-missing-backend
+            spec:
+              parentRefs:
+                - name: sni-gateway
+              hostnames: ["broken.example.com"]
+              rules:
+                - backendRefs:
+                    - name: no-such-service
+                      port: 8080
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata:
               name: grpc-weights
             spec:
               parentRefs:
@@ -98,31 +115,6 @@ public sealed class GrpcRouteFixture : IAsyncLifetime
         var gateway = await Scenario.StartGatewayAsync();
         Address = await gateway.GatewayAddressAsync();
     }
-
-    /// <summary>A Service with no appProtocol: GRPCRoute backends are spoken to with h2c anyway.</summary>
-    private static string Service(string name, int port) => $"""
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: {name}
-        spec:
-          ports:
-            - name: grpc
-              port: 8080
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: {name}-1
-          labels:
-            kubernetes.io/service-name: {name}
-        addressType: IPv4
-        ports:
-          - name: grpc
-            port: {port.ToString(CultureInfo.InvariantCulture)}
-        endpoints:
-          - addresses: ["127.0.0.1"]
-        """;
 
     public async Task DisposeAsync() => await Scenario.DisposeAsync();
 }
@@ -190,9 +182,17 @@ public sealed class GrpcRouteTests(GrpcRouteFixture fixture) : IClassFixture<Grp
     }
 
     [Fact]
+    public async Task Echo_ToARuleWhoseBackendIsInvalid_IsUnavailable()
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(async () => await Plain("broken.example.com").EchoAsync(new EchoRequest()));
+
+        Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+    }
+
+    [Fact]
     public async Task Echo_OverTlsOnHttpsListener_SelectsTheCertificateBySniAndSpeaksH2()
     {
-        // The client accepts only a certificate for www.example.com from the workshop's CA: SNI chose it.
+        // The client trusts only the example CA: getting its certificate rather than the default sample one means SNI chose it.
         using var channel = GrpcClients.Channel($"https://www.example.com:{fixture.Scenario.HttpsPort}", fixture.Address, fixture.Example.CaCert);
         var response = await new GrpcEcho.GrpcEchoClient(channel).EchoAsync(new EchoRequest());
 

@@ -1,6 +1,5 @@
 namespace Portcullis.FunctionalTests;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Portcullis.FunctionalTests.Infrastructure;
 
@@ -15,9 +14,9 @@ public sealed class WeightTests
         s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
         s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
         s.Write("backends.yaml", $"""
-            {Service("blue", blue.Port)}
+            {Manifests.ServiceWithEndpoint("blue", 80, blue.Port)}
             ---
-            {Service("green", green.Port)}
+            {Manifests.ServiceWithEndpoint("green", 80, green.Port)}
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: HTTPRoute
@@ -56,29 +55,4 @@ public sealed class WeightTests
         Assert.InRange(counts["blue"], 540, 660);
         Assert.Equal(total, counts["blue"] + counts["green"]);
     }
-
-    private static string Service(string name, int echoPort) => $"""
-        apiVersion: v1
-        kind: Service
-        metadata:
-          name: {name}
-        spec:
-          ports:
-            - name: http
-              port: 80
-              targetPort: {echoPort.ToString(CultureInfo.InvariantCulture)}
-        ---
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: {name}-1
-          labels:
-            kubernetes.io/service-name: {name}
-        addressType: IPv4
-        ports:
-          - name: http
-            port: {echoPort.ToString(CultureInfo.InvariantCulture)}
-        endpoints:
-          - addresses: ["127.0.0.1"]
-        """;
 }

@@ -9,15 +9,19 @@ using Portcullis.Cli.Admin;
 /// <summary>How to run the echo server. A null Address listens on every interface (IPv6 dual-stack where available).</summary>
 internal sealed record EchoServerOptions(IPAddress? Address, int HttpPort, int H2cPort, EchoContext Context, TextWriter? RequestLog);
 
-/// <summary>A running echo server and the ports it actually bound (differs from the options when they asked for port 0).</summary>
-internal sealed record EchoServerHandle(WebApplication App, int HttpPort, int H2cPort) : IAsyncDisposable
+/// <summary>A running echo app (HTTP or gRPC mode); disposing it stops it.</summary>
+internal abstract record RunningEcho(WebApplication App) : IAsyncDisposable
 {
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync().ConfigureAwait(false);
         await App.DisposeAsync().ConfigureAwait(false);
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>A running echo server and the ports it actually bound (differs from the options when they asked for port 0).</summary>
+internal sealed record EchoServerHandle(WebApplication App, int HttpPort, int H2cPort) : RunningEcho(App);
 
 /// <summary>The `portcullis echo` backend: HTTP/1.1 (and WebSocket) on one port, HTTP/2 prior knowledge (h2c) on another.</summary>
 internal static class EchoServer

@@ -19,14 +19,7 @@ internal sealed record GrpcEchoOptions(IPAddress? Address, int HttpPort, int Htt
 }
 
 /// <summary>A running gRPC echo server; HttpsPort is -1 without TLS, as echo-basic reports it.</summary>
-internal sealed record GrpcEchoHandle(WebApplication App, int HttpPort, int HttpsPort) : IAsyncDisposable
-{
-    public async ValueTask DisposeAsync()
-    {
-        await App.StopAsync().ConfigureAwait(false);
-        await App.DisposeAsync().ConfigureAwait(false);
-    }
-}
+internal sealed record GrpcEchoHandle(WebApplication App, int HttpPort, int HttpsPort) : RunningEcho(App);
 
 /// <summary>`portcullis echo` with GRPC_ECHO_SERVER set: echo-basic's gRPC mode.</summary>
 internal static class GrpcEchoServer

@@ -55,7 +55,7 @@ internal sealed class RequestHandler : IDisposable
         var action = route.Action;
         if (action.DirectResponse is { } direct)
         {
-            context.Response.StatusCode = direct.StatusCode;
+            context.Response.StatusCode = ForClient(context, direct.StatusCode);
             if (direct.Body is not null)
             {
                 await context.Response.WriteAsync(direct.Body, context.RequestAborted).ConfigureAwait(false);
@@ -72,7 +72,7 @@ internal sealed class RequestHandler : IDisposable
         var backend = action.PickBackend();
         if (backend is null || backend.Invalid)
         {
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.StatusCode = ForClient(context, StatusCodes.Status500InternalServerError);
             return;
         }
 
@@ -94,6 +94,16 @@ internal sealed class RequestHandler : IDisposable
 
         await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, _invoker, timeout).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// GRPCRoute wants UNAVAILABLE where HTTPRoute wants 500 (invalid backends), and gRPC clients map HTTP
+    /// 503 to UNAVAILABLE but 500 to UNKNOWN: a gRPC call gets 503 for the proxy's own 500s.
+    /// </summary>
+    private static int ForClient(HttpContext context, int status) =>
+        status == StatusCodes.Status500InternalServerError
+            && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true
+            ? StatusCodes.Status503ServiceUnavailable
+            : status;
 
     internal static CompiledRoute? FindRoute(RoutingTables tables, HttpContext context)
     {

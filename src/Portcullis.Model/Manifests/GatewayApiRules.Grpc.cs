@@ -6,21 +6,9 @@ using System.Text.RegularExpressions;
 /// <summary>The GRPCRoute CRD's CEL rules; filter, backendRef and parentRef rules are the HTTPRoute ones.</summary>
 internal static partial class GatewayApiRules
 {
-    private static void ValidateGrpcRoute(JsonObject spec, List<(string Path, string Message)> errors)
-    {
-        ValidateParentRefs(spec, errors);
-
-        var rules = Items(spec["rules"]);
-        var totalMatches = rules.Sum(r => Items(r["matches"]).Count);
-        if (totalMatches > 128)
+    private static void ValidateGrpcRoute(JsonObject spec, List<(string Path, string Message)> errors) =>
+        ValidateRouteRules(spec, errors, (rule, path) =>
         {
-            errors.Add(("spec.rules", $"Invalid value: {totalMatches}: While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128"));
-        }
-
-        for (var r = 0; r < rules.Count; r++)
-        {
-            var rule = rules[r];
-            var path = $"spec.rules[{r}]";
             var matches = Items(rule["matches"]);
             for (var m = 0; m < matches.Count; m++)
             {
@@ -29,16 +17,7 @@ internal static partial class GatewayApiRules
                     ValidateGrpcMethodMatch(method, $"{path}.matches[{m}].method", errors);
                 }
             }
-
-            ValidateFilters(Items(rule["filters"]), $"{path}.filters", errors);
-            var backendRefs = Items(rule["backendRefs"]);
-            for (var b = 0; b < backendRefs.Count; b++)
-            {
-                ValidateBackendRef(backendRefs[b], $"{path}.backendRefs[{b}]", errors);
-                ValidateFilters(Items(backendRefs[b]["filters"]), $"{path}.backendRefs[{b}].filters", errors);
-            }
-        }
-    }
+        });
 
     private static void ValidateGrpcMethodMatch(JsonObject method, string path, List<(string Path, string Message)> errors)
     {

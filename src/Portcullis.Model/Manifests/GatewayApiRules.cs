@@ -103,24 +103,11 @@ internal static partial class GatewayApiRules
         }
     }
 
-    private static void ValidateHttpRoute(JsonObject spec, List<(string Path, string Message)> errors)
-    {
-        ValidateParentRefs(spec, errors);
-
-        var rules = Items(spec["rules"]);
-        var totalMatches = rules.Sum(r => Items(r["matches"]).Count);
-        if (totalMatches > 128)
+    private static void ValidateHttpRoute(JsonObject spec, List<(string Path, string Message)> errors) =>
+        ValidateRouteRules(spec, errors, (rule, path) =>
         {
-            errors.Add(("spec.rules", $"Invalid value: {totalMatches}: While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128"));
-        }
-
-        for (var r = 0; r < rules.Count; r++)
-        {
-            var rule = rules[r];
-            var path = $"spec.rules[{r}]";
-            var backendRefs = Items(rule["backendRefs"]);
             var filters = Items(rule["filters"]);
-            if (backendRefs.Count > 0 && filters.Any(f => f["requestRedirect"] is not null))
+            if (Items(rule["backendRefs"]).Count > 0 && filters.Any(f => f["requestRedirect"] is not null))
             {
                 errors.Add((path, "Invalid value: \"object\": RequestRedirect filter must not be used together with backendRefs"));
             }
@@ -133,8 +120,28 @@ internal static partial class GatewayApiRules
                     ValidatePathMatch(pathMatch, $"{path}.matches[{m}].path", errors);
                 }
             }
+        });
 
-            ValidateFilters(filters, $"{path}.filters", errors);
+    /// <summary>
+    /// The rules HTTPRoute and GRPCRoute share: parentRefs, at most 128 matches in all, then per rule the kind's
+    /// own checks (perRule gets the rule and its path) followed by its filters and backendRefs.
+    /// </summary>
+    private static void ValidateRouteRules(JsonObject spec, List<(string Path, string Message)> errors, Action<JsonObject, string> perRule)
+    {
+        ValidateParentRefs(spec, errors);
+        var rules = Items(spec["rules"]);
+        var totalMatches = rules.Sum(r => Items(r["matches"]).Count);
+        if (totalMatches > 128)
+        {
+            errors.Add(("spec.rules", $"Invalid value: {totalMatches}: While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128"));
+        }
+
+        for (var r = 0; r < rules.Count; r++)
+        {
+            var path = $"spec.rules[{r}]";
+            perRule(rules[r], path);
+            ValidateFilters(Items(rules[r]["filters"]), $"{path}.filters", errors);
+            var backendRefs = Items(rules[r]["backendRefs"]);
             for (var b = 0; b < backendRefs.Count; b++)
             {
                 ValidateBackendRef(backendRefs[b], $"{path}.backendRefs[{b}]", errors);

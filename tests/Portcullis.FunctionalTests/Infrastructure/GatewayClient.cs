@@ -14,17 +14,24 @@ internal static class GatewayClient
 {
     public static HttpClient Create(string address, params string[] trustedCaFiles)
     {
+        var handler = Handler(address, trustedCaFiles);
+        handler.AllowAutoRedirect = false;
+        handler.PooledConnectionLifetime = TimeSpan.FromMilliseconds(200); // new connections keep exercising handshakes
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>The handler behind <see cref="Create"/>: every connection goes to address, TLS trusts only the given CAs.</summary>
+    public static SocketsHttpHandler Handler(string address, params string[] trustedCaFiles)
+    {
         var roots = new X509Certificate2Collection();
         foreach (var f in trustedCaFiles)
         {
             roots.Add(X509CertificateLoader.LoadCertificateFromFile(f));
         }
 
-        var handler = new SocketsHttpHandler
+        return new SocketsHttpHandler
         {
             UseProxy = false,
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMilliseconds(200), // new connections keep exercising handshakes
             ConnectCallback = async (context, ct) =>
             {
                 var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -58,6 +65,5 @@ internal static class GatewayClient
                 },
             },
         };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
     }
 }

@@ -1,10 +1,6 @@
 namespace Portcullis.FunctionalTests.Infrastructure;
 
 using System.Globalization;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Portcullis.Cli.Echo.Protos;
@@ -61,51 +57,13 @@ internal static class GrpcClients
 {
     /// <summary>
     /// A channel to address (http:// for h2c with prior knowledge, https:// for TLS with ALPN h2); connections go
-    /// to connectTo when given, so the URL's host is the :authority and the TLS SNI. Over TLS the server must
-    /// present a certificate for that host issued by the CA in caFile.
+    /// to connectTo, so the URL's host is the :authority and the TLS SNI. Over TLS the server must present a
+    /// certificate issued by one of the trusted CAs.
     /// </summary>
-    public static GrpcChannel Channel(string address, string? connectTo = null, string? caFile = null)
+    public static GrpcChannel Channel(string address, string connectTo = "127.0.0.1", params string[] trustedCaFiles)
     {
-        var handler = new SocketsHttpHandler { UseProxy = false, EnableMultipleHttp2Connections = true };
-        if (caFile is not null)
-        {
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                {
-                    if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNameMismatch) != 0)
-                    {
-                        return false;
-                    }
-
-                    using var ca = X509CertificateLoader.LoadCertificateFromFile(caFile);
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(ca);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(new X509Certificate2(certificate));
-                },
-            };
-        }
-
-        if (connectTo is not null)
-        {
-            handler.ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(connectTo), context.DnsEndPoint.Port), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
-        }
-
+        var handler = GatewayClient.Handler(connectTo, trustedCaFiles);
+        handler.EnableMultipleHttp2Connections = true;
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, DisposeHttpClient = true });
     }
 }

@@ -37,6 +37,32 @@ internal static class Manifests
             """;
     }
 
+    /// <summary>A Service (port named http) and its EndpointSlice with one endpoint, 127.0.0.1:endpointPort.</summary>
+    public static string ServiceWithEndpoint(string name, int servicePort, int endpointPort) => $"""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: {name}
+        spec:
+          ports:
+            - name: http
+              port: {servicePort}
+              targetPort: {endpointPort}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: {name}-1
+          labels:
+            kubernetes.io/service-name: {name}
+        addressType: IPv4
+        ports:
+          - name: http
+            port: {endpointPort}
+        endpoints:
+          - addresses: ["127.0.0.1"]
+        """;
+
     /// <summary>HTTPRoute backend-sni of step 3 (and 6.7 with more hostnames).</summary>
     public static string BackendSniRoute(params string[] hostnames) => $"""
         apiVersion: gateway.networking.k8s.io/v1
