@@ -58,6 +58,9 @@ internal sealed class GatewayState(Gateway gateway)
 
     public List<GatewayStatusAddress> StatusAddresses { get; } = [];
 
+    /// <summary>Kubernetes mode: why the provisioned Service has no address yet (Programmed=False, AddressNotAssigned).</summary>
+    public string? AddressPending { get; set; }
+
     public bool IsAccepted => InvalidParameters is null && UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
 }
 

@@ -3,6 +3,7 @@ namespace Portcullis.Translation.Steps;
 using Portcullis.Ir;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Addressing;
 using Portcullis.Translation.Status;
 using Portcullis.Translation.Tls;
 
@@ -25,10 +26,9 @@ internal sealed class GatewayStep : ITranslationStep
             }
 
             var state = new GatewayState(gateway);
-            if (gateway.Spec.Infrastructure?.ParametersRef is { } p)
+            if (gateway.Spec.Infrastructure?.ParametersRef is { } p && !ParametersReferences.IsOurs(context.Options, p.Group, p.Kind, null, namespaced: false))
             {
-                // Portcullis defines no Gateway parameters kind, so any reference is one we cannot resolve.
-                state.InvalidParameters = $"spec.infrastructure.parametersRef {p.Group}/{p.Kind} {p.Name}: Portcullis takes no Gateway parameters";
+                state.InvalidParameters = $"spec.infrastructure.parametersRef {p.Group}/{p.Kind} {p.Name}: {ParametersReferences.Supported(context.Options)}";
             }
 
             foreach (var listener in gateway.Spec.Listeners)

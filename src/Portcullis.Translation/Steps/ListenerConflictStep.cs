@@ -11,10 +11,12 @@ internal sealed class ListenerConflictStep : ITranslationStep
 {
     public void Run(TranslationContext context)
     {
+        // With provisioned Services each Gateway has pods of its own, so only its own listeners can collide.
+        var perGateway = context.Options.AddressSource == AddressSource.ProvisionedService;
         var groups = context.Gateways
             .SelectMany(g => g.Listeners)
             .Where(l => l.Protocol is not null)
-            .GroupBy(l => (Address: l.Gateway.BindAddress ?? "unbound " + l.Gateway.Key, l.Spec.Port));
+            .GroupBy(l => (Address: perGateway ? l.Gateway.Key : l.Gateway.BindAddress ?? "unbound " + l.Gateway.Key, l.Spec.Port));
 
         foreach (var group in groups)
         {

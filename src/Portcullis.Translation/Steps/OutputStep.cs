@@ -66,6 +66,11 @@ internal sealed class OutputStep : ITranslationStep
         {
             programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.Invalid, "Gateway is not accepted", g);
         }
+        else if (gw.AddressPending is { } pending)
+        {
+            // The listeners are served (the proxy pods may already run) but no client can reach them yet.
+            programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.AddressNotAssigned, pending, g);
+        }
         else if (gw.BindAddress is null)
         {
             programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.AddressNotAssigned,
