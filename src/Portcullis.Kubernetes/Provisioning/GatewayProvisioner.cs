@@ -59,7 +59,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
             }
             catch (HttpOperationException e)
             {
-                LogProvisionFailed(key.Item1, gateway.Metadata.Name, (int)e.Response.StatusCode, e.Response.Content);
+                LogProvisionFailed(key.Item1, gateway.Metadata.Name, e.Request.Method.Method, e.Request.RequestUri?.AbsolutePath ?? "", (int)e.Response.StatusCode, e.Response.Content);
             }
         }
 
@@ -235,7 +235,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
         }
         catch (HttpOperationException e)
         {
-            LogProvisionFailed("", options.ProxyRoleBinding, (int)e.Response.StatusCode, e.Response.Content);
+            LogProvisionFailed("", options.ProxyRoleBinding, e.Request.Method.Method, e.Request.RequestUri?.AbsolutePath ?? "", (int)e.Response.StatusCode, e.Response.Content);
         }
     }
 
@@ -267,8 +267,8 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "GatewayParameters {Namespace}/{Name} not found; using defaults")]
     private partial void LogParametersMissing(string @namespace, string name);
 
-    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "cannot provision for Gateway {Namespace}/{Name}: HTTP {Status} {Body}")]
-    private partial void LogProvisionFailed(string @namespace, string name, int status, string body);
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "cannot provision for Gateway {Namespace}/{Name}: {Method} {Path}: HTTP {Status} {Body}")]
+    private partial void LogProvisionFailed(string @namespace, string name, string method, string path, int status, string body);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "ClusterRoleBinding {Name} not found: proxy ServiceAccounts are not bound to the proxy role")]
     private partial void LogNoProxyBinding(string name);
