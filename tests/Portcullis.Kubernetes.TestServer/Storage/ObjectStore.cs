@@ -106,7 +106,7 @@ internal sealed partial class ObjectStore
 
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
-            metadata["generation"] = 1;
+            metadata["generation"] = 1L;
             Normalize(type, obj);
             if (ns is not null)
             {
