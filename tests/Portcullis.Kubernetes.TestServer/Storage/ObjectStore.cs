@@ -106,7 +106,7 @@ internal sealed partial class ObjectStore
 
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
-            metadata["generation"] = 1;
+            metadata["generation"] = 1L;
             Normalize(type, obj);
             if (ns is not null)
             {
@@ -297,6 +297,9 @@ internal sealed partial class ObjectStore
     /// <summary>Server-side conversions that happen on every write.</summary>
     private static void Normalize(ResourceType type, JsonObject obj)
     {
+        // Stored under one version; readers see the version they asked through (Responses.AsVersion).
+        obj["apiVersion"] = type.ApiVersion(type.Versions[0]);
+        obj["kind"] = type.Kind;
         if (type.Key == new ResourceKey("", "secrets") && obj["stringData"] is JsonObject stringData)
         {
             var data = obj["data"] as JsonObject ?? [];
