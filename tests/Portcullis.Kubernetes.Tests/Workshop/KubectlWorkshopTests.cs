@@ -24,9 +24,12 @@ public sealed class KubectlWorkshopTests
         var crds = Path.Combine(Repo.Root, "src", "Portcullis.Model", "Manifests", "Crds");
         foreach (var crd in Directory.GetFiles(crds, "*.yaml").Order(StringComparer.Ordinal).Append(Path.Combine(Repo.Root, "deploy", "crds", "portcullis.dev_gatewayparameters.yaml")))
         {
-            await WorkshopCluster.MustAsync(cluster.KubectlAsync("apply", "-f", crd));
+            await cluster.ApplyFileAsync(crd);
         }
 
+        // The controller's namespace (its Lease lives there) and the GatewayClass, as deploy/portcullis.yaml has them;
+        // the rest of that file is RBAC and the controller's Deployment, which the test server cannot run.
+        await WorkshopCluster.MustAsync(cluster.KubectlAsync("create", "namespace", "portcullis-system"));
         var deploy = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "portcullis.yaml"));
         await cluster.ApplyAsync("gatewayclass.yaml", deploy[deploy.LastIndexOf("apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass", StringComparison.Ordinal)..]);
         cluster.StartController();
@@ -49,7 +52,7 @@ public sealed class KubectlWorkshopTests
         Assert.Equal($"LoadBalancer {httpPort}", ports.StdOut);
 
         // The kubelet starts the pod; the cloud controller gives the Service its address.
-        cluster.Own(await cluster.StartProxyAsync("default/sni-gateway"));
+        await cluster.StartProxyAsync("default/sni-gateway");
         cluster.AssignLoadBalancerIp("default", "portcullis-sni-gateway");
 
         // Step 5, verbatim.

@@ -45,13 +45,18 @@ internal sealed class WorkshopCluster : IAsyncDisposable
             ["--kubeconfig", Kubeconfig, "--cache-dir", Path.Combine(Root, "kube-cache"), .. args],
             TimeSpan.FromSeconds(60), Root, new Dictionary<string, string> { ["HOME"] = Root });
 
-    /// <summary>`kubectl apply -f -` of the workshop, with the manifest in a file (the heredoc's text).</summary>
+    /// <summary>
+    /// `kubectl apply -f -` of the workshop, with the manifest in a file (the heredoc's text). --validate=false
+    /// because the test server serves no OpenAPI document for kubectl to validate against.
+    /// </summary>
     public async Task ApplyAsync(string name, string manifest)
     {
         var path = Path.Combine(Root, name);
         await File.WriteAllTextAsync(path, manifest);
-        await MustAsync(KubectlAsync("apply", "-f", path));
+        await ApplyFileAsync(path);
     }
+
+    public Task ApplyFileAsync(string path) => MustAsync(KubectlAsync("apply", "--validate=false", "-f", path));
 
     public static async Task<ProcessResult> MustAsync(Task<ProcessResult> run)
     {
