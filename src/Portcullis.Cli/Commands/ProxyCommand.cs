@@ -30,16 +30,8 @@ internal static class ProxyCommand
             Description = "Address the Gateway's listeners bind (every interface of the pod by default).",
             DefaultValueFactory = _ => "0.0.0.0",
         };
-        var admin = new Option<string>("--admin")
-        {
-            Description = "Admin endpoint: /healthz, and /readyz once the first configuration is applied.",
-            DefaultValueFactory = _ => "127.0.0.1:9901",
-        };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Trace, Debug, Information, Warning or Error.",
-            DefaultValueFactory = _ => LogLevel.Information,
-        };
+        var admin = CommonServeOptions.Admin("Admin endpoint: /healthz, and /readyz once the first configuration is applied.");
+        var logLevel = CommonServeOptions.LogLevel();
 
         var command = new Command("proxy", "Serve one Gateway of a cluster (what the controller's provisioned pods run).")
         {
@@ -97,12 +89,6 @@ internal static class ProxyCommand
             return false;
         }
 
-        if (!IPEndPoint.TryParse(admin, out adminEndpoint!) || adminEndpoint.Port == 0)
-        {
-            error = $"--admin {admin}: expected ADDRESS:PORT, e.g. 127.0.0.1:9901";
-            return false;
-        }
-
-        return true;
+        return CommonServeOptions.TryParseAdmin(admin, out adminEndpoint, out error);
     }
 }

@@ -26,21 +26,13 @@ internal static class RunCommand
             Description = "Address for Gateways with neither spec.addresses nor a pool.",
             DefaultValueFactory = _ => "0.0.0.0",
         };
-        var admin = new Option<string>("--admin")
-        {
-            Description = "Admin endpoint (health, status, `portcullis get`). Keep it on loopback.",
-            DefaultValueFactory = _ => "127.0.0.1:9901",
-        };
+        var admin = CommonServeOptions.Admin("Admin endpoint (health, status, `portcullis get`). Keep it on loopback.");
         var controller = new Option<string>("--controller-name")
         {
             Description = "GatewayClasses with this spec.controllerName are served.",
             DefaultValueFactory = _ => TranslatorOptions.DefaultControllerName,
         };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Trace, Debug, Information, Warning or Error.",
-            DefaultValueFactory = _ => LogLevel.Information,
-        };
+        var logLevel = CommonServeOptions.LogLevel();
 
         var command = new Command("run", "Serve the Gateway API objects in a directory (standalone mode).")
         {
@@ -89,9 +81,8 @@ internal static class RunCommand
             return false;
         }
 
-        if (!IPEndPoint.TryParse(admin, out var endpoint) || endpoint.Port == 0)
+        if (!CommonServeOptions.TryParseAdmin(admin, out var endpoint, out error))
         {
-            error = $"--admin {admin}: expected ADDRESS:PORT, e.g. 127.0.0.1:9901";
             return false;
         }
 

@@ -109,42 +109,49 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
     {
         var ns = desired.Service.Metadata.NamespaceProperty;
         var name = desired.Service.Metadata.Name;
+        await ApplyOneAsync("ServiceAccount", desired.ServiceAccount, s => s.Metadata,
+            () => client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: ct),
+            () => client.CoreV1.CreateNamespacedServiceAccountAsync(desired.ServiceAccount, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing =>
+            {
+                ProvisionedDrift.MergeMeta(existing.Metadata, desired.ServiceAccount.Metadata);
+                return client.CoreV1.ReplaceNamespacedServiceAccountAsync(existing, name, ns, cancellationToken: ct);
+            }).ConfigureAwait(false);
+        await ApplyOneAsync("Service", desired.Service, s => s.Metadata,
+            () => client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct),
+            () => client.CoreV1.CreateNamespacedServiceAsync(desired.Service, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing => client.CoreV1.ReplaceNamespacedServiceAsync(ProvisionedDrift.Merge(existing, desired.Service), name, ns, cancellationToken: ct)).ConfigureAwait(false);
+        await ApplyOneAsync("Deployment", desired.Deployment, d => d.Metadata,
+            () => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct),
+            () => client.AppsV1.CreateNamespacedDeploymentAsync(desired.Deployment, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing => client.AppsV1.ReplaceNamespacedDeploymentAsync(ProvisionedDrift.Merge(existing, desired.Deployment), name, ns, cancellationToken: ct)).ConfigureAwait(false);
+    }
 
-        var sa = await ReadAsync(() => client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: ct)).ConfigureAwait(false);
-        if (sa is null)
+    /// <summary>Create when absent; when present and ours, replace only if our fields drifted (no churn).</summary>
+    private async Task ApplyOneAsync<T>(
+        string kind,
+        T desired,
+        Func<T, V1ObjectMeta> meta,
+        Func<Task<T>> read,
+        Func<Task<T>> create,
+        Func<T, T, bool> differs,
+        Func<T, Task<T>> replace)
+        where T : class
+    {
+        var existing = await ReadAsync(read).ConfigureAwait(false);
+        var m = meta(desired);
+        if (existing is null)
         {
-            await client.CoreV1.CreateNamespacedServiceAccountAsync(desired.ServiceAccount, ns, cancellationToken: ct).ConfigureAwait(false);
-            LogCreated("ServiceAccount", ns, name);
+            await create().ConfigureAwait(false);
+            LogCreated(kind, m.NamespaceProperty, m.Name);
         }
-        else if (Owned(sa.Metadata, "ServiceAccount") && ProvisionedDrift.Differs(sa, desired.ServiceAccount))
+        else if (Owned(meta(existing), kind) && differs(existing, desired))
         {
-            ProvisionedDrift.MergeMeta(sa.Metadata, desired.ServiceAccount.Metadata);
-            await client.CoreV1.ReplaceNamespacedServiceAccountAsync(sa, name, ns, cancellationToken: ct).ConfigureAwait(false);
-            LogUpdated("ServiceAccount", ns, name);
-        }
-
-        var service = await ReadAsync(() => client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct)).ConfigureAwait(false);
-        if (service is null)
-        {
-            await client.CoreV1.CreateNamespacedServiceAsync(desired.Service, ns, cancellationToken: ct).ConfigureAwait(false);
-            LogCreated("Service", ns, name);
-        }
-        else if (Owned(service.Metadata, "Service") && ProvisionedDrift.Differs(service, desired.Service))
-        {
-            await client.CoreV1.ReplaceNamespacedServiceAsync(ProvisionedDrift.Merge(service, desired.Service), name, ns, cancellationToken: ct).ConfigureAwait(false);
-            LogUpdated("Service", ns, name);
-        }
-
-        var deployment = await ReadAsync(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct)).ConfigureAwait(false);
-        if (deployment is null)
-        {
-            await client.AppsV1.CreateNamespacedDeploymentAsync(desired.Deployment, ns, cancellationToken: ct).ConfigureAwait(false);
-            LogCreated("Deployment", ns, name);
-        }
-        else if (Owned(deployment.Metadata, "Deployment") && ProvisionedDrift.Differs(deployment, desired.Deployment))
-        {
-            await client.AppsV1.ReplaceNamespacedDeploymentAsync(ProvisionedDrift.Merge(deployment, desired.Deployment), name, ns, cancellationToken: ct).ConfigureAwait(false);
-            LogUpdated("Deployment", ns, name);
+            await replace(existing).ConfigureAwait(false);
+            LogUpdated(kind, m.NamespaceProperty, m.Name);
         }
     }
 
