@@ -3,6 +3,9 @@ namespace Portcullis.Cli.Commands;
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Portcullis.Cli.Echo;
 
 /// <summary>`portcullis echo`: a backend that answers like the Gateway API conformance echo server.</summary>
@@ -14,7 +17,7 @@ internal static class EchoCommand
         var h2cPort = new Option<int?>("--h2c-port") { Description = "HTTP/2 prior-knowledge cleartext port (default: $H2C_PORT, else 3001)" };
         var address = new Option<string?>("--address") { Description = "Address to listen on (default: all interfaces)" };
         var logRequests = new Option<bool>("--log-requests") { Description = "Print one line per request to stdout" };
-        var command = new Command("echo", "Run an echo backend that answers every request with a JSON description of it (like the Gateway API echo-basic server).")
+        var command = new Command("echo", "Run an echo backend that answers every request with a JSON description of it (like the Gateway API echo-basic server; TCP_ECHO_SERVER or UDP_ECHO_SERVER set selects its TCP or UDP mode).")
         {
             httpPort,
             h2cPort,
@@ -30,6 +33,17 @@ internal static class EchoCommand
             {
                 await Console.Error.WriteLineAsync($"portcullis echo: --address {addressText} is not an IP address").ConfigureAwait(false);
                 return 2;
+            }
+
+            // echo-basic's other modes, chosen as it chooses them: by environment variable.
+            if (Environment.GetEnvironmentVariable("TCP_ECHO_SERVER") is { Length: > 0 })
+            {
+                return await RunTcpAsync(bind ?? IPAddress.Any, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Environment.GetEnvironmentVariable("UDP_ECHO_SERVER") is { Length: > 0 })
+            {
+                return await RunUdpAsync(bind ?? IPAddress.Any, cancellationToken).ConfigureAwait(false);
             }
 
             if (!TryPort(parse.GetValue(httpPort), "HTTP_PORT", 3000, out var http, out var error)
@@ -68,6 +82,76 @@ internal static class EchoCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>TCP_PORT (default 3000), and TLS_PORT (default 8443) when TLS_SERVER_CERT and TLS_SERVER_PRIV_KEY name PEM files.</summary>
+    private static async Task<int> RunTcpAsync(IPAddress bind, CancellationToken cancellationToken)
+    {
+        if (!TryPort(null, "TCP_PORT", 3000, out var tcp, out var error) || !TryPort(null, "TLS_PORT", 8443, out var tls, out error))
+        {
+            await Console.Error.WriteLineAsync($"portcullis echo: {error}").ConfigureAwait(false);
+            return 2;
+        }
+
+        X509Certificate2? certificate = null;
+        if (Environment.GetEnvironmentVariable("TLS_SERVER_CERT") is { Length: > 0 } certFile
+            && Environment.GetEnvironmentVariable("TLS_SERVER_PRIV_KEY") is { Length: > 0 } keyFile)
+        {
+            try
+            {
+                certificate = X509Certificate2.CreateFromPemFile(certFile, keyFile);
+            }
+            catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException)
+            {
+                await Console.Error.WriteLineAsync($"portcullis echo: cannot load {certFile} and {keyFile}: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        using (certificate)
+        {
+            try
+            {
+                await L4EchoServer.RunTcpAsync(bind, tcp, tls, certificate, EchoContext.FromEnvironment(), (tcpBound, tlsBound) =>
+                {
+                    Console.WriteLine($"Starting server (tcp), listening on port {tcpBound} (tcp)");
+                    if (tlsBound is { } t)
+                    {
+                        Console.WriteLine($"Starting server (tcp), listening on port {t} (tls)");
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                await Console.Error.WriteLineAsync($"portcullis echo: cannot listen: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>UDP_PORT, default 8080.</summary>
+    private static async Task<int> RunUdpAsync(IPAddress bind, CancellationToken cancellationToken)
+    {
+        if (!TryPort(null, "UDP_PORT", 8080, out var port, out var error))
+        {
+            await Console.Error.WriteLineAsync($"portcullis echo: {error}").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            await L4EchoServer.RunUdpAsync(bind, port, EchoContext.FromEnvironment(),
+                bound => Console.WriteLine($"UDP server listening on :{bound}"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            await Console.Error.WriteLineAsync($"portcullis echo: cannot listen: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        return 0;
     }
 
     private static bool TryPort(int? option, string environmentVariable, int fallback, out int port, out string error)
