@@ -88,30 +88,10 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
         GatewayState gateway, ParentReference parentRef, HashSet<ListenerState> attached)
     {
         var generation = route.Metadata.Generation;
-        var routeNs = route.Metadata.Namespace ?? "";
-        var selected = gateway.Listeners
-            .Where(l => (parentRef.SectionName is null || l.Spec.Name == parentRef.SectionName)
-                && (parentRef.Port is null || l.Spec.Port == parentRef.Port))
-            .ToList();
-        if (selected.Count == 0)
+        var (allowed, rejected) = ParentListeners.Select(context, gateway, parentRef, Kind, route.Metadata.Namespace ?? "", generation);
+        if (rejected is not null)
         {
-            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
-                $"Gateway {gateway.Key} has no listener{Describe(parentRef)}", generation);
-        }
-
-        var usable = selected.Where(l => l.IsAccepted).ToList();
-        if (usable.Count == 0)
-        {
-            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
-                $"no accepted listener{Describe(parentRef)} on Gateway {gateway.Key}", generation);
-        }
-
-        var allowed = usable.Where(l => l.SupportedKinds.Exists(k => k.Kind == Kind)
-            && RouteAdmission.AllowsNamespace(l.Spec, gateway.Gateway.Metadata.Namespace ?? "", routeNs, context.Index)).ToList();
-        if (allowed.Count == 0)
-        {
-            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners,
-                $"no listener{Describe(parentRef)} of Gateway {gateway.Key} allows {Kind}s from namespace {routeNs}", generation);
+            return rejected;
         }
 
         var matching = allowed
@@ -121,7 +101,7 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
         if (matching.Count == 0)
         {
             return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingListenerHostname,
-                $"no hostname of the route intersects the hostname of a listener{Describe(parentRef)} of Gateway {gateway.Key}", generation);
+                $"no hostname of the route intersects the hostname of a listener{ParentListeners.Describe(parentRef)} of Gateway {gateway.Key}", generation);
         }
 
         if (unsupported is not null)
@@ -143,15 +123,6 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
 
         return Conditions.True(ConditionTypes.Accepted, RouteReasons.Accepted, "Route is accepted", generation);
     }
-
-    private static string Describe(ParentReference p) =>
-        (p.SectionName, p.Port) switch
-        {
-            (null, null) => "",
-            ({ } s, null) => $" named {s}",
-            (null, { } port) => $" on port {port}",
-            ({ } s, { } port) => $" named {s} on port {port}",
-        };
 
     private sealed record RouteShape(string Name, EquatableArray<WeightedBackend> Backends);
 }

@@ -100,8 +100,6 @@ public sealed class L4Gateway : IAsyncLifetime
             ["TCP_ECHO_SERVER"] = "1",
             ["TCP_PORT"] = tcp.ToString(CultureInfo.InvariantCulture),
             ["TLS_PORT"] = tls.ToString(CultureInfo.InvariantCulture),
-            ["POD_NAME"] = pod,
-            ["NAMESPACE"] = Ns,
         };
         if (certFile is not null && keyFile is not null)
         {
@@ -109,25 +107,25 @@ public sealed class L4Gateway : IAsyncLifetime
             env["TLS_SERVER_PRIV_KEY"] = keyFile;
         }
 
-        var process = BackgroundProcess.Start("dotnet", [Repo.PortcullisDll, "echo", "--address", "127.0.0.1"], env);
-        _echoes.Add(process);
-        await process.WaitForOutputAsync($"listening on port {tcp} (tcp)", TimeSpan.FromSeconds(30));
+        await StartEchoAsync(pod, env, $"listening on port {tcp} (tcp)");
         return (tcp, tls);
     }
 
     private async Task<int> StartUdpEchoAsync(string pod)
     {
         var port = Network.FreePort();
-        var process = BackgroundProcess.Start("dotnet", [Repo.PortcullisDll, "echo", "--address", "127.0.0.1"], new Dictionary<string, string>
-        {
-            ["UDP_ECHO_SERVER"] = "1",
-            ["UDP_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-            ["POD_NAME"] = pod,
-            ["NAMESPACE"] = Ns,
-        });
-        _echoes.Add(process);
-        await process.WaitForOutputAsync($"UDP server listening on :{port}", TimeSpan.FromSeconds(30));
+        await StartEchoAsync(pod, new() { ["UDP_ECHO_SERVER"] = "1", ["UDP_PORT"] = port.ToString(CultureInfo.InvariantCulture) }, $"UDP server listening on :{port}");
         return port;
+    }
+
+    /// <summary>`portcullis echo` in one of echo-basic's modes (chosen by <paramref name="env"/>), once it says it listens.</summary>
+    private async Task StartEchoAsync(string pod, Dictionary<string, string> env, string ready)
+    {
+        env["POD_NAME"] = pod;
+        env["NAMESPACE"] = Ns;
+        var process = BackgroundProcess.Start("dotnet", [Repo.PortcullisDll, "echo", "--address", "127.0.0.1"], env);
+        _echoes.Add(process);
+        await process.WaitForOutputAsync(ready, TimeSpan.FromSeconds(30));
     }
 
     private string Manifest((int Tcp, int Tls) v1, (int Tcp, int Tls) v2, int udp) => $$"""
