@@ -30,6 +30,9 @@ internal sealed class L4Plane : IAsyncDisposable
 
     public int UdpPortCount => _udpPorts.Count;
 
+    /// <summary>Open UDP sessions on every port (read by tests; not synchronised with apply).</summary>
+    public int UdpSessionCount => _udpPorts.Values.Sum(p => p.SessionCount);
+
     /// <summary>Publishes new tables: new connections and new UDP sessions use them; open ones keep their backend.</summary>
     public void Publish(L4Tables tables) => Volatile.Write(ref _tables, tables);
 
