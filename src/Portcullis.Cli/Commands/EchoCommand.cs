@@ -54,13 +54,23 @@ internal static class EchoCommand
             }
 
             var log = parse.GetValue(logRequests) ? TextWriter.Synchronized(Console.Out) : null;
+            var (https, httpsError) = LoadTls("TLS_SERVER_PRIVKEY", "HTTPS_PORT");
+            if (httpsError is not null)
+            {
+                await Console.Error.WriteLineAsync($"portcullis echo: {httpsError}").ConfigureAwait(false);
+                return 1;
+            }
+
             EchoServerHandle server;
             try
             {
-                server = await EchoServer.StartAsync(new EchoServerOptions(bind, http, h2c, EchoContext.FromEnvironment(), log), cancellationToken).ConfigureAwait(false);
+                server = await EchoServer.StartAsync(
+                    new EchoServerOptions(bind, http, h2c, EchoContext.FromEnvironment(), log) { Https = https },
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
             {
+                https?.Certificate.Dispose();
                 await Console.Error.WriteLineAsync($"portcullis echo: cannot listen: {e.Message}").ConfigureAwait(false);
                 return 1;
             }
@@ -69,6 +79,10 @@ internal static class EchoCommand
             {
                 Console.WriteLine($"Starting server, listening on port {server.HttpPort} (http)");
                 Console.WriteLine($"Starting server, listening on port {server.H2cPort} (h2c)");
+                if (server.HttpsPort is { } httpsPort)
+                {
+                    Console.WriteLine($"Starting server, listening on port {httpsPort} (https)");
+                }
                 try
                 {
                     await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
@@ -79,40 +93,57 @@ internal static class EchoCommand
                 }
             }
 
+            https?.Certificate.Dispose();
             return 0;
         });
         return command;
     }
 
+    /// <summary>
+    /// echo-basic's TLS port: the port variable (default 8443) when TLS_SERVER_CERT and the key variable name
+    /// PEM files (echo-basic's HTTP mode calls it TLS_SERVER_PRIVKEY, its TCP mode TLS_SERVER_PRIV_KEY).
+    /// Null without them; an error when they cannot be read.
+    /// </summary>
+    private static (EchoHttps? Tls, string? Error) LoadTls(string keyVariable, string portVariable)
+    {
+        if (Environment.GetEnvironmentVariable("TLS_SERVER_CERT") is not { Length: > 0 } certFile
+            || Environment.GetEnvironmentVariable(keyVariable) is not { Length: > 0 } keyFile)
+        {
+            return (null, null);
+        }
+
+        if (!TryPort(null, portVariable, 8443, out var port, out var error))
+        {
+            return (null, error);
+        }
+
+        try
+        {
+            return (new EchoHttps(port, X509Certificate2.CreateFromPemFile(certFile, keyFile)), null);
+        }
+        catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException)
+        {
+            return (null, $"cannot load {certFile} and {keyFile}: {e.Message}");
+        }
+    }
+
     /// <summary>TCP_PORT (default 3000), and TLS_PORT (default 8443) when TLS_SERVER_CERT and TLS_SERVER_PRIV_KEY name PEM files.</summary>
     private static async Task<int> RunTcpAsync(IPAddress bind, CancellationToken cancellationToken)
     {
-        if (!TryPort(null, "TCP_PORT", 3000, out var tcp, out var error) || !TryPort(null, "TLS_PORT", 8443, out var tls, out error))
+        var (tls, error) = LoadTls("TLS_SERVER_PRIV_KEY", "TLS_PORT");
+        if (error is not null || !TryPort(null, "TCP_PORT", 3000, out var tcp, out error)
+            || !TryPort(null, "TLS_PORT", 8443, out var tlsPort, out error))
         {
             await Console.Error.WriteLineAsync($"portcullis echo: {error}").ConfigureAwait(false);
             return 2;
         }
 
-        X509Certificate2? certificate = null;
-        if (Environment.GetEnvironmentVariable("TLS_SERVER_CERT") is { Length: > 0 } certFile
-            && Environment.GetEnvironmentVariable("TLS_SERVER_PRIV_KEY") is { Length: > 0 } keyFile)
-        {
-            try
-            {
-                certificate = X509Certificate2.CreateFromPemFile(certFile, keyFile);
-            }
-            catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException)
-            {
-                await Console.Error.WriteLineAsync($"portcullis echo: cannot load {certFile} and {keyFile}: {e.Message}").ConfigureAwait(false);
-                return 1;
-            }
-        }
-
+        var certificate = tls?.Certificate;
         using (certificate)
         {
             try
             {
-                await L4EchoServer.RunTcpAsync(bind, tcp, tls, certificate, EchoContext.FromEnvironment(), (tcpBound, tlsBound) =>
+                await L4EchoServer.RunTcpAsync(bind, tcp, tlsPort, certificate, EchoContext.FromEnvironment(), (tcpBound, tlsBound) =>
                 {
                     Console.WriteLine($"Starting server (tcp), listening on port {tcpBound} (tcp)");
                     if (tlsBound is { } t)
