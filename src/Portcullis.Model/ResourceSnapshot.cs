@@ -17,6 +17,12 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<HttpRoute> HttpRoutes { get; init; } = [];
 
+    public IReadOnlyList<TlsRoute> TlsRoutes { get; init; } = [];
+
+    public IReadOnlyList<TcpRoute> TcpRoutes { get; init; } = [];
+
+    public IReadOnlyList<UdpRoute> UdpRoutes { get; init; } = [];
+
     public IReadOnlyList<ReferenceGrant> ReferenceGrants { get; init; } = [];
 
     public IReadOnlyList<Secret> Secrets { get; init; } = [];
@@ -30,7 +36,7 @@ public sealed record ResourceSnapshot
     /// <summary>All objects of the snapshot in a stable order.</summary>
     public IEnumerable<KubernetesObject> All =>
         GatewayClasses.Cast<KubernetesObject>()
-            .Concat(Gateways).Concat(HttpRoutes).Concat(ReferenceGrants)
+            .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
             .Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
@@ -49,6 +55,9 @@ public sealed record ResourceSnapshot
             GatewayClasses = sorted.OfType<GatewayClass>().ToArray(),
             Gateways = sorted.OfType<Gateway>().ToArray(),
             HttpRoutes = sorted.OfType<HttpRoute>().ToArray(),
+            TlsRoutes = sorted.OfType<TlsRoute>().ToArray(),
+            TcpRoutes = sorted.OfType<TcpRoute>().ToArray(),
+            UdpRoutes = sorted.OfType<UdpRoute>().ToArray(),
             ReferenceGrants = sorted.OfType<ReferenceGrant>().ToArray(),
             Secrets = sorted.OfType<Secret>().ToArray(),
             Services = sorted.OfType<Service>().ToArray(),

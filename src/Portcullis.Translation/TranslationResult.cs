@@ -47,6 +47,12 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, GatewayStatus> Gateways { get; init; } = new Dictionary<ObjectRef, GatewayStatus>();
 
     public IReadOnlyDictionary<ObjectRef, HttpRouteStatus> HttpRoutes { get; init; } = new Dictionary<ObjectRef, HttpRouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TlsRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TcpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, L4RouteStatus> UdpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

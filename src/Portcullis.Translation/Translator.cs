@@ -17,6 +17,9 @@ public static class Translator
         new AddressStep(),          // bind and status addresses (needs every Gateway for the pool)
         new ListenerConflictStep(), // distinctness per bind address and port (needs addresses)
         new HttpRouteStep(),        // route attachment, route status, IR routes per listener
+        new TlsRouteStep(),         // the same for TLSRoutes (by SNI), TCPRoutes and UDPRoutes
+        new TcpRouteStep(),
+        new UdpRouteStep(),
         new OutputStep(),           // Gateway and listener status, IR listeners
     ];
 
@@ -35,6 +38,9 @@ public static class Translator
             GatewayClasses = context.GatewayClassStatuses,
             Gateways = context.GatewayStatuses,
             HttpRoutes = context.HttpRouteStatuses,
+            TlsRoutes = context.TlsRouteStatuses,
+            TcpRoutes = context.TcpRouteStatuses,
+            UdpRoutes = context.UdpRouteStatuses,
         });
     }
 }

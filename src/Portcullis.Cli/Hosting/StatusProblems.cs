@@ -32,9 +32,13 @@ internal static class StatusProblems
             }
         }
 
-        foreach (var (key, s) in status.HttpRoutes.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+        var routes = status.HttpRoutes.Select(p => (p.Key, p.Value.Parents))
+            .Concat(status.TlsRoutes.Select(p => (p.Key, p.Value.Parents)))
+            .Concat(status.TcpRoutes.Select(p => (p.Key, p.Value.Parents)))
+            .Concat(status.UdpRoutes.Select(p => (p.Key, p.Value.Parents)));
+        foreach (var (key, parents) in routes.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
         {
-            foreach (var parent in s.Parents)
+            foreach (var parent in parents)
             {
                 foreach (var c in Bad(parent.Conditions))
                 {

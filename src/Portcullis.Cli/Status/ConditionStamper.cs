@@ -26,12 +26,12 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
             .ToList(),
     };
 
-    public HttpRouteStatus Stamp(ObjectRef obj, HttpRouteStatus status) => status with
-    {
-        Parents = status.Parents
-            .Select(p => p with { Conditions = Stamp(Key(obj, ParentKey(p)), p.Conditions) })
-            .ToList(),
-    };
+    public HttpRouteStatus Stamp(ObjectRef obj, HttpRouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
+
+    public L4RouteStatus Stamp(ObjectRef obj, L4RouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
+
+    private List<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
+        parents.Select(p => p with { Conditions = Stamp(Key(obj, ParentKey(p)), p.Conditions) }).ToList();
 
     private IReadOnlyList<Condition> Stamp(string scope, IReadOnlyList<Condition> conditions)
     {

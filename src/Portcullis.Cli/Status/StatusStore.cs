@@ -126,6 +126,9 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         GatewayClass => ResourceType.GatewayClasses,
         Gateway => ResourceType.Gateways,
         HttpRoute => ResourceType.HttpRoutes,
+        TlsRoute => ResourceType.TlsRoutes,
+        TcpRoute => ResourceType.TcpRoutes,
+        UdpRoute => ResourceType.UdpRoutes,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
         Service => ResourceType.Services,
@@ -144,6 +147,12 @@ internal sealed class StatusStore(TimeProvider timeProvider)
             case Gateway gw when report.Gateways.TryGetValue(obj.Ref, out var s):
                 return gw with { Status = stamper.Stamp(obj.Ref, BindFailureStatus.Apply(obj.Ref, s, bindFailures)) };
             case HttpRoute route when report.HttpRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case TlsRoute route when report.TlsRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case TcpRoute route when report.TcpRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case UdpRoute route when report.UdpRoutes.TryGetValue(obj.Ref, out var s):
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;

@@ -10,7 +10,7 @@ using Portcullis.Translation.Status;
 internal sealed record ResolvedBackend(WeightedBackend Backend, string? ErrorReason = null, string? ErrorMessage = null);
 
 /// <summary>
-/// Resolves an HTTPRoute backendRef to a Service port and its ready endpoints. An unresolvable ref
+/// Resolves a route's backendRef to a Service port and its ready endpoints. An unresolvable ref
 /// stays in the rule, marked Invalid, so its share of the traffic is answered 500 as the spec requires.
 /// </summary>
 internal static class BackendResolver
@@ -20,9 +20,19 @@ internal static class BackendResolver
     /// <summary>appProtocol values that mean TLS to the backend.</summary>
     private static readonly HashSet<string> TlsAppProtocols = new(StringComparer.OrdinalIgnoreCase) { "https", "kubernetes.io/wss", "tls" };
 
-    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r)
+    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r) =>
+        Resolve(index, HttpRoute.KindName, route.Metadata.Namespace ?? "",
+            new BackendRef { Group = r.Group, Kind = r.Kind, Name = r.Name, Namespace = r.Namespace, Port = r.Port, Weight = r.Weight });
+
+    /// <summary>
+    /// A TLSRoute, TCPRoute or UDPRoute backendRef: the same rules, except that the bytes go to the
+    /// backend as they came, so its appProtocol does not matter.
+    /// </summary>
+    public static ResolvedBackend ResolveStream(SnapshotIndex index, string routeKind, string routeNs, BackendRef r) =>
+        Resolve(index, routeKind, routeNs, r, stream: true);
+
+    private static ResolvedBackend Resolve(SnapshotIndex index, string routeKind, string routeNs, BackendRef r, bool stream = false)
     {
-        var routeNs = route.Metadata.Namespace ?? "";
         var ns = r.Namespace ?? routeNs;
         var weight = r.Weight ?? 1;
         var name = r.Port is { } p ? $"{ns}/{r.Name}:{p.ToString(CultureInfo.InvariantCulture)}" : $"{ns}/{r.Name}";
@@ -36,10 +46,10 @@ internal static class BackendResolver
             return Invalid(RouteReasons.InvalidKind, $"backendRef {name}: kind {(group.Length == 0 ? kind : group + "/" + kind)} is not supported; only Service is");
         }
 
-        if (!index.ReferencePermitted(GatewayApiGroup.Name, HttpRoute.KindName, routeNs, "", "Service", ns, r.Name))
+        if (!index.ReferencePermitted(GatewayApiGroup.Name, routeKind, routeNs, "", "Service", ns, r.Name))
         {
             return Invalid(RouteReasons.RefNotPermitted,
-                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows HTTPRoutes from namespace {routeNs} to refer to it");
+                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows {routeKind}s from namespace {routeNs} to refer to it");
         }
 
         if (r.Port is not { } port)
@@ -61,6 +71,11 @@ internal static class BackendResolver
 
         var slices = index.EndpointSlices(ns, r.Name);
         var (endpoints, appProtocol) = slices.Count > 0 ? FromSlices(slices, servicePort) : (FromService(service, servicePort), null);
+        if (stream)
+        {
+            return new(new WeightedBackend(name, weight, BackendProtocol.Http1, endpoints));
+        }
+
         var declared = servicePort.AppProtocol ?? appProtocol;
         if (declared is not null && TlsAppProtocols.Contains(declared))
         {

@@ -6,7 +6,7 @@ using Portcullis.Model.Serialization;
 
 /// <summary>
 /// The printable form of a translation result, shared by the golden tests and `portcullis translate`:
-/// `status` (gatewayClasses, gateways, httpRoutes keyed "namespace/name") and `config` (the IR).
+/// `status` (gatewayClasses, gateways, httpRoutes, and tlsRoutes/tcpRoutes/udpRoutes when present, keyed "namespace/name") and `config` (the IR).
 /// Key material is redacted by PrivateBytes.
 /// </summary>
 public static class TranslationDump
@@ -14,16 +14,30 @@ public static class TranslationDump
     public static JsonObject ToJson(TranslationResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
+        var status = new JsonObject
+        {
+            ["gatewayClasses"] = Keyed(result.Status.GatewayClasses),
+            ["gateways"] = Keyed(result.Status.Gateways),
+            ["httpRoutes"] = Keyed(result.Status.HttpRoutes),
+        };
+
+        // The L4 route kinds appear only when there are some, so dumps of HTTP-only inputs stay as they were.
+        AddIfAny(status, "tlsRoutes", result.Status.TlsRoutes);
+        AddIfAny(status, "tcpRoutes", result.Status.TcpRoutes);
+        AddIfAny(status, "udpRoutes", result.Status.UdpRoutes);
         return new JsonObject
         {
-            ["status"] = new JsonObject
-            {
-                ["gatewayClasses"] = Keyed(result.Status.GatewayClasses),
-                ["gateways"] = Keyed(result.Status.Gateways),
-                ["httpRoutes"] = Keyed(result.Status.HttpRoutes),
-            },
+            ["status"] = status,
             ["config"] = KubeJson.ToNode(result.Config),
         };
+    }
+
+    private static void AddIfAny<T>(JsonObject status, string name, IReadOnlyDictionary<ObjectRef, T> statuses)
+    {
+        if (statuses.Count > 0)
+        {
+            status[name] = Keyed(statuses);
+        }
     }
 
     public static string ToYaml(TranslationResult result) => Yaml.FromJson(ToJson(result));

@@ -14,6 +14,7 @@ using Portcullis.Translation.Tls;
 internal sealed class GatewayStep : ITranslationStep
 {
     private const string TerminateMode = "Terminate";
+    private const string PassthroughMode = "Passthrough";
 
     public void Run(TranslationContext context)
     {
@@ -54,8 +55,21 @@ internal sealed class GatewayStep : ITranslationStep
             case ListenerProtocols.Https:
                 l.UnsupportedMessage = $"tls.mode {spec.Tls?.Mode} is not supported on HTTPS listeners; use Terminate";
                 break;
+            case ListenerProtocols.Tls when spec.Tls?.Mode is null or TerminateMode or PassthroughMode:
+                l.Protocol = ListenerProtocol.Tls;
+                l.TlsMode = spec.Tls?.Mode == PassthroughMode ? TlsMode.Passthrough : TlsMode.Terminate;
+                break;
+            case ListenerProtocols.Tls:
+                l.UnsupportedMessage = $"tls.mode {spec.Tls?.Mode} is not supported on TLS listeners; use Passthrough or Terminate";
+                break;
+            case ListenerProtocols.Tcp:
+                l.Protocol = ListenerProtocol.Tcp;
+                break;
+            case ListenerProtocols.Udp:
+                l.Protocol = ListenerProtocol.Udp;
+                break;
             default:
-                l.UnsupportedMessage = $"protocol {spec.Protocol} is not supported; supported protocols are HTTP and HTTPS";
+                l.UnsupportedMessage = $"protocol {spec.Protocol} is not supported; supported protocols are HTTP, HTTPS, TLS, TCP and UDP";
                 break;
         }
 
@@ -65,7 +79,9 @@ internal sealed class GatewayStep : ITranslationStep
         }
 
         JudgeKinds(l);
-        if (l.Protocol == ListenerProtocol.Https)
+
+        // A passthrough listener never holds a key: the spec says its certificateRefs are ignored.
+        if (l.TerminatesTls)
         {
             ResolveCertificates(context, l);
         }
@@ -75,20 +91,21 @@ internal sealed class GatewayStep : ITranslationStep
 
     private static void JudgeKinds(ListenerState l)
     {
+        var allowed = RouteKindsFor(l.Protocol!.Value);
         var kinds = l.Spec.AllowedRoutes?.Kinds;
         if (kinds is null || kinds.Count == 0)
         {
-            l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = HttpRoute.KindName });
+            l.SupportedKinds.AddRange(allowed.Select(kind => new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind }));
             return;
         }
 
         foreach (var k in kinds)
         {
-            if (SnapshotIndex.IsGatewayApiGroup(k.Group) && k.Kind == HttpRoute.KindName)
+            if (SnapshotIndex.IsGatewayApiGroup(k.Group) && allowed.Contains(k.Kind))
             {
-                if (!l.AllowsHttpRoute)
+                if (!l.SupportedKinds.Exists(s => s.Kind == k.Kind))
                 {
-                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = HttpRoute.KindName });
+                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = k.Kind });
                 }
             }
             else
@@ -99,13 +116,24 @@ internal sealed class GatewayStep : ITranslationStep
         }
     }
 
+    /// <summary>The route kinds a listener of the protocol can serve, in the order supportedKinds lists them.</summary>
+    private static string[] RouteKindsFor(ListenerProtocol protocol) => protocol switch
+    {
+        ListenerProtocol.Tls => [TlsRoute.KindName],
+        ListenerProtocol.Tcp => [TcpRoute.KindName],
+        ListenerProtocol.Udp => [UdpRoute.KindName],
+        _ => [HttpRoute.KindName],
+    };
+
     private static void ResolveCertificates(TranslationContext context, ListenerState l)
     {
         var gwNs = l.Gateway.Gateway.Metadata.Namespace ?? "";
         var refs = l.Spec.Tls?.CertificateRefs ?? [];
         if (refs.Count == 0)
         {
-            l.AddRefError(ListenerReasons.InvalidCertificateRef, "an HTTPS listener needs at least one tls.certificateRefs entry");
+            l.AddRefError(ListenerReasons.InvalidCertificateRef, l.Protocol == ListenerProtocol.Https
+                ? "an HTTPS listener needs at least one tls.certificateRefs entry"
+                : "a TLS listener in mode Terminate needs at least one tls.certificateRefs entry");
             return;
         }
 

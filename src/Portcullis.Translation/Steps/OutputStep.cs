@@ -28,7 +28,12 @@ internal sealed class OutputStep : ITranslationStep
                 var routes = l.Routes.Order(RoutePrecedence.Instance).Select(c => c.Config).ToEquatableArray();
                 listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
                     string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(),
-                    l.Certificates.ToEquatableArray(), routes));
+                    l.Certificates.ToEquatableArray(), routes)
+                {
+                    L4 = l.Protocol is ListenerProtocol.Tls or ListenerProtocol.Tcp or ListenerProtocol.Udp
+                        ? new L4ListenerConfig(l.TlsMode, l.L4Routes.OrderBy(r => r.RouteCreated).Select(r => r.Config).ToEquatableArray())
+                        : null,
+                });
             }
         }
 
