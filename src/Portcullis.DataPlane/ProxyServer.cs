@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Portcullis.DataPlane.Forwarding;
+using Portcullis.DataPlane.L4;
 using Portcullis.DataPlane.Listeners;
 using Portcullis.DataPlane.Routing;
 using Portcullis.DataPlane.Tls;
@@ -20,6 +21,9 @@ public sealed record ProxyServerOptions
 {
     /// <summary>How long a removed port's open connections may finish before they are closed.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a UDP session lives without a datagram either way.</summary>
+    public TimeSpan UdpIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>Why a bind failed, in terms the status needs: the port, or the address itself.</summary>
@@ -63,6 +67,7 @@ public sealed class ProxyServer : IAsyncDisposable
     private readonly Dictionary<PortKey, PortListener> _ports = [];
     private readonly List<Task> _draining = [];
     private readonly ConnectionDispatcher _dispatcher;
+    private readonly L4Plane _l4;
     private RoutingTables _tables = RoutingTables.Empty;
     private WebApplication? _app;
     private RequestHandler? _handler;
@@ -73,14 +78,20 @@ public sealed class ProxyServer : IAsyncDisposable
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
         _logger = loggerFactory.CreateLogger<ProxyServer>();
+        _l4 = new L4Plane(loggerFactory.CreateLogger<L4Plane>()) { UdpIdleTimeout = options.UdpIdleTimeout };
         _dispatcher = new ConnectionDispatcher(
             new VirtualEndPoint(VirtualEndPointKind.Https),
             new VirtualEndPoint(VirtualEndPointKind.Http1),
             new VirtualEndPoint(VirtualEndPointKind.H2c),
-            loggerFactory);
+            loggerFactory)
+        {
+            Streams = _l4.Streams,
+        };
     }
 
     internal RoutingTables Tables => Volatile.Read(ref _tables);
+
+    internal L4Plane L4 => _l4;
 
     /// <summary>Starts Kestrel on the virtual endpoints. Ports open with <see cref="ApplyAsync"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -139,6 +150,7 @@ public sealed class ProxyServer : IAsyncDisposable
         {
             _certificates.BeginApply();
             var tables = RoutingTableBuilder.Build(config, _certificates, _logger);
+            var l4Tables = L4TableBuilder.Build(config, _certificates, _logger);
             _certificates.EndApply();
 
             var failures = new List<BindFailure>();
@@ -158,17 +170,14 @@ public sealed class ProxyServer : IAsyncDisposable
                 }
                 catch (SocketException ex)
                 {
-                    var reason = DescribeBindError(ex);
-                    DataPlaneLog.BindFailed(_logger, key.ToString(), reason);
-                    failures.Add(new BindFailure(key.Address.ToString(), key.Port, [.. listeners.Select(l => l.Name)], reason)
-                    {
-                        Kind = ex.SocketErrorCode == SocketError.AddressNotAvailable ? BindFailureKind.AddressNotUsable : BindFailureKind.PortUnavailable,
-                    });
+                    failures.Add(BindFailureOf(key, [.. listeners.Select(l => l.Name)], ex, _logger));
                 }
             }
 
             // Publish before accepting on new ports, so their first connection finds its tables.
             Volatile.Write(ref _tables, tables);
+            _l4.Publish(l4Tables);
+            failures.AddRange(await _l4.ApplyUdpPortsAsync(config).ConfigureAwait(false));
 
             foreach (var listener in added)
             {
@@ -216,6 +225,7 @@ public sealed class ProxyServer : IAsyncDisposable
             }
 
             _ports.Clear();
+            await _l4.DisposeAsync().ConfigureAwait(false);
             if (_app is not null)
             {
                 using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(5));
@@ -241,6 +251,11 @@ public sealed class ProxyServer : IAsyncDisposable
         var wanted = new Dictionary<PortKey, List<ListenerConfig>>();
         foreach (var listener in config.Listeners)
         {
+            if (listener.Protocol == ListenerProtocol.Udp)
+            {
+                continue; // UDP sockets belong to the L4 plane.
+            }
+
             if (!PortKey.TryParse(listener.Address, listener.Port, out var key))
             {
                 failures.Add(new BindFailure(listener.Address, listener.Port, [listener.Name], "invalid address or port")
@@ -259,6 +274,17 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         return wanted;
+    }
+
+    /// <summary>A port that could not be bound, in the terms the status needs; logged.</summary>
+    internal static BindFailure BindFailureOf(PortKey key, IReadOnlyList<string> listeners, SocketException exception, ILogger logger)
+    {
+        var reason = DescribeBindError(exception);
+        DataPlaneLog.BindFailed(logger, key.ToString(), reason);
+        return new BindFailure(key.Address.ToString(), key.Port, listeners, reason)
+        {
+            Kind = exception.SocketErrorCode == SocketError.AddressNotAvailable ? BindFailureKind.AddressNotUsable : BindFailureKind.PortUnavailable,
+        };
     }
 
     private static string DescribeBindError(SocketException exception) => exception.SocketErrorCode switch

@@ -13,6 +13,20 @@ public enum ListenerProtocol
 {
     Http,
     Https,
+
+    /// <summary>TLS listener: see <see cref="L4ListenerConfig.TlsMode"/> for whether the gateway terminates it.</summary>
+    Tls,
+    Tcp,
+    Udp,
+}
+
+public enum TlsMode
+{
+    /// <summary>The gateway completes the handshake with the listener's certificates and routes the plaintext.</summary>
+    Terminate,
+
+    /// <summary>The gateway reads only the ClientHello's SNI and passes the encrypted bytes on untouched.</summary>
+    Passthrough,
 }
 
 /// <summary>
@@ -32,7 +46,25 @@ public sealed record ListenerConfig(
     ListenerProtocol Protocol,
     string? Hostname,
     EquatableArray<TlsCertificate> Certificates,
-    EquatableArray<RouteConfig> Routes);
+    EquatableArray<RouteConfig> Routes)
+{
+    /// <summary>Set for TLS, TCP and UDP listeners (their routes are streams, not requests); null for HTTP and HTTPS.</summary>
+    public L4ListenerConfig? L4 { get; init; }
+}
+
+/// <summary>What a TLS, TCP or UDP listener serves.</summary>
+/// <param name="TlsMode">TLS listeners only; null for TCP and UDP.</param>
+/// <param name="Routes">
+/// TLS: by hostname (exact, then wildcard, then "*"); TCP and UDP: the first route takes every connection.
+/// In Gateway API precedence order (oldest route first).
+/// </param>
+public sealed record L4ListenerConfig(TlsMode? TlsMode, EquatableArray<L4RouteConfig> Routes);
+
+/// <summary>One TLSRoute hostname, or a whole TCPRoute or UDPRoute, and the backends sharing its traffic by weight.</summary>
+/// <param name="Name">"namespace/route/rule/N" (N is the rule's name when it has one).</param>
+/// <param name="Hostname">TLS: the SNI it matches: exact, "*.suffix" wildcard, or "*" for any; TCP and UDP: "*".</param>
+/// <param name="Backends">A backend marked Invalid or without endpoints gets its share of connections closed.</param>
+public sealed record L4RouteConfig(string Name, string Hostname, EquatableArray<WeightedBackend> Backends);
 
 /// <summary>A certificate chain (leaf first, PEM) and its private key (PEM), from one Secret.</summary>
 /// <param name="Name">"namespace/secret".</param>

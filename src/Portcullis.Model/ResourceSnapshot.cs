@@ -19,6 +19,12 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<GrpcRoute> GrpcRoutes { get; init; } = [];
 
+    public IReadOnlyList<TlsRoute> TlsRoutes { get; init; } = [];
+
+    public IReadOnlyList<TcpRoute> TcpRoutes { get; init; } = [];
+
+    public IReadOnlyList<UdpRoute> UdpRoutes { get; init; } = [];
+
     public IReadOnlyList<ReferenceGrant> ReferenceGrants { get; init; } = [];
 
     public IReadOnlyList<Secret> Secrets { get; init; } = [];
@@ -32,7 +38,7 @@ public sealed record ResourceSnapshot
     /// <summary>All objects of the snapshot in a stable order.</summary>
     public IEnumerable<KubernetesObject> All =>
         GatewayClasses.Cast<KubernetesObject>()
-            .Concat(Gateways).Concat(HttpRoutes).Concat(ReferenceGrants)
+            .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
             .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
@@ -51,6 +57,9 @@ public sealed record ResourceSnapshot
             GatewayClasses = sorted.OfType<GatewayClass>().ToArray(),
             Gateways = sorted.OfType<Gateway>().ToArray(),
             HttpRoutes = sorted.OfType<HttpRoute>().ToArray(),
+            TlsRoutes = sorted.OfType<TlsRoute>().ToArray(),
+            TcpRoutes = sorted.OfType<TcpRoute>().ToArray(),
+            UdpRoutes = sorted.OfType<UdpRoute>().ToArray(),
             ReferenceGrants = sorted.OfType<ReferenceGrant>().ToArray(),
             GrpcRoutes = sorted.OfType<GrpcRoute>().ToArray(),
             Secrets = sorted.OfType<Secret>().ToArray(),

@@ -36,6 +36,12 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
 
     public SortedDictionary<ObjectRef, GatewayStatus> GatewayStatuses { get; } = new(ObjectRef.Comparer);
 
+    public SortedDictionary<ObjectRef, L4RouteStatus> TlsRouteStatuses { get; } = new(ObjectRef.Comparer);
+
+    public SortedDictionary<ObjectRef, L4RouteStatus> TcpRouteStatuses { get; } = new(ObjectRef.Comparer);
+
+    public SortedDictionary<ObjectRef, L4RouteStatus> UdpRouteStatuses { get; } = new(ObjectRef.Comparer);
+
     public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
 
     public GatewayState? FindGateway(string ns, string name) =>
@@ -64,8 +70,14 @@ internal sealed class GatewayState(Gateway gateway)
 
     public List<GatewayStatusAddress> StatusAddresses { get; } = [];
 
+    /// <summary>Kubernetes mode: why the provisioned Service has no address yet (Programmed=False, AddressNotAssigned).</summary>
+    public string? AddressPending { get; set; }
+
     public bool IsAccepted => InvalidParameters is null && UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
 }
+
+/// <summary>An L4 route attached to a listener, with what orders it among the listener's others.</summary>
+internal sealed record L4RouteCandidate(L4RouteConfig Config, DateTimeOffset? RouteCreated);
 
 /// <summary>What the translator has decided about one listener of a Gateway.</summary>
 internal sealed class ListenerState(GatewayState gateway, Listener spec)
@@ -96,6 +108,15 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec)
     /// <summary>Kind and hostnames of every route attached so far: HTTPRoutes and GRPCRoutes must not share a hostname.</summary>
     public List<(RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)> AttachedHostnames { get; } = [];
 
+    /// <summary>TLS listeners only: whether the gateway terminates the TLS or passes it through.</summary>
+    public TlsMode? TlsMode { get; set; }
+
+    /// <summary>TLS, TCP and UDP listeners: what TLSRoutes, TCPRoutes and UDPRoutes attached, in snapshot order.</summary>
+    public List<L4RouteCandidate> L4Routes { get; } = [];
+
+    /// <summary>The gateway holds the private key: HTTPS, and TLS in mode Terminate.</summary>
+    public bool TerminatesTls => Protocol == ListenerProtocol.Https || TlsMode == Ir.TlsMode.Terminate;
+
     public string? ConflictReason { get; set; }
 
     public string? ConflictMessage { get; set; }
@@ -110,7 +131,7 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec)
     /// <summary>The data plane serves it: accepted, on an accepted Gateway with an address, and with a certificate if HTTPS.</summary>
     public bool IsProgrammed =>
         IsAccepted && Gateway.InvalidParameters is null && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
-        && (Protocol == ListenerProtocol.Http || Certificates.Count > 0);
+        && (!TerminatesTls || Certificates.Count > 0);
 
     public void AddRefError(string reason, string message)
     {

@@ -18,6 +18,23 @@ public sealed record TranslatorOptions
 
     /// <summary>Bind address of Gateways with neither spec.addresses nor a pool.</summary>
     public IPAddress DefaultBindAddress { get; init; } = IPAddress.Any;
+
+    /// <summary>Where Gateway addresses come from: this process (standalone) or each Gateway's provisioned Service (Kubernetes).</summary>
+    public AddressSource AddressSource { get; init; } = AddressSource.Standalone;
+}
+
+/// <summary>Who assigns a Gateway its address.</summary>
+public enum AddressSource
+{
+    /// <summary>spec.addresses, the address pool or the default bind address; listeners bind it.</summary>
+    Standalone,
+
+    /// <summary>
+    /// Kubernetes mode: each Gateway has its own proxy pods behind the Service `portcullis-NAME`, so listeners
+    /// bind 0.0.0.0 and status.addresses is the Service's load-balancer ingress (or cluster IP). GatewayClass and
+    /// Gateway parametersRefs to portcullis.dev GatewayParameters are accepted (the provisioner reads them).
+    /// </summary>
+    ProvisionedService,
 }
 
 /// <summary>The status the translator computed for each object it owns. LastTransitionTime is never set here.</summary>
@@ -32,6 +49,12 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, HttpRouteStatus> HttpRoutes { get; init; } = new Dictionary<ObjectRef, HttpRouteStatus>();
 
     public IReadOnlyDictionary<ObjectRef, GrpcRouteStatus> GrpcRoutes { get; init; } = new Dictionary<ObjectRef, GrpcRouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TlsRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TcpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, L4RouteStatus> UdpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

@@ -19,6 +19,9 @@ public static class Translator
         new HttpRouteStep(),        // HTTPRoute rules to IR matches and actions
         new GrpcRouteStep(),        // GRPCRoute rules to the same, method matches as path matches
         new RouteAttachStep(),      // route attachment (oldest first), route status, IR routes per listener
+        new TlsRouteStep(),         // TLSRoutes (by SNI), TCPRoutes and UDPRoutes: attachment, status, IR routes
+        new TcpRouteStep(),
+        new UdpRouteStep(),
         new OutputStep(),           // Gateway and listener status, IR listeners
     ];
 
@@ -38,6 +41,9 @@ public static class Translator
             Gateways = context.GatewayStatuses,
             HttpRoutes = context.HttpRouteStatuses,
             GrpcRoutes = context.GrpcRouteStatuses,
+            TlsRoutes = context.TlsRouteStatuses,
+            TcpRoutes = context.TcpRouteStatuses,
+            UdpRoutes = context.UdpRouteStatuses,
         });
     }
 }

@@ -16,7 +16,7 @@ using Portcullis.Translation.Output;
 /// run, and its findings lead the expected file as `diagnostics:` (present only when there are any),
 /// so a fixture that stops being valid input shows up in the diff instead of passing silently.
 /// A fixture's leading comments carry its options:
-///   # options: addressPool=127.10.10.0/26 defaultBindAddress=0.0.0.0 controllerName=x
+///   # options: addressPool=127.10.10.0/26 defaultBindAddress=0.0.0.0 controllerName=x addressSource=ProvisionedService
 ///   # include: secrets/example-cert.yaml secrets/sample-cert.yaml
 /// </summary>
 public class GoldenTests
@@ -117,6 +117,7 @@ public class GoldenTests
                         "addressPool" => options with { AddressPool = IPNetwork.Parse(value) },
                         "defaultBindAddress" => options with { DefaultBindAddress = IPAddress.Parse(value) },
                         "controllerName" => options with { ControllerName = value },
+                        "addressSource" => options with { AddressSource = Enum.Parse<AddressSource>(value) },
                         _ => throw new InvalidOperationException($"unknown fixture option {key}"),
                     };
                 }

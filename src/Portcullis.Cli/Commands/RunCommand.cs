@@ -3,10 +3,7 @@ namespace Portcullis.Cli.Commands;
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
-using Portcullis.Cli.Admin;
 using Portcullis.Cli.Hosting;
-using Portcullis.Cli.Status;
-using Portcullis.DataPlane;
 using Portcullis.Providers.File;
 using Portcullis.Translation;
 
@@ -29,21 +26,13 @@ internal static class RunCommand
             Description = "Address for Gateways with neither spec.addresses nor a pool.",
             DefaultValueFactory = _ => "0.0.0.0",
         };
-        var admin = new Option<string>("--admin")
-        {
-            Description = "Admin endpoint (health, status, `portcullis get`). Keep it on loopback.",
-            DefaultValueFactory = _ => "127.0.0.1:9901",
-        };
+        var admin = CommonServeOptions.Admin("Admin endpoint (health, status, `portcullis get`). Keep it on loopback.");
         var controller = new Option<string>("--controller-name")
         {
             Description = "GatewayClasses with this spec.controllerName are served.",
             DefaultValueFactory = _ => TranslatorOptions.DefaultControllerName,
         };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Trace, Debug, Information, Warning or Error.",
-            DefaultValueFactory = _ => LogLevel.Information,
-        };
+        var logLevel = CommonServeOptions.LogLevel();
 
         var command = new Command("run", "Serve the Gateway API objects in a directory (standalone mode).")
         {
@@ -92,9 +81,8 @@ internal static class RunCommand
             return false;
         }
 
-        if (!IPEndPoint.TryParse(admin, out var endpoint) || endpoint.Port == 0)
+        if (!CommonServeOptions.TryParseAdmin(admin, out var endpoint, out error))
         {
-            error = $"--admin {admin}: expected ADDRESS:PORT, e.g. 127.0.0.1:9901";
             return false;
         }
 
@@ -103,59 +91,8 @@ internal static class RunCommand
         return true;
     }
 
-    private static async Task<int> RunAsync(string directory, TranslatorOptions options, IPEndPoint adminEndpoint, LogLevel level, CancellationToken interrupted)
-    {
-        // SIGTERM (how Kubernetes and service managers stop a process) shuts down as gracefully as Ctrl+C.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            context =>
-            {
-                context.Cancel = true;
-                stopping.Cancel();
-            });
-        var cancellationToken = stopping.Token;
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            })
-            .SetMinimumLevel(level)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Microsoft.Hosting", LogLevel.Warning)
-            .AddFilter("Yarp", LogLevel.Warning));
-
-        var store = new StatusStore(TimeProvider.System);
-        await using var proxy = new ProxyServer(new ProxyServerOptions(), loggerFactory);
-        await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
-        Microsoft.AspNetCore.Builder.WebApplication adminServer;
-        try
-        {
-            adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"error: --admin {adminEndpoint}: {e.InnerException?.Message ?? e.Message}");
-            return 1;
-        }
-
-        await using (adminServer.ConfigureAwait(false))
-        {
-            var provider = new FileProvider(directory, logger: loggerFactory.CreateLogger<FileProvider>());
-            var host = new GatewayHost(provider, options, proxy,
-                u => store.Publish(u.Snapshot, u.Status, u.Diagnostics, u.BindFailures),
-                loggerFactory.CreateLogger<GatewayHost>());
-            try
-            {
-                await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // Ctrl+C or SIGTERM: stop accepting, let requests in flight finish (DisposeAsync drains).
-            }
-        }
-
-        return 0;
-    }
+    private static Task<int> RunAsync(string directory, TranslatorOptions options, IPEndPoint adminEndpoint, LogLevel level, CancellationToken interrupted) =>
+        GatewayServing.RunAsync(
+            new ServingOptions(f => new FileProvider(directory, logger: f.CreateLogger<FileProvider>()), options, adminEndpoint, level),
+            interrupted);
 }

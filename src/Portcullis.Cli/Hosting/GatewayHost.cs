@@ -24,7 +24,8 @@ internal sealed partial class GatewayHost(
     TranslatorOptions options,
     ProxyServer proxy,
     Action<AppliedUpdate> publish,
-    ILogger<GatewayHost> logger)
+    ILogger<GatewayHost> logger,
+    Func<TranslationResult, TranslationResult>? select = null)
 {
     private HashSet<string> _reported = [];
 
@@ -37,6 +38,11 @@ internal sealed partial class GatewayHost(
             var started = Stopwatch.GetTimestamp();
             ReportDiagnostics(update.Diagnostics);
             var result = Translator.Translate(update.Snapshot, options);
+            if (select is not null)
+            {
+                result = select(result);
+            }
+
             var applied = await proxy.ApplyAsync(result.Config, cancellationToken).ConfigureAwait(false);
             foreach (var failure in applied.Failures)
             {

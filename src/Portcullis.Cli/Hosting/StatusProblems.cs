@@ -33,7 +33,10 @@ internal static class StatusProblems
         }
 
         var routes = status.HttpRoutes.Select(p => (p.Key, p.Value.Parents))
-            .Concat(status.GrpcRoutes.Select(p => (p.Key, p.Value.Parents)));
+            .Concat(status.GrpcRoutes.Select(p => (p.Key, p.Value.Parents)))
+            .Concat(status.TlsRoutes.Select(p => (p.Key, p.Value.Parents)))
+            .Concat(status.TcpRoutes.Select(p => (p.Key, p.Value.Parents)))
+            .Concat(status.UdpRoutes.Select(p => (p.Key, p.Value.Parents)));
         foreach (var (key, parents) in routes.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
         {
             foreach (var parent in parents)

@@ -42,7 +42,10 @@ internal static class ResourceTable
                 yield return Age;
                 yield return new Column("LISTENERS", (o, _) => Join(o["spec"]?["listeners"], l => $"{Text(l?["name"])}:{Text(l?["port"])}"), WideOnly: true);
                 break;
-            case "httproutes" or "grpcroutes":
+            case "tcproutes" or "udproutes":
+                yield return Age;
+                break;
+            case "httproutes" or "grpcroutes" or "tlsroutes":
                 // The CRD column prints .spec.hostnames as JSON, e.g. ["www.example.com"].
                 yield return new Column("HOSTNAMES", (o, _) => o["spec"]?["hostnames"] is JsonArray { Count: > 0 } h ? JsonPathTemplate.Format(h) : "");
                 yield return Age;

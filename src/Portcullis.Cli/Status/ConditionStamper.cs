@@ -28,6 +28,8 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
 
     public HttpRouteStatus Stamp(ObjectRef obj, HttpRouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
 
+    public L4RouteStatus Stamp(ObjectRef obj, L4RouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
+
     /// <summary>A route's parent statuses, whatever the route's kind.</summary>
     public IReadOnlyList<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
         parents.Select(p => p with { Conditions = Stamp(Key(obj, ParentKey(p)), p.Conditions) }).ToList();

@@ -16,6 +16,9 @@ internal sealed record ResourceType(
     public static readonly ResourceType Gateways = new("gateways", "gateway", "Gateway", GatewayApiGroup.Name, "v1", true, ["gtw"]);
     public static readonly ResourceType HttpRoutes = new("httproutes", "httproute", "HTTPRoute", GatewayApiGroup.Name, "v1", true, []);
     public static readonly ResourceType GrpcRoutes = new("grpcroutes", "grpcroute", "GRPCRoute", GatewayApiGroup.Name, "v1", true, []);
+    public static readonly ResourceType TlsRoutes = new("tlsroutes", "tlsroute", TlsRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
+    public static readonly ResourceType TcpRoutes = new("tcproutes", "tcproute", TcpRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
+    public static readonly ResourceType UdpRoutes = new("udproutes", "udproute", UdpRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
     public static readonly ResourceType ReferenceGrants = new("referencegrants", "referencegrant", "ReferenceGrant", GatewayApiGroup.Name, "v1", true, ["refgrant"]);
     public static readonly ResourceType Secrets = new("secrets", "secret", "Secret", "", "v1", true, []);
     public static readonly ResourceType Services = new("services", "service", "Service", "", "v1", true, ["svc"]);
@@ -23,7 +26,7 @@ internal sealed record ResourceType(
     public static readonly ResourceType Namespaces = new("namespaces", "namespace", "Namespace", "", "v1", false, ["ns"]);
 
     public static IReadOnlyList<ResourceType> All { get; } =
-        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces];
+        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces];
 
     /// <summary>"gateway.networking.k8s.io/v1" or "v1" for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
@@ -59,13 +62,16 @@ internal sealed record ResourceType(
         return null;
     }
 
-    /// <summary>The resource served at a REST path's group, version and plural; the Gateway API group answers on v1 and v1beta1.</summary>
+    /// <summary>
+    /// The resource served at a REST path's group, version and plural; the Gateway API group answers on v1 and
+    /// v1beta1, and on the alpha versions the L4 routes are still written in.
+    /// </summary>
     public static ResourceType? FromPath(string group, string version, string plural)
     {
         foreach (var r in All)
         {
             if (r.Plural == plural && r.Group == group
-                && (r.Version == version || (group == GatewayApiGroup.Name && version is "v1" or "v1beta1")))
+                && (r.Version == version || (group == GatewayApiGroup.Name && version is "v1" or "v1beta1" or "v1alpha2" or "v1alpha3")))
             {
                 return r;
             }

@@ -127,6 +127,9 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         Gateway => ResourceType.Gateways,
         HttpRoute => ResourceType.HttpRoutes,
         GrpcRoute => ResourceType.GrpcRoutes,
+        TlsRoute => ResourceType.TlsRoutes,
+        TcpRoute => ResourceType.TcpRoutes,
+        UdpRoute => ResourceType.UdpRoutes,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
         Service => ResourceType.Services,
@@ -148,6 +151,12 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
             case GrpcRoute route when report.GrpcRoutes.TryGetValue(obj.Ref, out var s):
                 return route with { Status = new GrpcRouteStatus { Parents = stamper.Stamp(obj.Ref, s.Parents) } };
+            case TlsRoute route when report.TlsRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case TcpRoute route when report.TcpRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case UdpRoute route when report.UdpRoutes.TryGetValue(obj.Ref, out var s):
+                return route with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;
         }

@@ -4,11 +4,13 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
+using Portcullis.DataPlane.L4;
 
 /// <summary>
 /// Turns an accepted socket into a Kestrel connection and hands it to the right virtual endpoint:
 /// HTTPS for TLS ports; for cleartext ports, h2c when the client opens with the HTTP/2 preface,
-/// else HTTP/1.1 (a cleartext Http1AndHttp2 endpoint rejects prior knowledge in .NET 10).
+/// else HTTP/1.1 (a cleartext Http1AndHttp2 endpoint rejects prior knowledge in .NET 10). Ports with TLS
+/// or TCP listeners go to the <see cref="StreamProxy"/> first, which hands back what HTTPS serves.
 /// </summary>
 internal sealed class ConnectionDispatcher : IDisposable
 {
@@ -39,11 +41,19 @@ internal sealed class ConnectionDispatcher : IDisposable
 
     public VirtualEndPoint H2c { get; }
 
+    /// <summary>Takes the connections of ports with TLS or TCP listeners first; null serves HTTP only.</summary>
+    public StreamProxy? Streams { get; init; }
+
     /// <summary>Runs per connection, off the accept loop.</summary>
     public async Task DispatchAsync(Socket socket, PortListener owner)
     {
         try
         {
+            if (Streams is { } streams && streams.Claims(owner.Key) && await streams.TryTakeAsync(socket, owner.Key).ConfigureAwait(false))
+            {
+                return;
+            }
+
             VirtualEndPoint target;
             var isTls = owner.IsTls;
             if (isTls)

@@ -16,6 +16,11 @@ internal static class RoutingTableBuilder
         var ports = new Dictionary<PortKey, List<ListenerConfig>>();
         foreach (var listener in config.Listeners)
         {
+            if (listener.L4 is not null)
+            {
+                continue; // TLS, TCP and UDP listeners are compiled by L4TableBuilder.
+            }
+
             if (!PortKey.TryParse(listener.Address, listener.Port, out var key))
             {
                 continue; // Reported as a bind failure by the listener manager.
@@ -86,25 +91,26 @@ internal static class RoutingTableBuilder
             }
         }
 
-        CertificateSelector? selector = null;
-        if (listener.Protocol == ListenerProtocol.Https)
-        {
-            var loaded = new List<ServerCertificate>();
-            foreach (var certificate in listener.Certificates)
-            {
-                try
-                {
-                    loaded.Add(certificates.GetOrLoad(certificate));
-                }
-                catch (CryptographicException ex)
-                {
-                    DataPlaneLog.CertificateSkipped(logger, certificate.Name, listener.Name, ex.Message);
-                }
-            }
+        var selector = listener.Protocol == ListenerProtocol.Https ? LoadCertificates(listener, certificates, logger) : null;
+        return new CompiledListener(listener.Name, listener.Protocol, hosts.Build(), selector);
+    }
 
-            selector = loaded.Count > 0 ? new CertificateSelector(loaded) : null;
+    /// <summary>A terminating listener's certificates; null when none can be loaded (the listener cannot handshake).</summary>
+    internal static CertificateSelector? LoadCertificates(ListenerConfig listener, CertificateStore certificates, ILogger logger)
+    {
+        var loaded = new List<ServerCertificate>();
+        foreach (var certificate in listener.Certificates)
+        {
+            try
+            {
+                loaded.Add(certificates.GetOrLoad(certificate));
+            }
+            catch (CryptographicException ex)
+            {
+                DataPlaneLog.CertificateSkipped(logger, certificate.Name, listener.Name, ex.Message);
+            }
         }
 
-        return new CompiledListener(listener.Name, listener.Protocol, hosts.Build(), selector);
+        return loaded.Count > 0 ? new CertificateSelector(loaded) : null;
     }
 }

@@ -4,6 +4,26 @@ namespace Portcullis.Model.Core;
 public sealed record Service : KubernetesObject
 {
     public ServiceSpec Spec { get; init; } = new();
+
+    /// <summary>Written by a cloud controller; in Kubernetes mode a provisioned Service's ingress is its Gateway's address.</summary>
+    public ServiceStatus? Status { get; init; }
+}
+
+public sealed record ServiceStatus
+{
+    public LoadBalancerStatus? LoadBalancer { get; init; }
+}
+
+public sealed record LoadBalancerStatus
+{
+    public IReadOnlyList<LoadBalancerIngress>? Ingress { get; init; }
+}
+
+public sealed record LoadBalancerIngress
+{
+    public string? Ip { get; init; }
+
+    public string? Hostname { get; init; }
 }
 
 public sealed record ServiceSpec

@@ -6,6 +6,8 @@ public static class GatewayApiGroup
     public const string Name = "gateway.networking.k8s.io";
     public const string V1 = Name + "/v1";
     public const string V1Beta1 = Name + "/v1beta1";
+    public const string V1Alpha3 = Name + "/v1alpha3";
+    public const string V1Alpha2 = Name + "/v1alpha2";
 }
 
 /// <summary>metav1.Condition. The translator never sets LastTransitionTime; the status sink stamps it.</summary>

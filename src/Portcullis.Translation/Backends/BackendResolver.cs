@@ -11,7 +11,7 @@ using Portcullis.Translation.Status;
 internal sealed record ResolvedBackend(WeightedBackend Backend, string? ErrorReason = null, string? ErrorMessage = null);
 
 /// <summary>
-/// Resolves an HTTPRoute or GRPCRoute backendRef to a Service port and its ready endpoints. An unresolvable ref
+/// Resolves a route's backendRef (HTTPRoute, GRPCRoute, or an L4 route) to a Service port and its ready endpoints. An unresolvable ref
 /// stays in the rule, marked Invalid, so its share of the traffic is answered 500 as the spec requires.
 /// </summary>
 internal static class BackendResolver
@@ -21,9 +21,21 @@ internal static class BackendResolver
     /// <summary>appProtocol values that mean TLS to the backend.</summary>
     private static readonly HashSet<string> TlsAppProtocols = new(StringComparer.OrdinalIgnoreCase) { "https", "kubernetes.io/wss", "tls" };
 
-    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r, RouteKind routeKind)
+    public static ResolvedBackend Resolve(SnapshotIndex index, HttpRoute route, HttpBackendRef r, RouteKind routeKind) =>
+        Resolve(index, routeKind.Name, route.Metadata.Namespace ?? "",
+            new BackendRef { Group = r.Group, Kind = r.Kind, Name = r.Name, Namespace = r.Namespace, Port = r.Port, Weight = r.Weight },
+            routeKind.DefaultProtocol);
+
+    /// <summary>
+    /// A TLSRoute, TCPRoute or UDPRoute backendRef: the same rules, except that the bytes go to the
+    /// backend as they came, so its appProtocol does not matter.
+    /// </summary>
+    public static ResolvedBackend ResolveStream(SnapshotIndex index, string routeKind, string routeNs, BackendRef r) =>
+        Resolve(index, routeKind, routeNs, r, httpDefault: null);
+
+    /// <param name="httpDefault">How to speak HTTP to the backend when its appProtocol says nothing; null for a byte stream.</param>
+    private static ResolvedBackend Resolve(SnapshotIndex index, string routeKind, string routeNs, BackendRef r, BackendProtocol? httpDefault)
     {
-        var routeNs = route.Metadata.Namespace ?? "";
         var ns = r.Namespace ?? routeNs;
         var weight = r.Weight ?? 1;
         var name = r.Port is { } p ? $"{ns}/{r.Name}:{p.ToString(CultureInfo.InvariantCulture)}" : $"{ns}/{r.Name}";
@@ -37,10 +49,10 @@ internal static class BackendResolver
             return Invalid(RouteReasons.InvalidKind, $"backendRef {name}: kind {(group.Length == 0 ? kind : group + "/" + kind)} is not supported; only Service is");
         }
 
-        if (!index.ReferencePermitted(GatewayApiGroup.Name, routeKind.Name, routeNs, "", "Service", ns, r.Name))
+        if (!index.ReferencePermitted(GatewayApiGroup.Name, routeKind, routeNs, "", "Service", ns, r.Name))
         {
             return Invalid(RouteReasons.RefNotPermitted,
-                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows {routeKind.Name}s from namespace {routeNs} to refer to it");
+                $"backendRef {name}: no ReferenceGrant in namespace {ns} allows {routeKind}s from namespace {routeNs} to refer to it");
         }
 
         if (r.Port is not { } port)
@@ -62,6 +74,11 @@ internal static class BackendResolver
 
         var slices = index.EndpointSlices(ns, r.Name);
         var (endpoints, appProtocol) = slices.Count > 0 ? FromSlices(slices, servicePort) : (FromService(service, servicePort), null);
+        if (httpDefault is not { } defaultProtocol)
+        {
+            return new(new WeightedBackend(name, weight, BackendProtocol.Http1, endpoints));
+        }
+
         var declared = servicePort.AppProtocol ?? appProtocol;
         if (declared is not null && TlsAppProtocols.Contains(declared))
         {
@@ -71,7 +88,7 @@ internal static class BackendResolver
         }
 
         // kubernetes.io/ws is plain HTTP/1.1 with an Upgrade, which the HTTP/1.1 path forwards as it is.
-        var protocol = declared == H2cAppProtocol ? BackendProtocol.H2c : routeKind.DefaultProtocol;
+        var protocol = declared == H2cAppProtocol ? BackendProtocol.H2c : defaultProtocol;
         return new(new WeightedBackend(name, weight, protocol, endpoints));
     }
 

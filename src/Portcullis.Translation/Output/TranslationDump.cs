@@ -6,7 +6,7 @@ using Portcullis.Model.Serialization;
 
 /// <summary>
 /// The printable form of a translation result, shared by the golden tests and `portcullis translate`:
-/// `status` (gatewayClasses, gateways, httpRoutes keyed "namespace/name") and `config` (the IR).
+/// `status` (gatewayClasses, gateways, httpRoutes, and grpcRoutes/tlsRoutes/tcpRoutes/udpRoutes when present, keyed "namespace/name") and `config` (the IR).
 /// Key material is redacted by PrivateBytes.
 /// </summary>
 public static class TranslationDump
@@ -20,12 +20,21 @@ public static class TranslationDump
             ["gateways"] = Keyed(result.Status.Gateways),
             ["httpRoutes"] = Keyed(result.Status.HttpRoutes),
         };
-        if (result.Status.GrpcRoutes.Count > 0)
-        {
-            status["grpcRoutes"] = Keyed(result.Status.GrpcRoutes); // only when present, so dumps without gRPC stay as they were
-        }
 
+        // The other route kinds appear only when there are some, so dumps of HTTP-only inputs stay as they were.
+        AddIfAny(status, "grpcRoutes", result.Status.GrpcRoutes);
+        AddIfAny(status, "tlsRoutes", result.Status.TlsRoutes);
+        AddIfAny(status, "tcpRoutes", result.Status.TcpRoutes);
+        AddIfAny(status, "udpRoutes", result.Status.UdpRoutes);
         return new JsonObject { ["status"] = status, ["config"] = KubeJson.ToNode(result.Config) };
+    }
+
+    private static void AddIfAny<T>(JsonObject status, string name, IReadOnlyDictionary<ObjectRef, T> statuses)
+    {
+        if (statuses.Count > 0)
+        {
+            status[name] = Keyed(statuses);
+        }
     }
 
     public static string ToYaml(TranslationResult result) => Yaml.FromJson(ToJson(result));

@@ -1,20 +1,33 @@
 namespace Portcullis.Translation.Steps;
 
 using System.Net;
+using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Addressing;
 
 /// <summary>
 /// Gives each Gateway the address its listeners bind and the one status reports: spec.addresses, else
 /// a stable slot of the address pool, else the default bind address. Status always names an address a
-/// client on this machine can reach, so a wildcard bind is reported as loopback.
+/// client on this machine can reach, so a wildcard bind is reported as loopback. In Kubernetes mode
+/// (<see cref="AddressSource.ProvisionedService"/>) the address is the provisioned Service's instead.
 /// </summary>
 internal sealed class AddressStep : ITranslationStep
 {
     private const string IpAddressType = "IPAddress";
+    private const string HostnameType = "Hostname";
 
     public void Run(TranslationContext context)
     {
+        if (context.Options.AddressSource == AddressSource.ProvisionedService)
+        {
+            foreach (var gw in context.Gateways)
+            {
+                FromProvisionedService(context, gw);
+            }
+
+            return;
+        }
+
         var pool = context.Options.AddressPool is { } network ? new AddressPool(network) : null;
         var fromPool = new List<GatewayState>();
         foreach (var gw in context.Gateways)
@@ -70,6 +83,54 @@ internal sealed class AddressStep : ITranslationStep
             {
                 SetAddress(gw, ip);
             }
+        }
+    }
+
+    /// <summary>
+    /// Each Gateway has pods of its own, so listeners bind every interface of the pod; clients reach them
+    /// through the Service, whose load-balancer ingress (or, without a load balancer, cluster IP) is reported.
+    /// </summary>
+    private static void FromProvisionedService(TranslationContext context, GatewayState gw)
+    {
+        if (gw.Gateway.Spec.Addresses?.FirstOrDefault(a => !string.IsNullOrEmpty(a.Value)) is { } requested)
+        {
+            gw.UnsupportedAddress = $"spec.addresses {requested.Value}: in Kubernetes mode the address is assigned to the Service {ProvisionedNames.For(gw.Gateway.Metadata.Name)}; requesting one is not supported";
+            return;
+        }
+
+        gw.BindAddress = IPAddress.Any.ToString();
+        var name = ProvisionedNames.For(gw.Gateway.Metadata.Name);
+        var service = context.Index.Service(gw.Gateway.Metadata.Namespace ?? "", name);
+        if (service is null)
+        {
+            gw.AddressPending = $"Service {gw.Gateway.Metadata.Namespace}/{name} is not provisioned yet";
+            return;
+        }
+
+        foreach (var ingress in service.Status?.LoadBalancer?.Ingress ?? [])
+        {
+            if (!string.IsNullOrEmpty(ingress.Ip))
+            {
+                gw.StatusAddresses.Add(new GatewayStatusAddress { Type = IpAddressType, Value = ingress.Ip });
+            }
+            else if (!string.IsNullOrEmpty(ingress.Hostname))
+            {
+                gw.StatusAddresses.Add(new GatewayStatusAddress { Type = HostnameType, Value = ingress.Hostname });
+            }
+        }
+
+        var type = service.Spec.Type ?? "ClusterIP";
+        if (gw.StatusAddresses.Count == 0 && type is "ClusterIP" or "NodePort"
+            && IPAddress.TryParse(service.Spec.ClusterIP, out _))
+        {
+            gw.StatusAddresses.Add(new GatewayStatusAddress { Type = IpAddressType, Value = service.Spec.ClusterIP! });
+        }
+
+        if (gw.StatusAddresses.Count == 0)
+        {
+            gw.AddressPending = type == "LoadBalancer"
+                ? $"Service {service.Metadata.Namespace}/{name} has no load-balancer ingress yet"
+                : $"Service {service.Metadata.Namespace}/{name} has no cluster IP yet";
         }
     }
 

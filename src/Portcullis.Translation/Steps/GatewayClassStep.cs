@@ -1,6 +1,7 @@
 namespace Portcullis.Translation.Steps;
 
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Addressing;
 using Portcullis.Translation.Status;
 
 /// <summary>
@@ -20,11 +21,10 @@ internal sealed class GatewayClassStep : ITranslationStep
 
             var generation = gc.Metadata.Generation;
             Condition accepted;
-            if (gc.Spec.ParametersRef is { } p)
+            if (gc.Spec.ParametersRef is { } p && !ParametersReferences.IsOurs(context.Options, p.Group, p.Kind, p.Namespace, namespaced: true))
             {
-                // Portcullis defines no parameters kind yet, so any parametersRef is one we cannot honour.
                 accepted = Conditions.False(ConditionTypes.Accepted, GatewayClassReasons.InvalidParameters,
-                    $"parametersRef {p.Group}/{p.Kind} {p.Name} is not supported: Portcullis has no GatewayClass parameters",
+                    $"parametersRef {p.Group}/{p.Kind} {p.Name} is not supported: {ParametersReferences.Supported(context.Options)}",
                     generation);
             }
             else

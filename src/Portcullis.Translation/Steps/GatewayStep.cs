@@ -3,7 +3,7 @@ namespace Portcullis.Translation.Steps;
 using Portcullis.Ir;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
-using Portcullis.Translation.Routing;
+using Portcullis.Translation.Addressing;
 using Portcullis.Translation.Status;
 using Portcullis.Translation.Tls;
 
@@ -14,6 +14,7 @@ using Portcullis.Translation.Tls;
 internal sealed class GatewayStep : ITranslationStep
 {
     private const string TerminateMode = "Terminate";
+    private const string PassthroughMode = "Passthrough";
 
     public void Run(TranslationContext context)
     {
@@ -26,10 +27,9 @@ internal sealed class GatewayStep : ITranslationStep
             }
 
             var state = new GatewayState(gateway);
-            if (gateway.Spec.Infrastructure?.ParametersRef is { } p)
+            if (gateway.Spec.Infrastructure?.ParametersRef is { } p && !ParametersReferences.IsOurs(context.Options, p.Group, p.Kind, null, namespaced: false))
             {
-                // Portcullis defines no Gateway parameters kind, so any reference is one we cannot resolve.
-                state.InvalidParameters = $"spec.infrastructure.parametersRef {p.Group}/{p.Kind} {p.Name}: Portcullis takes no Gateway parameters";
+                state.InvalidParameters = $"spec.infrastructure.parametersRef {p.Group}/{p.Kind} {p.Name}: {ParametersReferences.Supported(context.Options)}";
             }
 
             foreach (var listener in gateway.Spec.Listeners)
@@ -55,8 +55,21 @@ internal sealed class GatewayStep : ITranslationStep
             case ListenerProtocols.Https:
                 l.UnsupportedMessage = $"tls.mode {spec.Tls?.Mode} is not supported on HTTPS listeners; use Terminate";
                 break;
+            case ListenerProtocols.Tls when spec.Tls?.Mode is null or TerminateMode or PassthroughMode:
+                l.Protocol = ListenerProtocol.Tls;
+                l.TlsMode = spec.Tls?.Mode == PassthroughMode ? TlsMode.Passthrough : TlsMode.Terminate;
+                break;
+            case ListenerProtocols.Tls:
+                l.UnsupportedMessage = $"tls.mode {spec.Tls?.Mode} is not supported on TLS listeners; use Passthrough or Terminate";
+                break;
+            case ListenerProtocols.Tcp:
+                l.Protocol = ListenerProtocol.Tcp;
+                break;
+            case ListenerProtocols.Udp:
+                l.Protocol = ListenerProtocol.Udp;
+                break;
             default:
-                l.UnsupportedMessage = $"protocol {spec.Protocol} is not supported; supported protocols are HTTP and HTTPS";
+                l.UnsupportedMessage = $"protocol {spec.Protocol} is not supported; supported protocols are HTTP, HTTPS, TLS, TCP and UDP";
                 break;
         }
 
@@ -66,7 +79,9 @@ internal sealed class GatewayStep : ITranslationStep
         }
 
         JudgeKinds(l);
-        if (l.Protocol == ListenerProtocol.Https)
+
+        // A passthrough listener never holds a key: the spec says its certificateRefs are ignored.
+        if (l.TerminatesTls)
         {
             ResolveCertificates(context, l);
         }
@@ -74,30 +89,23 @@ internal sealed class GatewayStep : ITranslationStep
         return l;
     }
 
-    /// <summary>The route kinds HTTP and HTTPS listeners serve: GRPCRoute rides on HTTP/2 like HTTPRoute.</summary>
-    private static readonly RouteKind[] HttpListenerKinds = [RouteKind.Http, RouteKind.Grpc];
-
     private static void JudgeKinds(ListenerState l)
     {
+        var allowed = RouteKindsFor(l.Protocol!.Value);
         var kinds = l.Spec.AllowedRoutes?.Kinds;
         if (kinds is null || kinds.Count == 0)
         {
-            foreach (var kind in HttpListenerKinds)
-            {
-                l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind.Name });
-            }
-
+            l.SupportedKinds.AddRange(allowed.Select(kind => new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind }));
             return;
         }
 
         foreach (var k in kinds)
         {
-            var kind = SnapshotIndex.IsGatewayApiGroup(k.Group) ? Array.Find(HttpListenerKinds, h => h.Name == k.Kind) : null;
-            if (kind is not null)
+            if (SnapshotIndex.IsGatewayApiGroup(k.Group) && allowed.Contains(k.Kind))
             {
-                if (!l.Allows(kind))
+                if (!l.SupportedKinds.Exists(s => s.Kind == k.Kind))
                 {
-                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind.Name });
+                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = k.Kind });
                 }
             }
             else
@@ -108,13 +116,27 @@ internal sealed class GatewayStep : ITranslationStep
         }
     }
 
+    /// <summary>
+    /// The route kinds a listener of the protocol can serve, in the order supportedKinds lists them.
+    /// HTTP and HTTPS serve GRPCRoute too: gRPC rides on HTTP/2 like HTTPRoute.
+    /// </summary>
+    private static string[] RouteKindsFor(ListenerProtocol protocol) => protocol switch
+    {
+        ListenerProtocol.Tls => [TlsRoute.KindName],
+        ListenerProtocol.Tcp => [TcpRoute.KindName],
+        ListenerProtocol.Udp => [UdpRoute.KindName],
+        _ => [HttpRoute.KindName, GrpcRoute.KindName],
+    };
+
     private static void ResolveCertificates(TranslationContext context, ListenerState l)
     {
         var gwNs = l.Gateway.Gateway.Metadata.Namespace ?? "";
         var refs = l.Spec.Tls?.CertificateRefs ?? [];
         if (refs.Count == 0)
         {
-            l.AddRefError(ListenerReasons.InvalidCertificateRef, "an HTTPS listener needs at least one tls.certificateRefs entry");
+            l.AddRefError(ListenerReasons.InvalidCertificateRef, l.Protocol == ListenerProtocol.Https
+                ? "an HTTPS listener needs at least one tls.certificateRefs entry"
+                : "a TLS listener in mode Terminate needs at least one tls.certificateRefs entry");
             return;
         }
 

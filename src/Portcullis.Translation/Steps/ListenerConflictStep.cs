@@ -1,25 +1,31 @@
 namespace Portcullis.Translation.Steps;
 
+using Portcullis.Ir;
 using Portcullis.Translation.Status;
 
 /// <summary>
 /// Marks indistinct listeners Conflicted. The spec's distinctness rules apply to every listener the
 /// data plane serves on one address and port, so Gateways that share a bind address are checked
 /// together. No conflicted listener wins: all of them are left unserved, as the spec requires.
+/// UDP has ports of its own, so TCP and UDP on one port number never conflict. HTTPS and TLS share a
+/// port as one family (the ClientHello's SNI picks the listener); TCP and UDP listeners cannot tell
+/// connections apart, so two of them on one port conflict whatever their hostnames.
 /// </summary>
 internal sealed class ListenerConflictStep : ITranslationStep
 {
     public void Run(TranslationContext context)
     {
+        // With provisioned Services each Gateway has pods of its own, so only its own listeners can collide.
+        var perGateway = context.Options.AddressSource == AddressSource.ProvisionedService;
         var groups = context.Gateways
             .SelectMany(g => g.Listeners)
             .Where(l => l.Protocol is not null)
-            .GroupBy(l => (Address: l.Gateway.BindAddress ?? "unbound " + l.Gateway.Key, l.Spec.Port));
+            .GroupBy(l => (Address: perGateway ? l.Gateway.Key : l.Gateway.BindAddress ?? "unbound " + l.Gateway.Key, l.Spec.Port, Udp: l.Protocol == ListenerProtocol.Udp));
 
         foreach (var group in groups)
         {
             var listeners = group.ToList();
-            if (listeners.Select(l => l.Protocol).Distinct().Count() > 1)
+            if (listeners.Select(l => Family(l.Protocol!.Value)).Distinct().Count() > 1)
             {
                 foreach (var l in listeners)
                 {
@@ -30,17 +36,27 @@ internal sealed class ListenerConflictStep : ITranslationStep
                 continue;
             }
 
-            foreach (var same in listeners.GroupBy(l => (l.Spec.Hostname ?? "").ToLowerInvariant()).Where(h => h.Count() > 1))
+            foreach (var same in listeners.GroupBy(DistinctBy).Where(h => h.Count() > 1))
             {
                 var list = same.ToList();
                 foreach (var l in list)
                 {
                     l.ConflictReason = ListenerReasons.HostnameConflict;
-                    l.ConflictMessage = $"listeners {Names(list)} share port {group.Key.Port}, protocol {l.Spec.Protocol} and hostname \"{same.Key}\"";
+                    l.ConflictMessage = l.Protocol is ListenerProtocol.Tcp or ListenerProtocol.Udp
+                        ? $"listeners {Names(list)} share port {group.Key.Port} and protocol {l.Spec.Protocol}, which cannot tell connections apart"
+                        : $"listeners {Names(list)} share port {group.Key.Port}, protocol {l.Spec.Protocol} and hostname \"{same.Key}\"";
                 }
             }
         }
     }
+
+    /// <summary>Protocols that can share a port because the data plane tells their connections apart.</summary>
+    private static ListenerProtocol Family(ListenerProtocol protocol) =>
+        protocol == ListenerProtocol.Tls ? ListenerProtocol.Https : protocol;
+
+    /// <summary>What must differ between listeners of one family on one port.</summary>
+    private static string DistinctBy(ListenerState l) =>
+        l.Protocol is ListenerProtocol.Tcp or ListenerProtocol.Udp ? "" : (l.Spec.Hostname ?? "").ToLowerInvariant();
 
     private static string Names(List<ListenerState> listeners) =>
         string.Join(", ", listeners.Select(l => l.Name).Order(StringComparer.Ordinal));

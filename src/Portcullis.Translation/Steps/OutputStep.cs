@@ -28,7 +28,12 @@ internal sealed class OutputStep : ITranslationStep
                 var routes = l.Routes.Order(RoutePrecedence.Instance).Select(c => c.Config).ToEquatableArray();
                 listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
                     string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(),
-                    l.Certificates.ToEquatableArray(), routes));
+                    l.Certificates.ToEquatableArray(), routes)
+                {
+                    L4 = l.Protocol is ListenerProtocol.Tls or ListenerProtocol.Tcp or ListenerProtocol.Udp
+                        ? new L4ListenerConfig(l.TlsMode, l.L4Routes.OrderBy(r => r.RouteCreated).Select(r => r.Config).ToEquatableArray())
+                        : null,
+                });
             }
         }
 
@@ -65,6 +70,11 @@ internal sealed class OutputStep : ITranslationStep
         if (!gw.IsAccepted)
         {
             programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.Invalid, "Gateway is not accepted", g);
+        }
+        else if (gw.AddressPending is { } pending)
+        {
+            // The listeners are served (the proxy pods may already run) but no client can reach them yet.
+            programmed = Conditions.False(ConditionTypes.Programmed, GatewayReasons.AddressNotAssigned, pending, g);
         }
         else if (gw.BindAddress is null)
         {

@@ -78,29 +78,10 @@ internal sealed class RouteAttachStep : ITranslationStep
         var (route, rules) = (pending.Route, pending.Rules);
         var generation = route.Metadata.Generation;
         var routeNs = route.Metadata.Namespace ?? "";
-        var selected = gateway.Listeners
-            .Where(l => (parentRef.SectionName is null || l.Spec.Name == parentRef.SectionName)
-                && (parentRef.Port is null || l.Spec.Port == parentRef.Port))
-            .ToList();
-        if (selected.Count == 0)
+        var (allowed, rejected) = ParentListeners.Select(context, gateway, parentRef, pending.Kind.Name, routeNs, generation);
+        if (rejected is not null)
         {
-            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
-                $"Gateway {gateway.Key} has no listener{Describe(parentRef)}", generation);
-        }
-
-        var usable = selected.Where(l => l.IsAccepted).ToList();
-        if (usable.Count == 0)
-        {
-            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
-                $"no accepted listener{Describe(parentRef)} on Gateway {gateway.Key}", generation);
-        }
-
-        var allowed = usable.Where(l => l.Allows(pending.Kind)
-            && RouteAdmission.AllowsNamespace(l.Spec, gateway.Gateway.Metadata.Namespace ?? "", routeNs, context.Index)).ToList();
-        if (allowed.Count == 0)
-        {
-            return Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners,
-                $"no listener{Describe(parentRef)} of Gateway {gateway.Key} allows {pending.Kind.Name}s from namespace {routeNs}", generation);
+            return rejected;
         }
 
         var any = false;
@@ -134,7 +115,7 @@ internal sealed class RouteAttachStep : ITranslationStep
             return conflict is not null
                 ? Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners, conflict, generation)
                 : Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingListenerHostname,
-                    $"no hostname of the route intersects the hostname of a listener{Describe(parentRef)} of Gateway {gateway.Key}", generation);
+                    $"no hostname of the route intersects the hostname of a listener{ParentListeners.Describe(parentRef)} of Gateway {gateway.Key}", generation);
         }
 
         return rules.UnsupportedValues.Count > 0 && !rules.PartiallyInvalid
@@ -177,13 +158,4 @@ internal sealed class RouteAttachStep : ITranslationStep
             }
         }
     }
-
-    private static string Describe(ParentReference p) =>
-        (p.SectionName, p.Port) switch
-        {
-            (null, null) => "",
-            ({ } s, null) => $" named {s}",
-            (null, { } port) => $" on port {port}",
-            ({ } s, { } port) => $" named {s} on port {port}",
-        };
 }

@@ -25,7 +25,7 @@ public sealed class GatewayStatusTests(ConformanceSuite suite)
     }
 
     // httproute-disallowed-kind.go
-    [Fact(Skip = "Upstream gates this test on SupportTLSRoute, outside GATEWAY-HTTP: Portcullis rejects the TLS listener (Accepted=False/UnsupportedProtocol), so the route gets Accepted=False/NoMatchingParent instead of NotAllowedByListeners")]
+    [Fact]
     public async Task HTTPRouteDisallowedKind()
     {
         const string route = "disallowed-kind";

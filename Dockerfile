@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# The `portcullis` executable: one image for the controller (`portcullis controller`) and the proxy
+# pods it provisions (`portcullis proxy --gateway NS/NAME`).
+#   docker build -t portcullis:dev .
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Project files first, so the restore layer is reused while only sources change.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/ src/
+RUN dotnet restore src/Portcullis.Cli/Portcullis.Cli.csproj
+RUN dotnet publish src/Portcullis.Cli/Portcullis.Cli.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# Nothing is written at runtime, so the root filesystem can be read-only: no diagnostics IPC socket
+# in /tmp, and globalization data comes from the image's ICU.
+ENV DOTNET_EnableDiagnostics=0 \
+    DOTNET_gcServer=0
+# The aspnet images define the non-root user `app` (uid 1654).
+USER 1654:1654
+ENTRYPOINT ["/app/portcullis"]
+CMD ["--help"]

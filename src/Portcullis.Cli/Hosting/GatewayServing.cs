@@ -1,0 +1,82 @@
+namespace Portcullis.Cli.Hosting;
+
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Portcullis.Cli.Admin;
+using Portcullis.Cli.Status;
+using Portcullis.DataPlane;
+using Portcullis.Providers;
+using Portcullis.Translation;
+
+/// <summary>What a serving process (`run`, `proxy`) is made of; only the provider and the config it serves differ.</summary>
+internal sealed record ServingOptions(
+    Func<ILoggerFactory, IResourceProvider> CreateProvider,
+    TranslatorOptions Translator,
+    IPEndPoint Admin,
+    LogLevel LogLevel)
+{
+    /// <summary>Narrows each translation before it is applied (a proxy pod serves one Gateway); null serves all of it.</summary>
+    public Func<TranslationResult, TranslationResult>? Select { get; init; }
+}
+
+/// <summary>
+/// Runs the data plane, the admin endpoint (health, readiness once the first config is applied, status) and the
+/// control loop until Ctrl+C or SIGTERM, then drains: requests in flight finish before the process exits.
+/// </summary>
+internal static class GatewayServing
+{
+    public static async Task<int> RunAsync(ServingOptions serving, CancellationToken interrupted)
+    {
+        // SIGTERM (how Kubernetes and service managers stop a process) shuts down as gracefully as Ctrl+C.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM,
+            context =>
+            {
+                context.Cancel = true;
+                stopping.Cancel();
+            });
+        var cancellationToken = stopping.Token;
+        using var loggerFactory = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            })
+            .SetMinimumLevel(serving.LogLevel)
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting", LogLevel.Warning)
+            .AddFilter("Yarp", LogLevel.Warning));
+
+        var store = new StatusStore(TimeProvider.System);
+        await using var proxy = new ProxyServer(new ProxyServerOptions(), loggerFactory);
+        await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
+        Microsoft.AspNetCore.Builder.WebApplication adminServer;
+        try
+        {
+            adminServer = await AdminServer.StartAsync(serving.Admin, store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: --admin {serving.Admin}: {e.InnerException?.Message ?? e.Message}");
+            return 1;
+        }
+
+        await using (adminServer.ConfigureAwait(false))
+        {
+            var host = new GatewayHost(serving.CreateProvider(loggerFactory), serving.Translator, proxy,
+                u => store.Publish(u.Snapshot, u.Status, u.Diagnostics, u.BindFailures),
+                loggerFactory.CreateLogger<GatewayHost>(), serving.Select);
+            try
+            {
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl+C or SIGTERM: stop accepting, let requests in flight finish (DisposeAsync drains).
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+namespace Portcullis.DataPlane.L4;
+
+using System.Buffers;
+using System.Net.Security;
+using System.Net.Sockets;
+
+/// <summary>One side of a spliced connection: its stream, and how to end our writing to it.</summary>
+internal sealed class SpliceEnd(Stream stream, Socket socket) : IAsyncDisposable
+{
+    public Stream Stream { get; } = stream;
+
+    /// <summary>Half-close: the peer reads end-of-stream but may still send (TLS: close_notify, then FIN).</summary>
+    public async ValueTask CloseWriteAsync()
+    {
+        if (Stream is SslStream ssl)
+        {
+            await ssl.ShutdownAsync().ConfigureAwait(false);
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        socket.Dispose();
+        return Stream.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Copies bytes both ways until both directions have ended. When one side stops sending, the other
+/// is half-closed and the reverse direction keeps flowing (a client may shut down its send side and
+/// still read the reply). An error in either direction tears down both.
+/// </summary>
+internal static class Splice
+{
+    private const int BufferSize = 16 * 1024;
+
+    public static async Task RunAsync(SpliceEnd client, SpliceEnd backend, CancellationToken cancellationToken)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAll(PumpAsync(client, backend, failed), PumpAsync(backend, client, failed)).ConfigureAwait(false);
+    }
+
+    private static async Task PumpAsync(SpliceEnd from, SpliceEnd to, CancellationTokenSource failed)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await from.Stream.ReadAsync(buffer.AsMemory(0, BufferSize), failed.Token).ConfigureAwait(false)) > 0)
+            {
+                await to.Stream.WriteAsync(buffer.AsMemory(0, read), failed.Token).ConfigureAwait(false);
+            }
+
+            await to.CloseWriteAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // A reset, a failed TLS record or shutdown: nothing more can flow either way.
+            await failed.CancelAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,176 @@
+namespace Portcullis.DataPlane.L4;
+
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using Microsoft.Extensions.Logging;
+using Portcullis.DataPlane.Listeners;
+
+/// <summary>
+/// Serves connections on ports with TLS or TCP listeners: TCP is spliced to a backend at once; TLS is
+/// routed by the SNI of the ClientHello (peeked, not consumed) and either passed through untouched,
+/// terminated here and spliced as plaintext, or left to Kestrel when an HTTPS listener serves the name.
+/// Spliced connections belong to no port: removing a port (or changing its routes) leaves them running.
+/// </summary>
+internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyncDisposable
+{
+    private static readonly TimeSpan ClientHelloTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ConcurrentDictionary<Task, byte> _running = new();
+
+    /// <summary>Open spliced connections (and those still choosing a backend).</summary>
+    public int ConnectionCount => _running.Count;
+
+    public bool Claims(PortKey port) => tables().Streams.ContainsKey(port);
+
+    /// <summary>
+    /// Takes the connection unless an HTTPS listener should serve it; false means nothing was read and
+    /// the caller hands the socket to Kestrel.
+    /// </summary>
+    public async Task<bool> TryTakeAsync(Socket socket, PortKey port)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        if (!tables().Streams.TryGetValue(port, out var table))
+        {
+            return false;
+        }
+
+        StreamDecision decision;
+        string? serverName = null;
+        if (table.IsTcp)
+        {
+            decision = table.ForTcp();
+        }
+        else
+        {
+            var hello = await ClientHelloPeek.ReadAsync(socket, ClientHelloTimeout).ConfigureAwait(false);
+            serverName = hello.ServerName;
+
+            // Re-read the tables: the connection is routed by the config current when its ClientHello arrived.
+            decision = hello.Outcome switch
+            {
+                ClientHelloOutcome.Hello when tables().Streams.TryGetValue(port, out var current) => current.ForServerName(serverName),
+                ClientHelloOutcome.NotTls => table.ForServerName(null) is { Action: StreamAction.Https } https ? https : default,
+                _ => default,
+            };
+        }
+
+        if (decision.Action == StreamAction.Https)
+        {
+            return false;
+        }
+
+        if (decision.Action == StreamAction.Close || decision.Route is null)
+        {
+            L4Log.Refused(logger, port.ToString(), serverName ?? "");
+            socket.Dispose();
+            return true;
+        }
+
+        Track(ServeAsync(socket, port, decision, serverName));
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _shutdown.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+        _shutdown.Dispose();
+    }
+
+    private void Track(Task task)
+    {
+        _running.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _running.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task ServeAsync(Socket socket, PortKey port, StreamDecision decision, string? serverName)
+    {
+        var client = new SpliceEnd(new NetworkStream(socket, ownsSocket: true), socket);
+        SpliceEnd? backend = null;
+        try
+        {
+            if (decision.Action == StreamAction.Terminate)
+            {
+                client = await TerminateAsync(client, socket, decision, serverName).ConfigureAwait(false);
+            }
+
+            var endpoint = decision.Route!.Pick();
+            if (endpoint is null)
+            {
+                L4Log.NoBackend(logger, decision.Route.RouteName);
+                return;
+            }
+
+            backend = await ConnectAsync(endpoint).ConfigureAwait(false);
+            if (backend is null)
+            {
+                L4Log.BackendUnreachable(logger, decision.Route.RouteName, $"{endpoint.Address}:{endpoint.Port}");
+                return;
+            }
+
+            await Splice.RunAsync(client, backend, _shutdown.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            L4Log.ConnectionFailed(logger, port.ToString(), ex);
+        }
+        finally
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            if (backend is not null)
+            {
+                await backend.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Completes the handshake with the listener's certificate for the SNI; the plaintext is what gets spliced.</summary>
+    private async Task<SpliceEnd> TerminateAsync(SpliceEnd client, Socket socket, StreamDecision decision, string? serverName)
+    {
+        var certificate = decision.Certificates!.Select(serverName);
+        var ssl = new SslStream(client.Stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        timeout.CancelAfter(HandshakeTimeout);
+        try
+        {
+            await ssl.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions { ServerCertificateContext = certificate.ServerOptions.ServerCertificateContext },
+                timeout.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new SpliceEnd(ssl, socket);
+    }
+
+    private async Task<SpliceEnd?> ConnectAsync(Ir.Endpoint endpoint)
+    {
+        if (!IPAddress.TryParse(endpoint.Address, out var address))
+        {
+            return null;
+        }
+
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        timeout.CancelAfter(ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, endpoint.Port), timeout.Token).ConfigureAwait(false);
+            return new SpliceEnd(new NetworkStream(socket, ownsSocket: true), socket);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+}

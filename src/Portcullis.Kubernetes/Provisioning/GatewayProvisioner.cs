@@ -1,0 +1,282 @@
+namespace Portcullis.Kubernetes.Provisioning;
+
+using System.Net;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Portcullis.Model;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation;
+using Portcullis.Translation.Addressing;
+
+/// <summary>How proxy fleets are provisioned when GatewayParameters do not say.</summary>
+public sealed record GatewayProvisionerOptions
+{
+    /// <summary>Environment variable the controller Deployment (deploy/) sets to its own image.</summary>
+    public const string ProxyImageVariable = "PORTCULLIS_PROXY_IMAGE";
+
+    public string ProxyImage { get; init; } = "ghcr.io/portcullis/portcullis:latest";
+
+    /// <summary>The ClusterRoleBinding (deploy/portcullis.yaml) whose subjects are kept equal to the proxies' ServiceAccounts.</summary>
+    public string ProxyRoleBinding { get; init; } = "portcullis-proxy";
+
+    public static GatewayProvisionerOptions FromEnvironment() =>
+        Environment.GetEnvironmentVariable(ProxyImageVariable) is { Length: > 0 } image ? new() { ProxyImage = image } : new();
+}
+
+/// <summary>
+/// For each Gateway of our class that the translator accepted: a ServiceAccount, Service and Deployment
+/// named `portcullis-NAME`, owned by the Gateway (so deleting the Gateway deletes them). Creates what is
+/// missing, updates only what drifted from our fields, and deletes ours for Gateways no longer accepted.
+/// Errors are per Gateway: one that cannot be provisioned does not hold up the others.
+/// </summary>
+public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvisionerOptions options, ILogger<GatewayProvisioner> logger) : IGatewayProvisioner
+{
+    private static readonly string OursSelector =
+        $"{ProxyResourceBuilder.NameLabel}={ProxyResourceBuilder.ProxyName},{ProxyResourceBuilder.ManagedByLabel}={ProxyResourceBuilder.ManagedBy}";
+
+    public async Task ReconcileAsync(ResourceSnapshot snapshot, TranslationResult result, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(result);
+        var wanted = new HashSet<(string Ns, string Name)>();
+        foreach (var gateway in snapshot.Gateways)
+        {
+            if (!IsAccepted(result, gateway))
+            {
+                continue;
+            }
+
+            var key = (gateway.Metadata.Namespace ?? "default", ProvisionedNames.For(gateway.Metadata.Name));
+            wanted.Add(key);
+            try
+            {
+                var parameters = await ParametersAsync(snapshot, gateway, ct).ConfigureAwait(false);
+                var desired = ProxyResourceBuilder.Build(gateway, parameters, options.ProxyImage);
+                await ApplyAsync(desired, ct).ConfigureAwait(false);
+            }
+            catch (HttpOperationException e)
+            {
+                LogProvisionFailed(key.Item1, gateway.Metadata.Name, e.Request.Method.Method, e.Request.RequestUri?.AbsolutePath ?? "", (int)e.Response.StatusCode, e.Response.Content);
+            }
+        }
+
+        await DeleteStaleAsync(wanted, ct).ConfigureAwait(false);
+        await SyncProxyBindingAsync(wanted, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Accepted=True (also with some invalid listeners): the translator took the Gateway in.</summary>
+    private static bool IsAccepted(TranslationResult result, Gateway gateway) =>
+        result.Status.Gateways.TryGetValue(gateway.Ref, out var status)
+        && status.Conditions.Any(c => c.Type == "Accepted" && c.Status == "True");
+
+    /// <summary>The class's GatewayParameters overlaid with the Gateway's own; a missing object counts as empty.</summary>
+    private async Task<GatewayParametersSpec> ParametersAsync(ResourceSnapshot snapshot, Gateway gateway, CancellationToken ct)
+    {
+        var spec = new GatewayParametersSpec();
+        var gc = snapshot.GatewayClasses.FirstOrDefault(c => c.Metadata.Name == gateway.Spec.GatewayClassName);
+        if (gc?.Spec.ParametersRef is { Group: GatewayParametersSpec.Group, Kind: GatewayParametersSpec.Kind, Namespace: { } classNs } classRef)
+        {
+            spec = spec.Overlay(await ReadParametersAsync(classNs, classRef.Name, ct).ConfigureAwait(false));
+        }
+
+        if (gateway.Spec.Infrastructure?.ParametersRef is { Group: GatewayParametersSpec.Group, Kind: GatewayParametersSpec.Kind } own)
+        {
+            spec = spec.Overlay(await ReadParametersAsync(gateway.Metadata.Namespace ?? "default", own.Name, ct).ConfigureAwait(false));
+        }
+
+        return spec;
+    }
+
+    private async Task<GatewayParametersSpec?> ReadParametersAsync(string ns, string name, CancellationToken ct)
+    {
+        try
+        {
+            var obj = await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonElement>(
+                GatewayParametersSpec.Group, GatewayParametersSpec.Version, ns, GatewayParametersSpec.Plural, name, ct).ConfigureAwait(false);
+            return GatewayParametersSpec.FromObject(obj);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            LogParametersMissing(ns, name);
+            return null;
+        }
+    }
+
+    private async Task ApplyAsync(ProxyResources desired, CancellationToken ct)
+    {
+        var ns = desired.Service.Metadata.NamespaceProperty;
+        var name = desired.Service.Metadata.Name;
+        await ApplyOneAsync("ServiceAccount", desired.ServiceAccount, s => s.Metadata,
+            () => client.CoreV1.ReadNamespacedServiceAccountAsync(name, ns, cancellationToken: ct),
+            () => client.CoreV1.CreateNamespacedServiceAccountAsync(desired.ServiceAccount, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing =>
+            {
+                ProvisionedDrift.MergeMeta(existing.Metadata, desired.ServiceAccount.Metadata);
+                return client.CoreV1.ReplaceNamespacedServiceAccountAsync(existing, name, ns, cancellationToken: ct);
+            }).ConfigureAwait(false);
+        await ApplyOneAsync("Service", desired.Service, s => s.Metadata,
+            () => client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: ct),
+            () => client.CoreV1.CreateNamespacedServiceAsync(desired.Service, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing => client.CoreV1.ReplaceNamespacedServiceAsync(ProvisionedDrift.Merge(existing, desired.Service), name, ns, cancellationToken: ct)).ConfigureAwait(false);
+        await ApplyOneAsync("Deployment", desired.Deployment, d => d.Metadata,
+            () => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct),
+            () => client.AppsV1.CreateNamespacedDeploymentAsync(desired.Deployment, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing => client.AppsV1.ReplaceNamespacedDeploymentAsync(ProvisionedDrift.Merge(existing, desired.Deployment), name, ns, cancellationToken: ct)).ConfigureAwait(false);
+    }
+
+    /// <summary>Create when absent; when present and ours, replace only if our fields drifted (no churn).</summary>
+    private async Task ApplyOneAsync<T>(
+        string kind,
+        T desired,
+        Func<T, V1ObjectMeta> meta,
+        Func<Task<T>> read,
+        Func<Task<T>> create,
+        Func<T, T, bool> differs,
+        Func<T, Task<T>> replace)
+        where T : class
+    {
+        var existing = await ReadAsync(read).ConfigureAwait(false);
+        var m = meta(desired);
+        if (existing is null)
+        {
+            await create().ConfigureAwait(false);
+            LogCreated(kind, m.NamespaceProperty, m.Name);
+        }
+        else if (Owned(meta(existing), kind) && differs(existing, desired))
+        {
+            await replace(existing).ConfigureAwait(false);
+            LogUpdated(kind, m.NamespaceProperty, m.Name);
+        }
+    }
+
+    /// <summary>An object of the same name that we did not provision is the user's: never taken over.</summary>
+    private bool Owned(V1ObjectMeta meta, string kind)
+    {
+        if (ProvisionedDrift.IsOurs(meta))
+        {
+            return true;
+        }
+
+        LogNotOurs(kind, meta.NamespaceProperty, meta.Name);
+        return false;
+    }
+
+    /// <summary>Ours (by label) whose Gateway is gone or no longer accepted. Owner GC covers deleted Gateways; this covers the rest.</summary>
+    private async Task DeleteStaleAsync(HashSet<(string Ns, string Name)> wanted, CancellationToken ct)
+    {
+        bool Stale(V1ObjectMeta m) => !wanted.Contains((m.NamespaceProperty, m.Name));
+
+        var deployments = await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var d in deployments.Items.Where(d => Stale(d.Metadata)))
+        {
+            await DeleteAsync("Deployment", d.Metadata, () => client.AppsV1.DeleteNamespacedDeploymentAsync(d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        }
+
+        var services = await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var s in services.Items.Where(s => Stale(s.Metadata)))
+        {
+            await DeleteAsync("Service", s.Metadata, () => client.CoreV1.DeleteNamespacedServiceAsync(s.Metadata.Name, s.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        }
+
+        var accounts = await client.CoreV1.ListServiceAccountForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var a in accounts.Items.Where(a => Stale(a.Metadata)))
+        {
+            await DeleteAsync("ServiceAccount", a.Metadata, () => client.CoreV1.DeleteNamespacedServiceAccountAsync(a.Metadata.Name, a.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeleteAsync<T>(string kind, V1ObjectMeta meta, Func<Task<T>> delete)
+    {
+        try
+        {
+            await delete().ConfigureAwait(false);
+            LogDeleted(kind, meta.NamespaceProperty, meta.Name);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone (owner GC got there first).
+        }
+    }
+
+    /// <summary>
+    /// Proxy pods read the API with their Gateway's ServiceAccount; the one ClusterRoleBinding of the read-only
+    /// proxy role lists exactly those. It comes with deploy/; without it (not installed from deploy/) nothing is bound.
+    /// </summary>
+    private async Task SyncProxyBindingAsync(HashSet<(string Ns, string Name)> wanted, CancellationToken ct)
+    {
+        V1ClusterRoleBinding? binding;
+        try
+        {
+            binding = await ReadAsync(() => client.RbacAuthorizationV1.ReadClusterRoleBindingAsync(options.ProxyRoleBinding, cancellationToken: ct)).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Forbidden)
+        {
+            binding = null;
+        }
+
+        if (binding is null)
+        {
+            LogNoProxyBinding(options.ProxyRoleBinding);
+            return;
+        }
+
+        var subjects = wanted.OrderBy(w => w.Ns, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal)
+            .Select(w => new Rbacv1Subject { Kind = "ServiceAccount", Name = w.Name, NamespaceProperty = w.Ns })
+            .ToList();
+        var current = (binding.Subjects ?? []).Select(s => $"{s.Kind}/{s.NamespaceProperty}/{s.Name}");
+        if (current.SequenceEqual(subjects.Select(s => $"{s.Kind}/{s.NamespaceProperty}/{s.Name}")))
+        {
+            return;
+        }
+
+        binding.Subjects = subjects;
+        try
+        {
+            await client.RbacAuthorizationV1.ReplaceClusterRoleBindingAsync(binding, binding.Metadata.Name, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e)
+        {
+            LogProvisionFailed("", options.ProxyRoleBinding, e.Request.Method.Method, e.Request.RequestUri?.AbsolutePath ?? "", (int)e.Response.StatusCode, e.Response.Content);
+        }
+    }
+
+    private static async Task<T?> ReadAsync<T>(Func<Task<T>> read)
+        where T : class
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "provisioned {Kind} {Namespace}/{Name}")]
+    private partial void LogCreated(string kind, string @namespace, string name);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "updated {Kind} {Namespace}/{Name}")]
+    private partial void LogUpdated(string kind, string @namespace, string name);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "deleted {Kind} {Namespace}/{Name}: its Gateway is no longer ours or accepted")]
+    private partial void LogDeleted(string kind, string @namespace, string name);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Kind} {Namespace}/{Name} exists but was not provisioned by Portcullis; leaving it alone")]
+    private partial void LogNotOurs(string kind, string @namespace, string name);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "GatewayParameters {Namespace}/{Name} not found; using defaults")]
+    private partial void LogParametersMissing(string @namespace, string name);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "cannot provision for Gateway {Namespace}/{Name}: {Method} {Path}: HTTP {Status} {Body}")]
+    private partial void LogProvisionFailed(string @namespace, string name, string method, string path, int status, string body);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "ClusterRoleBinding {Name} not found: proxy ServiceAccounts are not bound to the proxy role")]
+    private partial void LogNoProxyBinding(string name);
+}

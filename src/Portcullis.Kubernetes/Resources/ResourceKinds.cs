@@ -1,0 +1,36 @@
+namespace Portcullis.Kubernetes.Resources;
+
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+
+/// <summary>Every kind the translator reads: one line each. The provider runs one informer per entry of <see cref="All"/>.</summary>
+public static class ResourceKinds
+{
+    private const string Gw = GatewayApiGroup.Name;
+
+    public static ResourceKind GatewayClass { get; } = new("GatewayClass", Gw, ["v1"], "gatewayclasses", false, typeof(GatewayClass));
+
+    public static ResourceKind Gateway { get; } = new("Gateway", Gw, ["v1"], "gateways", true, typeof(Gateway));
+
+    public static ResourceKind HttpRoute { get; } = new("HTTPRoute", Gw, ["v1"], "httproutes", true, typeof(HttpRoute));
+
+    // v1 since Gateway API v1.5; clusters with older CRDs serve only v1beta1.
+    public static ResourceKind ReferenceGrant { get; } = new("ReferenceGrant", Gw, ["v1", "v1beta1"], "referencegrants", true, typeof(ReferenceGrant));
+
+    // Only TLS Secrets: Opaque ones (passwords, tokens) are never read, and there are many of them.
+    public static ResourceKind Secret { get; } = new("Secret", "", ["v1"], "secrets", true, typeof(Secret))
+    {
+        FieldSelector = "type=" + Model.Core.Secret.TlsType,
+    };
+
+    public static ResourceKind Service { get; } = new("Service", "", ["v1"], "services", true, typeof(Service));
+
+    public static ResourceKind EndpointSlice { get; } = new("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", true, typeof(EndpointSlice));
+
+    public static ResourceKind Namespace { get; } = new("Namespace", "", ["v1"], "namespaces", false, typeof(Namespace));
+
+    public static IReadOnlyList<ResourceKind> All { get; } =
+    [
+        GatewayClass, Gateway, HttpRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
+    ];
+}

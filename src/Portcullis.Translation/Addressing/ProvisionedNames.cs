@@ -1,0 +1,32 @@
+namespace Portcullis.Translation.Addressing;
+
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+/// <summary>
+/// The name of the Deployment, Service and ServiceAccount provisioned for a Gateway: `portcullis-NAME`.
+/// Shared by the translator (which reads the Service's address) and the provisioner (which creates it).
+/// </summary>
+public static class ProvisionedNames
+{
+    private const string Prefix = "portcullis-";
+
+    // A Service name is a DNS-1035 label (63 characters, no dots); a Gateway name may be a 253-character subdomain.
+    private const int MaxLength = 63;
+
+    public static string For(string gatewayName)
+    {
+        ArgumentNullException.ThrowIfNull(gatewayName);
+        var name = Prefix + gatewayName.Replace('.', '-');
+        if (name.Length <= MaxLength)
+        {
+            return name;
+        }
+
+        // Long names keep a readable head and a hash of the whole name, so two long names never collide.
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(gatewayName)))[..8];
+        var head = name[..(MaxLength - hash.Length - 1)].TrimEnd('-');
+        return string.Create(CultureInfo.InvariantCulture, $"{head}-{hash}");
+    }
+}
