@@ -1,0 +1,20 @@
+namespace Portcullis.Kubernetes.Tests.Support;
+
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+/// <summary>Keeps log lines in memory, so a failing test can show what the code under test said.</summary>
+internal sealed class ListLogger : ILogger
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception?.Message}");
+
+    public override string ToString() => string.Join(Environment.NewLine, Lines);
+}
