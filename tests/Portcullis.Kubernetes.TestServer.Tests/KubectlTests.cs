@@ -36,6 +36,16 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wait_ForCrdEstablished_ReturnsOnceApplied()
+    {
+        await ApplyCrdsAsync();
+
+        var output = await _kubectl.SucceedAsync(null, "wait", "--for", "condition=established", "--timeout=20s", "crd/gateways.gateway.networking.k8s.io");
+
+        Assert.Contains("condition met", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Discovery_LegacyAnswerToAggregatedRequest_MakesKubectlFallBackToGroupVersions()
     {
         await _kubectl.SucceedAsync(null, "api-resources");

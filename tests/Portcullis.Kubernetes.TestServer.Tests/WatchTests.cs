@@ -131,6 +131,20 @@ public sealed class WatchTests : ClientTestBase
     }
 
     [Fact]
+    public async Task Watch_LabelSelector_ObjectLeavingAndEnteringTheSelection_IsDeletedThenAdded()
+    {
+        await Client.CoreV1.CreateNamespacedSecretAsync(Secret("s", labels: new Dictionary<string, string> { ["app"] = "portcullis" }), "default");
+        await using var watch = WatchSecrets(null, labelSelector: "app=portcullis");
+        await watch.NextAsync();
+
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"labels":{"app":"other"}}}""", V1Patch.PatchType.MergePatch), "s", "default");
+        await Client.CoreV1.PatchNamespacedSecretAsync(new V1Patch("""{"metadata":{"labels":{"app":"portcullis"}}}""", V1Patch.PatchType.MergePatch), "s", "default");
+
+        Assert.Equal(WatchEventType.Deleted, (await watch.NextAsync()).Type);
+        Assert.Equal(WatchEventType.Added, (await watch.NextAsync()).Type);
+    }
+
+    [Fact]
     public async Task Watch_CustomObjects_DeliversGatewayEvents()
     {
         await CreateGatewayApiCrdsAsync("gateways");
