@@ -119,14 +119,23 @@ internal sealed class ResourceHandler(ObjectStore store, WatchStreamer watches)
 
     private static async Task<JsonObject> ReadObjectAsync(HttpContext context, ResourceType type)
     {
-        if (MediaType(context) is not ("application/json" or ""))
+        JsonObject obj;
+        switch (MediaType(context))
         {
-            throw UnsupportedMediaType(MediaType(context));
-        }
+            case "application/json" or "":
+                obj = await ReadJsonAsync(context).ConfigureAwait(false) as JsonObject
+                    ?? throw ApiException.BadRequest("the request body must be a JSON object");
+                break;
+            case ProtobufBody.MediaType:
+                using (var buffer = new MemoryStream())
+                {
+                    await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+                    obj = ProtobufBody.Decode(buffer.ToArray());
+                }
 
-        if (await ReadJsonAsync(context).ConfigureAwait(false) is not JsonObject obj)
-        {
-            throw ApiException.BadRequest("the request body must be a JSON object");
+                break;
+            case var other:
+                throw UnsupportedMediaType(other);
         }
 
         if ((string?)obj["kind"] is { } kind && kind != type.Kind)
@@ -153,5 +162,5 @@ internal sealed class ResourceHandler(ObjectStore store, WatchStreamer watches)
         (context.Request.ContentType ?? "").Split(';')[0].Trim().ToLowerInvariant();
 
     private static ApiException UnsupportedMediaType(string mediaType) =>
-        new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\")");
+        new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\")");
 }

@@ -45,5 +45,10 @@ internal sealed class Router(ObjectStore store, ResourceHandler resources)
         {
             await Responses.WriteErrorAsync(context, e).ConfigureAwait(false);
         }
+        catch (Exception e) when (!context.Response.HasStarted && e is not OperationCanceledException)
+        {
+            // A bug here should read as one in the client's error, not as an empty 500.
+            await Responses.WriteErrorAsync(context, new ApiException(500, "InternalError", $"test server bug: {e}")).ConfigureAwait(false);
+        }
     }
 }

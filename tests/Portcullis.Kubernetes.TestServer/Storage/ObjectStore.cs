@@ -106,7 +106,7 @@ internal sealed partial class ObjectStore
 
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = ObjectMeta.Timestamp(DateTimeOffset.UtcNow);
-            metadata["generation"] = 1;
+            metadata["generation"] = 1L;
             Normalize(type, obj);
             if (ns is not null)
             {
@@ -150,7 +150,7 @@ internal sealed partial class ObjectStore
                 return current.DeepClone().AsObject();
             }
 
-            return Commit(type, ns, name, next, WatchEvent.Modified);
+            return Commit(type, ns, name, next, WatchEvent.Modified, current);
         }
     }
 
@@ -297,6 +297,9 @@ internal sealed partial class ObjectStore
     /// <summary>Server-side conversions that happen on every write.</summary>
     private static void Normalize(ResourceType type, JsonObject obj)
     {
+        // Stored under one version; readers see the version they asked through (Responses.AsVersion).
+        obj["apiVersion"] = type.ApiVersion(type.Versions[0]);
+        obj["kind"] = type.Kind;
         if (type.Key == new ResourceKey("", "secrets") && obj["stringData"] is JsonObject stringData)
         {
             var data = obj["data"] as JsonObject ?? [];
@@ -315,7 +318,7 @@ internal sealed partial class ObjectStore
         }
     }
 
-    private JsonObject Commit(ResourceType type, string? ns, string name, JsonObject obj, string eventType)
+    private JsonObject Commit(ResourceType type, string? ns, string name, JsonObject obj, string eventType, JsonObject? previous = null)
     {
         if (type.Key == ResourceRegistry.Crds)
         {
@@ -324,7 +327,7 @@ internal sealed partial class ObjectStore
 
         ObjectMeta.Metadata(obj)["resourceVersion"] = Format(++_version);
         Bucket(type.Key)[StorageName(ns, name)] = obj;
-        _watches.Publish(new WatchEvent(_version, type.Key, eventType, obj.DeepClone().AsObject()));
+        _watches.Publish(new WatchEvent(_version, type.Key, eventType, obj.DeepClone().AsObject()) { Previous = previous });
         return obj.DeepClone().AsObject();
     }
 
