@@ -19,7 +19,7 @@ internal static class Eventually
                 Assert.Fail($"gave up waiting: {what}");
             }
 
-            await Task.Delay(50);
+            await Task.Delay(100);
         }
     }
 }

@@ -11,10 +11,35 @@ internal sealed class ListLogger : ILogger
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
-    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Trace;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         Lines.Enqueue($"{logLevel}: {formatter(state, exception)} {exception?.Message}");
 
     public override string ToString() => string.Join(Environment.NewLine, Lines);
+}
+
+/// <summary>Every logger it creates writes to the one <see cref="ListLogger"/>, tagged with the category.</summary>
+internal sealed class ListLoggerFactory(ListLogger log, string tag) : ILoggerFactory
+{
+    public ILogger CreateLogger(string categoryName) => new Tagged(log, tag);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Tagged(ListLogger log, string tag) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => log.IsEnabled(logLevel);
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            log.Log(logLevel, eventId, state, exception, (s, e) => $"[{tag}] {formatter(s, e)}");
+    }
 }
