@@ -8,6 +8,7 @@ using Portcullis.Cli.Status;
 using Portcullis.Kubernetes;
 using Portcullis.Kubernetes.Hosting;
 using Portcullis.Kubernetes.Leadership;
+using Portcullis.Kubernetes.Provisioning;
 using Portcullis.Translation;
 
 /// <summary>
@@ -63,7 +64,8 @@ internal static class ControllerCommand
 
             var options = new ControllerOptions
             {
-                Translator = new TranslatorOptions { ControllerName = parse.GetValue(controller)! },
+                // Addresses come from each Gateway's provisioned Service, not from a local pool.
+                Translator = new TranslatorOptions { ControllerName = parse.GetValue(controller)!, AddressSource = AddressSource.ProvisionedService },
                 LeaderElection = parse.GetValue(leaderElect) ? new LeaderElectionOptions { Namespace = parse.GetValue(leaseNamespace)! } : null,
             };
             return await RunAsync(parse.GetValue(kubeconfig), options, adminEndpoint, parse.GetValue(logLevel), cancellationToken).ConfigureAwait(false);
@@ -121,7 +123,8 @@ internal static class ControllerCommand
             await using (adminServer.ConfigureAwait(false))
             {
                 var provider = new KubernetesProvider(client, new KubernetesProviderOptions(), loggerFactory.CreateLogger<KubernetesProvider>());
-                var host = new ControllerHost(client, provider, options, NoGatewayProvisioner.Instance, loggerFactory,
+                var provisioner = new GatewayProvisioner(client, GatewayProvisionerOptions.FromEnvironment(), loggerFactory.CreateLogger<GatewayProvisioner>());
+                var host = new ControllerHost(client, provider, options, provisioner, loggerFactory,
                     s => store.Publish(s.Update.Snapshot, s.Result.Status, s.Update.Diagnostics, []));
                 try
                 {
