@@ -37,13 +37,18 @@ internal sealed partial class GatewayHost(
             var started = Stopwatch.GetTimestamp();
             ReportDiagnostics(update.Diagnostics);
             var result = Translator.Translate(update.Snapshot, options);
+            var translated = Stopwatch.GetTimestamp();
             var applied = await proxy.ApplyAsync(result.Config, cancellationToken).ConfigureAwait(false);
+            var appliedAt = Stopwatch.GetTimestamp();
             foreach (var failure in applied.Failures)
             {
                 LogBindFailure(failure.Address, failure.Port, string.Join(", ", failure.Listeners), failure.Reason);
             }
 
             publish(new AppliedUpdate(update.Snapshot, result.Status, update.Diagnostics, applied.Failures));
+            var (translateMs, applyMs, publishMs) = (Milliseconds(started, translated), Milliseconds(translated, appliedAt), Milliseconds(appliedAt, Stopwatch.GetTimestamp()));
+            LogStages(translateMs, applyMs, publishMs);
+
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var routes = 0;
             foreach (var listener in result.Config.Listeners)
@@ -54,6 +59,8 @@ internal sealed partial class GatewayHost(
             LogApplied(revision, result.Config.Listeners.Count, routes, elapsed);
         }
     }
+
+    private static double Milliseconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     /// <summary>Prints each diagnostic once while it persists, so a watched directory does not repeat itself.</summary>
     private void ReportDiagnostics(IReadOnlyList<ManifestDiagnostic> diagnostics)
@@ -87,6 +94,9 @@ internal sealed partial class GatewayHost(
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "applied revision {Revision}: {Listeners} listeners, {Routes} routes in {Milliseconds:F1} ms")]
     private partial void LogApplied(int revision, int listeners, int routes, double milliseconds);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "stage host: translate {Translate:F1} ms, apply {Apply:F1} ms, publish {Publish:F1} ms")]
+    private partial void LogStages(double translate, double apply, double publish);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Diagnostic}")]
     private partial void LogManifestError(string diagnostic);
