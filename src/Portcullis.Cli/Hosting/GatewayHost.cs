@@ -27,6 +27,7 @@ internal sealed partial class GatewayHost(
     ILogger<GatewayHost> logger)
 {
     private HashSet<string> _reported = [];
+    private readonly StageClock _clock = new();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -35,19 +36,22 @@ internal sealed partial class GatewayHost(
         {
             revision++;
             var started = Stopwatch.GetTimestamp();
+            var (_, loadMb) = _clock.Mark(); // since the last update: what the provider allocated to produce this one
             ReportDiagnostics(update.Diagnostics);
             var result = Translator.Translate(update.Snapshot, options);
-            var translated = Stopwatch.GetTimestamp();
+            var (translateMs, translateMb) = _clock.Mark();
             var applied = await proxy.ApplyAsync(result.Config, cancellationToken).ConfigureAwait(false);
-            var appliedAt = Stopwatch.GetTimestamp();
+            var (applyMs, applyMb) = _clock.Mark();
             foreach (var failure in applied.Failures)
             {
                 LogBindFailure(failure.Address, failure.Port, string.Join(", ", failure.Listeners), failure.Reason);
             }
 
             publish(new AppliedUpdate(update.Snapshot, result.Status, update.Diagnostics, applied.Failures));
-            var (translateMs, applyMs, publishMs) = (Milliseconds(started, translated), Milliseconds(translated, appliedAt), Milliseconds(appliedAt, Stopwatch.GetTimestamp()));
-            LogStages(translateMs, applyMs, publishMs);
+            var (publishMs, publishMb) = _clock.Mark();
+            var (pauseMs, cpuMs) = _clock.Totals();
+            var gen2 = GC.CollectionCount(2);
+            LogStages(loadMb, translateMs, translateMb, applyMs, applyMb, publishMs, publishMb, pauseMs, cpuMs, gen2);
 
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var routes = 0;
@@ -59,8 +63,6 @@ internal sealed partial class GatewayHost(
             LogApplied(revision, result.Config.Listeners.Count, routes, elapsed);
         }
     }
-
-    private static double Milliseconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     /// <summary>Prints each diagnostic once while it persists, so a watched directory does not repeat itself.</summary>
     private void ReportDiagnostics(IReadOnlyList<ManifestDiagnostic> diagnostics)
@@ -95,8 +97,8 @@ internal sealed partial class GatewayHost(
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "applied revision {Revision}: {Listeners} listeners, {Routes} routes in {Milliseconds:F1} ms")]
     private partial void LogApplied(int revision, int listeners, int routes, double milliseconds);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "stage host: translate {Translate:F1} ms, apply {Apply:F1} ms, publish {Publish:F1} ms")]
-    private partial void LogStages(double translate, double apply, double publish);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "stage host: load allocated {LoadMb:F0} MB; translate {Translate:F0} ms {TranslateMb:F0} MB; apply {Apply:F0} ms {ApplyMb:F0} MB; publish {Publish:F0} ms {PublishMb:F0} MB; since the last update GC paused {Pauses:F0} ms, process CPU {Cpu:F0} ms; gen2 collections so far {Gen2}")]
+    private partial void LogStages(double loadMb, double translate, double translateMb, double apply, double applyMb, double publish, double publishMb, double pauses, double cpu, int gen2);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Diagnostic}")]
     private partial void LogManifestError(string diagnostic);
