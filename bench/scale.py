@@ -63,6 +63,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--changes", type=int, default=5)
     ap.add_argument("--log-level", default="Warning", help="Debug prints each stage's time in the log")
+    ap.add_argument("--env", default="", help="runtime settings replacing bench.py's, e.g. 'DOTNET_gcServer=0'")
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
@@ -90,6 +91,7 @@ def main():
     backend = bench.start_backend(a.out)
     p = bench.Proxy("portcullis", a.out, big, os.path.join(a.out, "bin"))
     p.log_level = a.log_level
+    p.env.update(kv.split("=", 1) for kv in a.env.split())
     res = {"start": None, "rss_start": None, "route": [], "cert": [], "new": [], "rss": []}
     try:
         bench.log(f"starting portcullis on {n} hostnames/certificates/routes (log: {a.out}/portcullis-big.log)")

@@ -49,9 +49,9 @@ internal sealed partial class GatewayHost(
 
             publish(new AppliedUpdate(update.Snapshot, result.Status, update.Diagnostics, applied.Failures));
             var (publishMs, publishMb) = _clock.Mark();
-            var (pauseMs, cpuMs) = _clock.Totals();
+            var (pauseMs, cpuMs, heapMb, committedMb) = _clock.Totals();
             var gen2 = GC.CollectionCount(2);
-            LogStages(loadMb, translateMs, translateMb, applyMs, applyMb, publishMs, publishMb, pauseMs, cpuMs, gen2);
+            LogStages(loadMb, translateMs, translateMb, applyMs, applyMb, publishMs, publishMb, pauseMs, cpuMs, gen2, heapMb, committedMb);
 
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             var routes = 0;
@@ -97,8 +97,9 @@ internal sealed partial class GatewayHost(
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "applied revision {Revision}: {Listeners} listeners, {Routes} routes in {Milliseconds:F1} ms")]
     private partial void LogApplied(int revision, int listeners, int routes, double milliseconds);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "stage host: load allocated {LoadMb:F0} MB; translate {Translate:F0} ms {TranslateMb:F0} MB; apply {Apply:F0} ms {ApplyMb:F0} MB; publish {Publish:F0} ms {PublishMb:F0} MB; since the last update GC paused {Pauses:F0} ms, process CPU {Cpu:F0} ms; gen2 collections so far {Gen2}")]
-    private partial void LogStages(double loadMb, double translate, double translateMb, double apply, double applyMb, double publish, double publishMb, double pauses, double cpu, int gen2);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "stage host: load allocated {LoadMb:F0} MB; translate {Translate:F0} ms {TranslateMb:F0} MB; apply {Apply:F0} ms {ApplyMb:F0} MB; publish {Publish:F0} ms {PublishMb:F0} MB; since the last update GC paused {Pauses:F0} ms, process CPU {Cpu:F0} ms; gen2 collections so far {Gen2}; GC heap {HeapMb:F0} MB, committed {CommittedMb:F0} MB")]
+    private partial void LogStages(double loadMb, double translate, double translateMb, double apply, double applyMb, double publish, double publishMb, double pauses, double cpu, int gen2,
+        double heapMb, double committedMb);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "{Diagnostic}")]
     private partial void LogManifestError(string diagnostic);

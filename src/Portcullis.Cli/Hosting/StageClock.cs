@@ -22,11 +22,11 @@ internal sealed class StageClock
         return result;
     }
 
-    /// <summary>GC pause and process CPU milliseconds since the previous call.</summary>
-    public (double PauseMilliseconds, double CpuMilliseconds) Totals()
+    /// <summary>GC pause and process CPU milliseconds since the previous call; GC heap and committed megabytes as of the last GC.</summary>
+    public (double PauseMilliseconds, double CpuMilliseconds, double HeapMb, double CommittedMb) Totals()
     {
-        var (pause, cpu) = (GC.GetTotalPauseDuration(), Environment.CpuUsage.TotalTime);
-        var result = ((pause - _pause).TotalMilliseconds, (cpu - _cpu).TotalMilliseconds);
+        var (pause, cpu, info) = (GC.GetTotalPauseDuration(), Environment.CpuUsage.TotalTime, GC.GetGCMemoryInfo());
+        var result = ((pause - _pause).TotalMilliseconds, (cpu - _cpu).TotalMilliseconds, info.HeapSizeBytes / 1048576.0, info.TotalCommittedBytes / 1048576.0);
         (_pause, _cpu) = (pause, cpu);
         return result;
     }

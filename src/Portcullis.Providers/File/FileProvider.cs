@@ -12,8 +12,11 @@ using Portcullis.Model.Serialization;
 /// <summary>How the file provider settles bursts of file changes.</summary>
 public sealed record FileProviderOptions
 {
-    /// <summary>A reload waits until no change has been seen for this long.</summary>
-    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// A reload waits until no change has been seen for this long. An editor's save or a copy of a directory
+    /// writes its files within milliseconds; every millisecond here is added to each change's convergence.
+    /// </summary>
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>A reload happens at most this long after the first change of a burst, even if changes continue.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
