@@ -37,14 +37,15 @@ class Proxy:
         self.name, self.out, self.set, self.bin = name, out, set_dir, bin_dir
         self.port = gen.PORTS[name]
         self.proc = None
+        self.log_level, self.env = "Warning", dict(PORTCULLIS_ENV)  # bench/scale.py changes both
         self.state = {"endpoint": "127.0.0.1", "d0": os.path.join(set_dir, "certs", "d0")}
 
     def start(self):
         env = dict(os.environ)
         if self.name == "portcullis":
-            env.update(PORTCULLIS_ENV)
+            env.update(self.env)
             cmd = [os.path.join(self.bin, "portcullis"), "run", "--config", os.path.join(self.set, "portcullis"),
-                   "--bind-address", "127.0.0.1", "--admin", ADMIN, "--log-level", "Warning"]
+                   "--bind-address", "127.0.0.1", "--admin", ADMIN, "--log-level", self.log_level]
         elif self.name == "nginx":
             cmd = ["nginx", "-c", os.path.join(self.set, "nginx.conf"), "-g", "daemon off;"]
         elif self.name == "haproxy":

@@ -34,41 +34,11 @@ if [ ${#need[@]} -gt 0 ]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >"$OUT/apt.log" 2>&1; }
 fi
 
-echo "building Portcullis (Release) into $OUT/bin"
-dotnet build "$ROOT/src/Portcullis.Cli/Portcullis.Cli.csproj" -c Release -o "$OUT/bin" --nologo -v quiet -clp:NoSummary >"$OUT/build.log" 2>&1 ||
-  { cat "$OUT/build.log"; exit 1; }
-
-# Domain 0 (the host of rows 1, 3 and 5) the workshop's way: a CA per domain, leaf with CN only, RSA 2048.
-# d0-rotated is a second leaf from the same CA (certificate rotation in row 5); dnew is the host added in row 4.
-workshop_cert() { # dir, domain, ca-dir (reuse its CA when given)
-  local dir=$1 domain=$2 ca=${3:-}
-  [ -f "$dir/tls.crt" ] && return 0
-  mkdir -p "$dir"
-  if [ -z "$ca" ]; then
-    openssl req -x509 -sha256 -nodes -days 365 -newkey rsa:2048 -subj "/O=$domain Inc./CN=$domain" -keyout "$dir/ca.key" -out "$dir/ca.crt" 2>/dev/null
-    ca=$dir
-  fi
-  openssl req -out "$dir/tls.csr" -newkey rsa:2048 -nodes -keyout "$dir/tls.key" -subj "/CN=www.$domain/O=$domain organization" 2>/dev/null
-  openssl x509 -req -days 365 -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -set_serial "$RANDOM" -in "$dir/tls.csr" -out "$dir/tls.crt" 2>/dev/null
-  cat "$dir/tls.crt" "$dir/tls.key" >"$dir/combined.pem"
-}
-
-gen_set() { # name, N
-  local set="$OUT/$1"
-  mkdir -p "$set/certs"
-  workshop_cert "$set/certs/d0" d0.bench
-  workshop_cert "$set/certs/d0-rotated" d0.bench "$set/certs/d0"
-  workshop_cert "$set/certs/dnew" dnew.bench
-  echo "generating $2 certificates and the configurations of every proxy in $set"
-  python3 "$ROOT/bench/gen.py" "$set" "$2"
-  "$OUT/bin/portcullis" validate --config "$set/portcullis" >"$set/validate.log" 2>&1 ||
-    { echo "portcullis validate failed:"; tail -20 "$set/validate.log"; exit 1; }
-}
+. "$ROOT/bench/lib.sh"
+build_portcullis
 
 if [ "$MODE" = quick ]; then N=1000; else N=10000; fi
-# A size change regenerates: the set directory holds one size at a time.
-if [ "$(cat "$OUT/big/N" 2>/dev/null)" != "$N" ]; then rm -rf "$OUT/big"; fi
-gen_set big "$N"; echo "$N" >"$OUT/big/N"
+gen_set big "$N"
 gen_set small 100
 
 exec python3 "$ROOT/bench/bench.py" --out "$OUT" --mode "$MODE" --n "$N" --peers "${PEERS:-nginx haproxy caddy}"

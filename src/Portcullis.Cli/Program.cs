@@ -9,6 +9,7 @@ var root = new RootCommand("Portcullis: a Kubernetes Gateway API gateway. Standa
     TranslateCommand.Create(),
     EchoCommand.Create(),
     PatchCommand.Create(),
+    ControllerCommand.Create(),
     ProxyCommand.Create(),
 };
 

@@ -1,5 +1,6 @@
 namespace Portcullis.Translation;
 
+using Portcullis.Ir;
 using Portcullis.Model;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
@@ -12,6 +13,7 @@ internal sealed class SnapshotIndex
     private readonly Dictionary<(string Ns, string Service), List<EndpointSlice>> _slices = [];
     private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<ReferenceGrant> _grants;
+    private readonly Dictionary<(string Ns, string Service, ServicePort Port), (EquatableArray<Endpoint>, string?)> _endpoints = [];
 
     public SnapshotIndex(ResourceSnapshot snapshot)
     {
@@ -54,6 +56,19 @@ internal sealed class SnapshotIndex
     /// <summary>The EndpointSlices of a Service (by the kubernetes.io/service-name label), in snapshot order.</summary>
     public IReadOnlyList<EndpointSlice> EndpointSlices(string ns, string service) =>
         _slices.TryGetValue((ns, service), out var list) ? list : [];
+
+    /// <summary>A Service port's endpoints and appProtocol, computed by <paramref name="resolve"/> on the first call for that port.</summary>
+    public (EquatableArray<Endpoint> Endpoints, string? AppProtocol) ServiceEndpoints(string ns, string service, ServicePort port,
+        Func<(EquatableArray<Endpoint>, string?)> resolve)
+    {
+        var key = (ns, service, port);
+        if (!_endpoints.TryGetValue(key, out var result))
+        {
+            _endpoints[key] = result = resolve();
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// A namespace's labels. The API server always sets kubernetes.io/metadata.name, so a namespace

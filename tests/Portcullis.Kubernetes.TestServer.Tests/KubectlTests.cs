@@ -36,6 +36,26 @@ public sealed class KubectlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wait_ForCrdEstablished_ReturnsOnceApplied()
+    {
+        await ApplyCrdsAsync();
+
+        var output = await _kubectl.SucceedAsync(null, "wait", "--for", "condition=established", "--timeout=20s", "crd/gateways.gateway.networking.k8s.io");
+
+        Assert.Contains("condition met", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Discovery_LegacyAnswerToAggregatedRequest_MakesKubectlFallBackToGroupVersions()
+    {
+        await _kubectl.SucceedAsync(null, "api-resources");
+
+        var apis = Assert.Single(_server.Requests, r => r.PathAndQuery.StartsWith("/apis?", StringComparison.Ordinal));
+        Assert.Contains("apidiscovery.k8s.io", apis.Accept, StringComparison.Ordinal);
+        Assert.Contains(_server.Requests, r => r.PathAndQuery.StartsWith("/apis/apps/v1?", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Workshop_ApplyCreateSecretPatchGetDelete_BehaveAsOnACluster()
     {
         await ApplyCrdsAsync();

@@ -53,7 +53,8 @@ public sealed class TestApiServer : IAsyncDisposable
             server!._requests.Enqueue(new RecordedRequest(
                 context.Request.Method,
                 context.Request.Path + context.Request.QueryString,
-                context.Request.ContentType));
+                context.Request.ContentType,
+                context.Request.Headers.Accept.Count > 0 ? context.Request.Headers.Accept.ToString() : null));
             return router.HandleAsync(context, server.BaseAddress);
         });
         await app.StartAsync(ct).ConfigureAwait(false);

@@ -157,6 +157,7 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
                     continue;
                 }
 
+                LogEvent(logger, kind.Kind, type);
                 switch (type)
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
@@ -235,6 +236,9 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "{Kind}: watch error event")]
     private static partial void LogWatchEventError(ILogger logger, string kind, Exception exception);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Trace, Message = "{Kind}: {Type} event")]
+    private static partial void LogEvent(ILogger logger, string kind, WatchEventType type);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Trace, Message = "{Kind}: bookmark at resourceVersion {ResourceVersion}")]
     private static partial void LogBookmark(ILogger logger, string kind, string? resourceVersion);

@@ -1,5 +1,6 @@
 namespace Portcullis.Providers.File;
 
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -11,8 +12,11 @@ using Portcullis.Model.Serialization;
 /// <summary>How the file provider settles bursts of file changes.</summary>
 public sealed record FileProviderOptions
 {
-    /// <summary>A reload waits until no change has been seen for this long.</summary>
-    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// A reload waits until no change has been seen for this long. An editor's save or a copy of a directory
+    /// writes its files within milliseconds; every millisecond here is added to each change's convergence.
+    /// </summary>
+    public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>A reload happens at most this long after the first change of a burst, even if changes continue.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
@@ -49,6 +53,7 @@ public sealed partial class FileProvider : IResourceProvider
         // Start watching before the first read so that no change between the two is missed.
         watch.Start();
         var last = reader.Load();
+        LogStages(_logger, reader.LastTimings.Files, reader.LastTimings.Identity, reader.LastTimings.Snapshot, 0);
         var count = last.Snapshot.All.Count();
         LogLoaded(_logger, count, last.Diagnostics.Count);
         yield return last;
@@ -62,7 +67,11 @@ public sealed partial class FileProvider : IResourceProvider
             }
 
             var update = reader.Load();
-            if (SameAs(last, update))
+            var comparing = Stopwatch.GetTimestamp();
+            var same = SameAs(last, update);
+            var compared = Stopwatch.GetElapsedTime(comparing).TotalMilliseconds;
+            LogStages(_logger, reader.LastTimings.Files, reader.LastTimings.Identity, reader.LastTimings.Snapshot, compared);
+            if (same)
             {
                 LogUnchanged(_logger);
                 continue;
@@ -146,6 +155,9 @@ public sealed partial class FileProvider : IResourceProvider
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Loaded manifests: {ObjectCount} objects, {DiagnosticCount} diagnostics")]
     private static partial void LogLoaded(ILogger logger, int objectCount, int diagnosticCount);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Debug, Message = "stage load: read+parse+validate {Files:F1} ms, identity {Identity:F1} ms, snapshot {Snapshot:F1} ms, compare {Compare:F1} ms")]
+    private static partial void LogStages(ILogger logger, double files, double identity, double snapshot, double compare);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Files changed but the snapshot did not")]
     private static partial void LogUnchanged(ILogger logger);

@@ -1,5 +1,6 @@
 namespace Portcullis.Providers.File;
 
+using System.Diagnostics;
 using Portcullis.Model;
 using Portcullis.Model.Core;
 using Portcullis.Model.Manifests;
@@ -25,6 +26,9 @@ public sealed class ManifestDirectoryReader
         _time = timeProvider ?? TimeProvider.System;
         _identity = new ObjectIdentity(_time);
     }
+
+    /// <summary>Milliseconds the last <see cref="Load"/> spent reading and parsing files, synthesizing metadata, and building the snapshot.</summary>
+    internal (double Files, double Identity, double Snapshot) LastTimings { get; private set; }
 
     /// <summary>The absolute path of the directory read.</summary>
     public string Directory { get; }
@@ -57,6 +61,7 @@ public sealed class ManifestDirectoryReader
     /// <summary>Reads the directory (re-parsing only files that changed) and builds a new snapshot.</summary>
     public ProviderUpdate Load()
     {
+        var started = Stopwatch.GetTimestamp();
         var diagnostics = new List<ManifestDiagnostic>();
         var paths = EnumerateFiles(diagnostics);
         var present = new HashSet<string>(paths, StringComparer.Ordinal);
@@ -88,8 +93,12 @@ public sealed class ManifestDirectoryReader
         }
 
         AddImplicitNamespaces(objects);
+        var read = Stopwatch.GetTimestamp();
         var synthesized = _identity.Apply(objects);
-        return new ProviderUpdate(ResourceSnapshot.Create(synthesized), diagnostics);
+        var identified = Stopwatch.GetTimestamp();
+        var snapshot = ResourceSnapshot.Create(synthesized);
+        LastTimings = (Milliseconds(started, read), Milliseconds(read, identified), Stopwatch.GetElapsedTime(identified).TotalMilliseconds);
+        return new ProviderUpdate(snapshot, diagnostics);
     }
 
     private List<string> EnumerateFiles(List<ManifestDiagnostic> diagnostics)
@@ -134,6 +143,8 @@ public sealed class ManifestDirectoryReader
         result.Sort(StringComparer.Ordinal);
         return result;
     }
+
+    private static double Milliseconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static bool IsIgnoredName(string name) => name.StartsWith('.');
 

@@ -72,8 +72,12 @@ internal static class BackendResolver
             return Invalid(RouteReasons.BackendNotFound, $"backendRef {name}: Service {ns}/{r.Name} has no port {port}");
         }
 
-        var slices = index.EndpointSlices(ns, r.Name);
-        var (endpoints, appProtocol) = slices.Count > 0 ? FromSlices(slices, servicePort) : (FromService(service, servicePort), null);
+        // Thousands of routes commonly share a few Services: resolve each Service port once per translation.
+        var (endpoints, appProtocol) = index.ServiceEndpoints(ns, r.Name, servicePort, () =>
+        {
+            var slices = index.EndpointSlices(ns, r.Name);
+            return slices.Count > 0 ? FromSlices(slices, servicePort) : (FromService(service, servicePort), null);
+        });
         if (httpDefault is not { } defaultProtocol)
         {
             return new(new WeightedBackend(name, weight, BackendProtocol.Http1, endpoints));

@@ -1,5 +1,7 @@
 namespace Portcullis.Translation.Routing;
 
+using System.Buffers;
+
 /// <summary>
 /// Hostname matching between a listener and a route, per the Gateway API: a wildcard "*.example.com"
 /// stands for one or more labels in front of "example.com" (never "example.com" itself).
@@ -23,23 +25,38 @@ internal static class Hostnames
             return [listener ?? Any];
         }
 
-        var result = new List<string>();
-        foreach (var raw in routeHostnames)
+        // Allocates only for hits: a route is checked against every listener of its Gateway, and most miss.
+        string? first = null;
+        List<string>? more = null;
+        for (var i = 0; i < routeHostnames.Count; i++) // not foreach: an interface enumerator is an allocation per call
         {
-            var route = Normalize(raw);
+            var route = Normalize(routeHostnames[i]);
             if (route is null)
             {
                 continue;
             }
 
             var hit = listener is null ? route : IntersectOne(listener, route);
-            if (hit is not null && !result.Contains(hit, StringComparer.Ordinal))
+            if (hit is null || string.Equals(hit, first, StringComparison.Ordinal))
             {
-                result.Add(hit);
+                continue;
+            }
+
+            if (first is null)
+            {
+                first = hit;
+            }
+            else if (more is null)
+            {
+                more = [first, hit];
+            }
+            else if (!more.Contains(hit, StringComparer.Ordinal))
+            {
+                more.Add(hit);
             }
         }
 
-        return result;
+        return more ?? (first is null ? [] : [first]);
     }
 
     /// <summary>The more specific of two hostnames when one covers the other, else null.</summary>
@@ -94,6 +111,17 @@ internal static class Hostnames
         static int Dots(string h) => h.Count(c => c == '.');
     }
 
-    private static string? Normalize(string? hostname) =>
-        string.IsNullOrEmpty(hostname) ? null : hostname.TrimEnd('.').ToLowerInvariant();
+    private static string? Normalize(string? hostname)
+    {
+        if (string.IsNullOrEmpty(hostname))
+        {
+            return null;
+        }
+
+        // Already normal (the usual case) returns the same string: this runs for every listener a route is
+        // checked against, and ToLowerInvariant allocated a copy each time (most of a 10,000-route translation).
+        return hostname[^1] != '.' && !hostname.AsSpan().ContainsAnyExcept(NormalChars) ? hostname : hostname.TrimEnd('.').ToLowerInvariant();
+    }
+
+    private static readonly SearchValues<char> NormalChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789-.*");
 }

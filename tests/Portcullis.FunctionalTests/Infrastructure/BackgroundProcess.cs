@@ -8,6 +8,7 @@ internal sealed class BackgroundProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private int _disposed;
 
     private BackgroundProcess(Process process) => _process = process;
 
@@ -64,8 +65,14 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the process (tree) if it still runs; safe to call again (a test may stop it before its owner does).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -5,8 +5,8 @@ using Portcullis.Kubernetes.TestServer.Storage;
 namespace Portcullis.Kubernetes.TestServer.Http;
 
 /// <summary>
-/// Decodes the Kubernetes protobuf envelope for the two kinds kubectl creates in protobuf here: Secret
-/// (`kubectl create secret tls`) and ConfigMap. Only the fields a client sets on create are read (name,
+/// Decodes the Kubernetes protobuf envelope for the kinds kubectl creates in protobuf here: Secret
+/// (`kubectl create secret tls`), ConfigMap and Namespace (`kubectl create namespace`). Only the fields a client sets on create are read (name,
 /// generateName, namespace, labels, annotations, data, stringData, binaryData, type, immutable); any other field,
 /// or any other kind, is a 415 so nothing is silently dropped.
 /// </summary>
@@ -64,6 +64,16 @@ internal static class ProtobufBody
                     _ => null,
                 });
                 break;
+            case ("v1", "Namespace"):
+                // `kubectl create namespace` sends only a name; its spec (finalizers) and status (phase) are the
+                // server's to fill, so what the client put there is not read.
+                ReadInto(obj, raw, field => field switch
+                {
+                    2 => ("spec", Map.ServerOwned),
+                    3 => ("status", Map.ServerOwned),
+                    _ => null,
+                });
+                break;
             default:
                 throw Unsupported($"{apiVersion} {kind}");
         }
@@ -74,6 +84,7 @@ internal static class ProtobufBody
     private enum Map
     {
         None,
+        ServerOwned,
         Text,
         Base64,
     }
@@ -91,6 +102,8 @@ internal static class ProtobufBody
             var (name, map) = schema(field) ?? throw Unsupported($"field {field}");
             switch (map)
             {
+                case Map.ServerOwned:
+                    break;
                 case Map.None when name == "immutable":
                     obj[name] = value.Varint != 0;
                     break;
@@ -218,5 +231,5 @@ internal static class ProtobufBody
     }
 
     private static ApiException Unsupported(string what) =>
-        new(415, "UnsupportedMediaType", $"this test server reads protobuf only for v1 Secret and ConfigMap creation; unsupported: {what}");
+        new(415, "UnsupportedMediaType", $"this test server reads protobuf only for v1 Secret, ConfigMap and Namespace creation; unsupported: {what}");
 }

@@ -78,10 +78,9 @@ internal sealed class WatchStreamer(ObjectStore store, TimeSpan bookmarkInterval
 
             while (reader.TryRead(out var e))
             {
-                // Selectors filter per event; an object that stops matching is not turned into a DELETED (README).
-                if (filter(e.Object))
+                if (e.TypeFor(filter) is { } seen)
                 {
-                    await WriteEventAsync(context, e.Type, Responses.AsVersion(e.Object, type, version), ct).ConfigureAwait(false);
+                    await WriteEventAsync(context, seen, Responses.AsVersion(e.Object, type, version), ct).ConfigureAwait(false);
                 }
             }
         }

@@ -150,7 +150,7 @@ internal sealed partial class ObjectStore
                 return current.DeepClone().AsObject();
             }
 
-            return Commit(type, ns, name, next, WatchEvent.Modified);
+            return Commit(type, ns, name, next, WatchEvent.Modified, current);
         }
     }
 
@@ -318,7 +318,7 @@ internal sealed partial class ObjectStore
         }
     }
 
-    private JsonObject Commit(ResourceType type, string? ns, string name, JsonObject obj, string eventType)
+    private JsonObject Commit(ResourceType type, string? ns, string name, JsonObject obj, string eventType, JsonObject? previous = null)
     {
         if (type.Key == ResourceRegistry.Crds)
         {
@@ -327,7 +327,7 @@ internal sealed partial class ObjectStore
 
         ObjectMeta.Metadata(obj)["resourceVersion"] = Format(++_version);
         Bucket(type.Key)[StorageName(ns, name)] = obj;
-        _watches.Publish(new WatchEvent(_version, type.Key, eventType, obj.DeepClone().AsObject()));
+        _watches.Publish(new WatchEvent(_version, type.Key, eventType, obj.DeepClone().AsObject()) { Previous = previous });
         return obj.DeepClone().AsObject();
     }
 

@@ -39,6 +39,16 @@ public class HostnamesTests
             Hostnames.Intersect("*.example.com", ["b.example.com", "www.sample.com", "A.example.com", "a.example.com"]));
 
     [Fact]
+    public void Intersect_NoRouteHostnameIntersects_GivesEmpty() =>
+        Assert.Empty(Hostnames.Intersect("www.d1.bench", ["www.d2.bench", "*.d3.bench"]));
+
+    [Fact]
+    public void Intersect_ThreeHitsWithRepeatsAndTrailingDots_KeepsEachOnceInRouteOrder() =>
+        Assert.Equal(
+            ["c.example.com", "a.example.com", "b.example.com"],
+            Hostnames.Intersect("*.example.com.", ["c.example.com", "a.example.com.", "C.Example.com", "b.example.com", "a.example.com"]));
+
+    [Fact]
     public void CompareSpecificity_PrefersExactOverWildcardOverCatchAll()
     {
         var sorted = new[] { "*", "*.example.com", "www.example.com", "*.foo.example.com", "a.example.com" }
