@@ -14,6 +14,8 @@ public static class ResourceKinds
 
     public static ResourceKind HttpRoute { get; } = new("HTTPRoute", Gw, ["v1"], "httproutes", true, typeof(HttpRoute));
 
+    public static ResourceKind GrpcRoute { get; } = new("GRPCRoute", Gw, ["v1"], "grpcroutes", true, typeof(GrpcRoute));
+
     // v1 since Gateway API v1.5; clusters with older CRDs serve only v1beta1.
     public static ResourceKind ReferenceGrant { get; } = new("ReferenceGrant", Gw, ["v1", "v1beta1"], "referencegrants", true, typeof(ReferenceGrant));
 
@@ -31,6 +33,6 @@ public static class ResourceKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
-        GatewayClass, Gateway, HttpRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
+        GatewayClass, Gateway, HttpRoute, GrpcRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
     ];
 }

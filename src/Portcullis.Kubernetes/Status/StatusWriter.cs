@@ -29,6 +29,7 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         new(ResourceKinds.GatewayClass, r => Entries(r.GatewayClasses), o => ((GatewayClass)o).Status, SharedParents: false),
         new(ResourceKinds.Gateway, r => Entries(r.Gateways), o => ((Gateway)o).Status, SharedParents: false),
         new(ResourceKinds.HttpRoute, r => Entries(r.HttpRoutes), o => ((HttpRoute)o).Status, SharedParents: true),
+        new(ResourceKinds.GrpcRoute, r => Entries(r.GrpcRoutes), o => ((GrpcRoute)o).Status, SharedParents: true),
     ];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;

@@ -102,6 +102,26 @@ public class StatusWriterTests
         Assert.Equal("theirs", (string?)parents[0]?["parentRef"]?["name"]);
     }
 
+    [Fact]
+    public async Task WriteAsync_GrpcRoute_IsReadByItsInformerAndGetsItsParentStatus()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.ApplyClassAndGateway();
+        cluster.Apply("""
+            {"apiVersion":"gateway.networking.k8s.io/v1","kind":"GRPCRoute","metadata":{"name":"g","namespace":"default"},
+             "spec":{"parentRefs":[{"name":"web"}]}}
+            """);
+        var client = cluster.Client();
+        await using var run = new ProviderRun(new KubernetesProvider(client, Fast, NullLogger.Instance));
+        var snapshot = await run.NextAsync(s => s.GrpcRoutes.Count == 1);
+
+        await new StatusWriter(client, TestCluster.ControllerName, _log).WriteAsync(snapshot, Translate(snapshot), CancellationToken.None);
+
+        var status = cluster.Server.Get("gateway.networking.k8s.io/v1", "grpcroutes", "default", "g")?["status"];
+        Assert.Equal(TestCluster.ControllerName, (string?)status?["parents"]?[0]?["controllerName"]);
+        Assert.Equal("True", (string?)TestCluster.Condition(status?["parents"]?[0], "Accepted")?["status"]);
+    }
+
     private static StatusReport Translate(ResourceSnapshot snapshot) => Translator.Translate(snapshot, new TranslatorOptions()).Status;
 
     // Every request that could change an object: the writer must only ever PATCH /status.

@@ -32,6 +32,7 @@ internal sealed class TestCluster : IAsyncDisposable
         server.Put(Crd("GatewayClass", "gatewayclasses", "Cluster", "v1"));
         server.Put(Crd("Gateway", "gateways", "Namespaced", "v1"));
         server.Put(Crd("HTTPRoute", "httproutes", "Namespaced", "v1"));
+        server.Put(Crd("GRPCRoute", "grpcroutes", "Namespaced", "v1"));
         server.Put(referenceGrantV1
             ? Crd("ReferenceGrant", "referencegrants", "Namespaced", "v1", "v1beta1")
             : Crd("ReferenceGrant", "referencegrants", "Namespaced", "v1beta1"));
