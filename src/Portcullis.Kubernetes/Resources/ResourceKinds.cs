@@ -16,6 +16,13 @@ public static class ResourceKinds
 
     public static ResourceKind GrpcRoute { get; } = new("GRPCRoute", Gw, ["v1"], "grpcroutes", true, typeof(GrpcRoute));
 
+    // The L4 routes: v1 in current Gateway API, the alpha versions on clusters with older (experimental) CRDs.
+    public static ResourceKind TlsRoute { get; } = new("TLSRoute", Gw, ["v1", "v1alpha3", "v1alpha2"], "tlsroutes", true, typeof(TlsRoute));
+
+    public static ResourceKind TcpRoute { get; } = new("TCPRoute", Gw, ["v1", "v1alpha2"], "tcproutes", true, typeof(TcpRoute));
+
+    public static ResourceKind UdpRoute { get; } = new("UDPRoute", Gw, ["v1", "v1alpha2"], "udproutes", true, typeof(UdpRoute));
+
     // v1 since Gateway API v1.5; clusters with older CRDs serve only v1beta1.
     public static ResourceKind ReferenceGrant { get; } = new("ReferenceGrant", Gw, ["v1", "v1beta1"], "referencegrants", true, typeof(ReferenceGrant));
 
@@ -33,6 +40,6 @@ public static class ResourceKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
-        GatewayClass, Gateway, HttpRoute, GrpcRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
+        GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
     ];
 }

@@ -30,6 +30,9 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         new(ResourceKinds.Gateway, r => Entries(r.Gateways), o => ((Gateway)o).Status, SharedParents: false),
         new(ResourceKinds.HttpRoute, r => Entries(r.HttpRoutes), o => ((HttpRoute)o).Status, SharedParents: true),
         new(ResourceKinds.GrpcRoute, r => Entries(r.GrpcRoutes), o => ((GrpcRoute)o).Status, SharedParents: true),
+        new(ResourceKinds.TlsRoute, r => Entries(r.TlsRoutes), o => ((TlsRoute)o).Status, SharedParents: true),
+        new(ResourceKinds.TcpRoute, r => Entries(r.TcpRoutes), o => ((TcpRoute)o).Status, SharedParents: true),
+        new(ResourceKinds.UdpRoute, r => Entries(r.UdpRoutes), o => ((UdpRoute)o).Status, SharedParents: true),
     ];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;

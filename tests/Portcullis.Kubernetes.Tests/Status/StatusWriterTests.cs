@@ -122,6 +122,29 @@ public class StatusWriterTests
         Assert.Equal("True", (string?)TestCluster.Condition(status?["parents"]?[0], "Accepted")?["status"]);
     }
 
+    [Fact]
+    public async Task WriteAsync_TlsRouteServedOnlyAsV1Alpha2_IsReadAndPatchedThroughThatVersion()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.ApplyClassAndGateway();
+        cluster.Apply("""
+            {"apiVersion":"gateway.networking.k8s.io/v1alpha2","kind":"TLSRoute","metadata":{"name":"t","namespace":"default"},
+             "spec":{"parentRefs":[{"name":"web"}],"hostnames":["tls.example.com"],"rules":[{"backendRefs":[{"name":"svc","port":443}]}]}}
+            """);
+        var client = cluster.Client();
+        await using var run = new ProviderRun(new KubernetesProvider(client, Fast, NullLogger.Instance));
+        var snapshot = await run.NextAsync(s => s.TlsRoutes.Count == 1);
+
+        await new StatusWriter(client, TestCluster.ControllerName, _log).WriteAsync(snapshot, Translate(snapshot), CancellationToken.None);
+
+        // The Gateway's only listener is HTTP, so the route is not allowed there: what matters is that its status was
+        // written, through the version the cluster serves.
+        var parent = cluster.Server.Get("gateway.networking.k8s.io/v1alpha2", "tlsroutes", "default", "t")?["status"]?["parents"]?[0];
+        Assert.Equal(TestCluster.ControllerName, (string?)parent?["controllerName"]);
+        Assert.Equal("False", (string?)TestCluster.Condition(parent, "Accepted")?["status"]);
+        Assert.Contains(Writes(cluster), r => r.PathAndQuery.StartsWith("/apis/gateway.networking.k8s.io/v1alpha2/namespaces/default/tlsroutes/t/status", StringComparison.Ordinal));
+    }
+
     private static StatusReport Translate(ResourceSnapshot snapshot) => Translator.Translate(snapshot, new TranslatorOptions()).Status;
 
     // Every request that could change an object: the writer must only ever PATCH /status.

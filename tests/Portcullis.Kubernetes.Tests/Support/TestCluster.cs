@@ -33,6 +33,10 @@ internal sealed class TestCluster : IAsyncDisposable
         server.Put(Crd("Gateway", "gateways", "Namespaced", "v1"));
         server.Put(Crd("HTTPRoute", "httproutes", "Namespaced", "v1"));
         server.Put(Crd("GRPCRoute", "grpcroutes", "Namespaced", "v1"));
+
+        // The workshop's version: clusters with the v1.2 experimental CRDs serve TLSRoute as v1alpha2 only.
+        // TCPRoute and UDPRoute are not installed, as on a cluster with the standard channel only.
+        server.Put(Crd("TLSRoute", "tlsroutes", "Namespaced", "v1alpha2"));
         server.Put(referenceGrantV1
             ? Crd("ReferenceGrant", "referencegrants", "Namespaced", "v1", "v1beta1")
             : Crd("ReferenceGrant", "referencegrants", "Namespaced", "v1beta1"));
