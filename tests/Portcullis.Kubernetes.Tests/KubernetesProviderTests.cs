@@ -86,6 +86,20 @@ public class KubernetesProviderTests
         Assert.Equal(("gateway.networking.k8s.io/v1beta1", "ReferenceGrant"), (grant.ApiVersion, grant.Kind));
     }
 
+    [Fact]
+    public async Task WatchAsync_KindNotServedIsTheLastToList_FirstSnapshotStillComes()
+    {
+        // TCPRoute's CRD is not installed in the test cluster: its informer lists it as empty. With only that kind
+        // watched it is necessarily the last informer to finish, and nothing else will ever signal the ready gate.
+        await using var cluster = await TestCluster.StartAsync();
+        var onlyTcpRoutes = Fast with { Kinds = [Portcullis.Kubernetes.Resources.ResourceKinds.TcpRoute] };
+        await using var run = new ProviderRun(new KubernetesProvider(cluster.Client(), onlyTcpRoutes, NullLogger.Instance));
+
+        var snapshot = await run.NextAsync(_ => true);
+
+        Assert.Empty(snapshot.TcpRoutes);
+    }
+
     // List requests (not watches) of gateways: each is one (re)list of the informer.
     private static int Lists(TestCluster cluster) =>
         cluster.Server.Requests.Count(r => r.Method == "GET" && r.PathAndQuery.Split('?')[0].EndsWith("/gateways", StringComparison.Ordinal)

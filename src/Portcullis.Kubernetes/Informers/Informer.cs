@@ -115,8 +115,12 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
             }
         }
 
+        // Not served: listed as empty. The first time counts as a change like any first list, or the provider's
+        // ready gate, waiting for a signal to look again, would wait for an unrelated event when this kind is
+        // the last to finish (a cluster without the TCPRoute CRD, say).
+        var firstTime = !_listed;
         _listed = true;
-        if (Replace(ImmutableDictionary<ObjectKey, KubernetesObject>.Empty) > 0)
+        if (Replace(ImmutableDictionary<ObjectKey, KubernetesObject>.Empty) > 0 || firstTime)
         {
             changed();
         }
