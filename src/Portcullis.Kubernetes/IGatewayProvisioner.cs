@@ -4,7 +4,7 @@ using Portcullis.Model;
 using Portcullis.Translation;
 
 /// <summary>
-/// Creates and updates what serves each accepted Gateway (Deployment, Service, ServiceAccount). The controller
+/// Creates and updates what serves each Gateway of our class (Deployment, Service, ServiceAccount). The controller
 /// loop calls it after each translation, and only while this replica holds the leader lease.
 /// </summary>
 public interface IGatewayProvisioner

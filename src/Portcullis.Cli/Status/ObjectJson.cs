@@ -74,7 +74,21 @@ internal static class ObjectJson
 
             json["stringData"] = data;
         }
+
+        // `kubectl apply` copies the whole manifest, tls.key included, into this annotation; managedFields can
+        // carry field values too. Neither leaves the process for a Secret.
+        if (json["metadata"] is JsonObject metadata)
+        {
+            metadata.Remove("managedFields");
+            if (metadata["annotations"] is JsonObject annotations
+                && annotations.ContainsKey(LastAppliedAnnotation))
+            {
+                annotations[LastAppliedAnnotation] = "[redacted]";
+            }
+        }
     }
+
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     private static string Redacted(int bytes) => $"[redacted {bytes.ToString(CultureInfo.InvariantCulture)} bytes]";
 

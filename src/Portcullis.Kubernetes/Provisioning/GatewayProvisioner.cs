@@ -27,9 +27,11 @@ public sealed record GatewayProvisionerOptions
 }
 
 /// <summary>
-/// For each Gateway of our class that the translator accepted: a ServiceAccount, Service and Deployment
-/// named `portcullis-NAME`, owned by the Gateway (so deleting the Gateway deletes them). Creates what is
-/// missing, updates only what drifted from our fields, and deletes ours for Gateways no longer accepted.
+/// For each Gateway of our (accepted) class: a ServiceAccount, Service and Deployment named `portcullis-NAME`,
+/// owned by the Gateway (so deleting the Gateway deletes them). Creates what is missing, updates only what
+/// drifted from our fields, and deletes ours for Gateways that left our class. A Gateway that is ours but not
+/// Accepted (an unsupported spec.addresses, say) keeps its fleet: taking its Service away would drop traffic
+/// that is being served and release its external address over an edit that can be undone.
 /// Errors are per Gateway: one that cannot be provisioned does not hold up the others.
 /// </summary>
 public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvisionerOptions options, ILogger<GatewayProvisioner> logger) : IGatewayProvisioner
@@ -44,7 +46,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
         var wanted = new HashSet<(string Ns, string Name)>();
         foreach (var gateway in snapshot.Gateways)
         {
-            if (!IsAccepted(result, gateway))
+            if (!IsOurs(result, gateway))
             {
                 continue;
             }
@@ -61,16 +63,19 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
             {
                 LogProvisionFailed(key.Item1, gateway.Metadata.Name, e.Request.Method.Method, e.Request.RequestUri?.AbsolutePath ?? "", (int)e.Response.StatusCode, e.Response.Content);
             }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
+            {
+                // The API server could not be reached for this Gateway; the others still get their pass.
+                LogProvisionUnreachable(key.Item1, gateway.Metadata.Name, e);
+            }
         }
 
         await DeleteStaleAsync(wanted, ct).ConfigureAwait(false);
         await SyncProxyBindingAsync(wanted, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Accepted=True (also with some invalid listeners): the translator took the Gateway in.</summary>
-    private static bool IsAccepted(TranslationResult result, Gateway gateway) =>
-        result.Status.Gateways.TryGetValue(gateway.Ref, out var status)
-        && status.Conditions.Any(c => c.Type == "Accepted" && c.Status == "True");
+    /// <summary>Ours: the translator reports status for exactly the Gateways of the classes it accepted.</summary>
+    private static bool IsOurs(TranslationResult result, Gateway gateway) => result.Status.Gateways.ContainsKey(gateway.Ref);
 
     /// <summary>The class's GatewayParameters overlaid with the Gateway's own; a missing object counts as empty.</summary>
     private async Task<GatewayParametersSpec> ParametersAsync(ResourceSnapshot snapshot, Gateway gateway, CancellationToken ct)
@@ -167,7 +172,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
         return false;
     }
 
-    /// <summary>Ours (by label) whose Gateway is gone or no longer accepted. Owner GC covers deleted Gateways; this covers the rest.</summary>
+    /// <summary>Ours (by label) whose Gateway is gone or no longer of our class. Owner GC covers deleted Gateways; this covers the rest.</summary>
     private async Task DeleteStaleAsync(HashSet<(string Ns, string Name)> wanted, CancellationToken ct)
     {
         bool Stale(V1ObjectMeta m) => !wanted.Contains((m.NamespaceProperty, m.Name));
@@ -265,7 +270,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "updated {Kind} {Namespace}/{Name}")]
     private partial void LogUpdated(string kind, string @namespace, string name);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "deleted {Kind} {Namespace}/{Name}: its Gateway is no longer ours or accepted")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "deleted {Kind} {Namespace}/{Name}: its Gateway is no longer of our class")]
     private partial void LogDeleted(string kind, string @namespace, string name);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Kind} {Namespace}/{Name} exists but was not provisioned by Portcullis; leaving it alone")]
@@ -276,6 +281,9 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "cannot provision for Gateway {Namespace}/{Name}: {Method} {Path}: HTTP {Status} {Body}")]
     private partial void LogProvisionFailed(string @namespace, string name, string method, string path, int status, string body);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "cannot provision for Gateway {Namespace}/{Name}: the API server did not answer")]
+    private partial void LogProvisionUnreachable(string @namespace, string name, Exception exception);
 
     [LoggerMessage(EventId = 107, Level = LogLevel.Debug, Message = "ClusterRoleBinding {Name} not found: proxy ServiceAccounts are not bound to the proxy role")]
     private partial void LogNoProxyBinding(string name);

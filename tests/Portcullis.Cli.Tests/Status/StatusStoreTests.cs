@@ -53,6 +53,28 @@ public class StatusStoreTests
     }
 
     [Fact]
+    public void Publish_SecretAppliedWithKubectl_RedactsTheLastAppliedAnnotationThatHoldsTheKey()
+    {
+        var store = new StatusStore(new ManualTime(T0));
+        var applied = TestData.Secret() with
+        {
+            Metadata = TestData.Secret().Metadata with
+            {
+                Annotations = new Dictionary<string, string>
+                {
+                    ["kubectl.kubernetes.io/last-applied-configuration"] = """{"data":{"tls.key":"LS0tLS1CRUdJTi..."}}""",
+                    ["team"] = "web",
+                },
+            },
+        };
+        store.Publish(TestData.Snapshot(applied), StatusReport.Empty, [], []);
+
+        var annotations = store.Get("secrets", "default", "example-cert")!["metadata"]!["annotations"]!;
+        Assert.Equal("[redacted]", annotations["kubectl.kubernetes.io/last-applied-configuration"]!.GetValue<string>());
+        Assert.Equal("web", annotations["team"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Publish_Secret_RedactsEveryValue()
     {
         var store = new StatusStore(new ManualTime(T0));

@@ -119,6 +119,22 @@ public sealed class GatewayProvisionerTests(ITestOutputHelper output) : IAsyncLi
     }
 
     [Fact]
+    public async Task Reconcile_GatewayOfOurClassNoLongerAccepted_KeepsItsFleet()
+    {
+        await ReconcileAsync(Snapshot(ClassYaml, GatewayYaml("a", ports: [80])));
+
+        // spec.addresses is unsupported with provisioned Services: Accepted turns False, yet the serving fleet stays.
+        var withAddress = GatewayYaml("a", ports: [80]).Replace("  listeners:", "  addresses:\n  - value: 10.1.2.3\n  listeners:", StringComparison.Ordinal);
+        var snapshot = Snapshot(ClassYaml, withAddress);
+        var result = Translator.Translate(snapshot, new TranslatorOptions { AddressSource = AddressSource.ProvisionedService });
+        Assert.Contains(result.Status.Gateways.Single().Value.Conditions, c => c is { Type: "Accepted", Status: "False" });
+        await _provisioner.ReconcileAsync(snapshot, result, CancellationToken.None);
+
+        Assert.NotNull(_server.Get("apps/v1", "deployments", "default", "portcullis-a"));
+        Assert.NotNull(_server.Get("v1", "services", "default", "portcullis-a"));
+    }
+
+    [Fact]
     public async Task Reconcile_SameNamedServiceNotOurs_IsLeftAlone()
     {
         _server.Put(JsonNode.Parse("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"portcullis-sni-gateway","namespace":"default"},"spec":{"type":"ClusterIP","ports":[{"port":9999}]}}""")!.AsObject());
