@@ -120,14 +120,17 @@ internal sealed class UdpPort : IAsyncDisposable
             return null;
         }
 
-        var upstream = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Creating the socket can fail too (out of descriptors, an address family the host lacks): that costs
+        // this datagram, never the port's receive loop.
+        Socket? upstream = null;
         try
         {
+            upstream = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
             upstream.Connect(new IPEndPoint(address, endpoint.Port));
         }
         catch (SocketException ex)
         {
-            upstream.Dispose();
+            upstream?.Dispose();
             L4Log.DatagramFailed(_logger, Key.ToString(), ex);
             return null;
         }
