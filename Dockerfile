@@ -4,7 +4,8 @@
 #   docker build -t portcullis:dev .
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
-# Project files first, so the restore layer is reused while only sources change.
+# Build settings and central package versions, then the sources (never built here: no container engine on the
+# machine this was written on; see deploy/README.md).
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
 RUN dotnet restore src/Portcullis.Cli/Portcullis.Cli.csproj
