@@ -19,14 +19,15 @@ public static class ProvisionedNames
     {
         ArgumentNullException.ThrowIfNull(gatewayName);
         var name = Prefix + gatewayName.Replace('.', '-');
-        if (name.Length <= MaxLength)
+        if (name.Length <= MaxLength && !gatewayName.Contains('.', StringComparison.Ordinal))
         {
             return name;
         }
 
-        // Long names keep a readable head and a hash of the whole name, so two long names never collide.
+        // Long names keep a readable head and a hash of the whole name, so two long names never collide; so do
+        // names with dots, or "a.b" and "a-b" (two Gateways) would share one Deployment and Service.
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(gatewayName)))[..8];
-        var head = name[..(MaxLength - hash.Length - 1)].TrimEnd('-');
+        var head = name[..Math.Min(name.Length, MaxLength - hash.Length - 1)].TrimEnd('-');
         return string.Create(CultureInfo.InvariantCulture, $"{head}-{hash}");
     }
 }

@@ -11,9 +11,12 @@ public class ProvisionedNamesTests
     }
 
     [Fact]
-    public void For_NameWithDots_BecomesADns1035Label()
+    public void For_NameWithDots_BecomesADns1035LabelDistinctFromTheDashedName()
     {
-        Assert.Equal("portcullis-gw-example-com", ProvisionedNames.For("gw.example.com"));
+        var dotted = ProvisionedNames.For("gw.example.com");
+        Assert.Matches("^portcullis-gw-example-com-[0-9a-f]{8}$", dotted);
+        Assert.NotEqual(ProvisionedNames.For("gw-example-com"), dotted);
+        Assert.Equal("portcullis-gw-example-com", ProvisionedNames.For("gw-example-com"));
     }
 
     [Fact]
