@@ -4,7 +4,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 
-/// <summary>The options every serving verb (`run`, `proxy`) takes, defined once.</summary>
+/// <summary>The options every long-running verb (`run`, `proxy`, `controller`) takes, defined once.</summary>
 internal static class CommonServeOptions
 {
     public static Option<string> Admin(string description) => new("--admin")

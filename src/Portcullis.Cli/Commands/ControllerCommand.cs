@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Portcullis.Cli.Admin;
+using Portcullis.Cli.Hosting;
 using Portcullis.Cli.Status;
 using Portcullis.Kubernetes;
 using Portcullis.Kubernetes.Hosting;
@@ -38,16 +39,8 @@ internal static class ControllerCommand
             Description = "Namespace of the portcullis-controller Lease.",
             DefaultValueFactory = _ => new LeaderElectionOptions().Namespace,
         };
-        var admin = new Option<string>("--admin")
-        {
-            Description = "Admin endpoint (/healthz, /readyz, status). Keep it on loopback unless probes need it.",
-            DefaultValueFactory = _ => "127.0.0.1:9901",
-        };
-        var logLevel = new Option<LogLevel>("--log-level")
-        {
-            Description = "Trace, Debug, Information, Warning or Error.",
-            DefaultValueFactory = _ => LogLevel.Information,
-        };
+        var admin = CommonServeOptions.Admin("Admin endpoint (/healthz, /readyz, status). Keep it on loopback unless probes need it.");
+        var logLevel = CommonServeOptions.LogLevel();
 
         var command = new Command("controller", "Run the Kubernetes controller: watch the cluster, write Gateway API status, provision proxies.")
         {
@@ -55,10 +48,9 @@ internal static class ControllerCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var adminText = parse.GetValue(admin)!;
-            if (!IPEndPoint.TryParse(adminText, out var adminEndpoint) || adminEndpoint.Port == 0)
+            if (!CommonServeOptions.TryParseAdmin(parse.GetValue(admin)!, out var adminEndpoint, out var error))
             {
-                Console.Error.WriteLine($"error: --admin {adminText}: expected ADDRESS:PORT, e.g. 127.0.0.1:9901");
+                Console.Error.WriteLine("error: " + error);
                 return 1;
             }
 
@@ -75,25 +67,10 @@ internal static class ControllerCommand
 
     private static async Task<int> RunAsync(string? kubeconfig, ControllerOptions options, IPEndPoint adminEndpoint, LogLevel level, CancellationToken interrupted)
     {
-        // SIGTERM (how Kubernetes stops a pod) stops as gracefully as Ctrl+C, releasing the Lease for the next leader.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            context =>
-            {
-                context.Cancel = true;
-                stopping.Cancel();
-            });
-        var cancellationToken = stopping.Token;
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            })
-            .SetMinimumLevel(level)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Microsoft.Hosting", LogLevel.Warning));
+        // Stopping (Ctrl+C or SIGTERM) releases the Lease for the next leader.
+        using var shutdown = new ProcessShutdown(interrupted);
+        var cancellationToken = shutdown.Token;
+        using var loggerFactory = ProcessShutdown.CreateLoggerFactory(level);
 
         k8s.IKubernetes client;
         try

@@ -27,26 +27,9 @@ internal static class GatewayServing
 {
     public static async Task<int> RunAsync(ServingOptions serving, CancellationToken interrupted)
     {
-        // SIGTERM (how Kubernetes and service managers stop a process) shuts down as gracefully as Ctrl+C.
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            context =>
-            {
-                context.Cancel = true;
-                stopping.Cancel();
-            });
-        var cancellationToken = stopping.Token;
-        using var loggerFactory = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            })
-            .SetMinimumLevel(serving.LogLevel)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Microsoft.Hosting", LogLevel.Warning)
-            .AddFilter("Yarp", LogLevel.Warning));
+        using var shutdown = new ProcessShutdown(interrupted);
+        var cancellationToken = shutdown.Token;
+        using var loggerFactory = ProcessShutdown.CreateLoggerFactory(serving.LogLevel);
 
         var store = new StatusStore(TimeProvider.System);
         await using var proxy = new ProxyServer(new ProxyServerOptions(), loggerFactory);
