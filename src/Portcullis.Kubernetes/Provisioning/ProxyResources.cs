@@ -1,8 +1,6 @@
 namespace Portcullis.Kubernetes.Provisioning;
 
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using k8s.Models;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Addressing;
@@ -44,8 +42,7 @@ public static class ProxyResourceBuilder
             return gatewayName;
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(gatewayName)))[..8];
-        return string.Create(CultureInfo.InvariantCulture, $"{gatewayName[..(MaxLabelValue - 9)].TrimEnd('-', '.', '_')}-{hash}");
+        return ProvisionedNames.WithHash(gatewayName, gatewayName, MaxLabelValue, '-', '.', '_');
     }
 
     public static ProxyResources Build(Gateway gateway, GatewayParametersSpec parameters, string defaultImage)

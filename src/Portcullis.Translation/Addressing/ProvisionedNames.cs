@@ -26,8 +26,19 @@ public static class ProvisionedNames
 
         // Long names keep a readable head and a hash of the whole name, so two long names never collide; so do
         // names with dots, or "a.b" and "a-b" (two Gateways) would share one Deployment and Service.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(gatewayName)))[..8];
-        var head = name[..Math.Min(name.Length, MaxLength - hash.Length - 1)].TrimEnd('-');
+        return WithHash(name, gatewayName, MaxLength, '-');
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> cut so that "-" and 8 hex digits of the SHA-256 of <paramref name="source"/> fit in
+    /// <paramref name="maxLength"/>, with <paramref name="trim"/> characters removed from the cut's end, then the hash.
+    /// </summary>
+    public static string WithHash(string text, string source, int maxLength, params char[] trim)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(source);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..8];
+        var head = text[..Math.Min(text.Length, maxLength - hash.Length - 1)].TrimEnd(trim);
         return string.Create(CultureInfo.InvariantCulture, $"{head}-{hash}");
     }
 }
