@@ -133,6 +133,16 @@ public class ProxyL4Tests
         await socket.ConnectAsync(IPAddress.Loopback, port);
         await using var stream = new NetworkStream(socket);
         await stream.WriteAsync("before "u8.ToArray());
+
+        // Only a connection the proxy has taken is spliced; one still in the kernel's accept queue when the port
+        // closes is reset (that race failed this test once in CI). Wait for the take, then remove the port.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (proxy.Server.L4.Streams.ConnectionCount == 0 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, proxy.Server.L4.Streams.ConnectionCount);
         await proxy.Server.ApplyAsync(GatewayConfig.Empty, CancellationToken.None);
 
         Assert.Equal("db:before after", await ExchangeAsync(stream, socket, "after"));
