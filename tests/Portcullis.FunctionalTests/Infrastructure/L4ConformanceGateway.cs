@@ -1,0 +1,247 @@
+namespace Portcullis.FunctionalTests.Infrastructure;
+
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+/// <summary>
+/// The Gateways, routes and Services of upstream's provisional TCPRoute and UDPRoute conformance tests
+/// (kubernetes-sigs/gateway-api conformance/tests/tcproute-*.yaml, udproute-*.yaml), with upstream's object names,
+/// side by side in one `portcullis run`. Every Gateway gets its own loopback address from the pool and its listeners
+/// free ports (upstream's fixed ports 9300-9321 and 5300-5301 would collide here).
+/// To keep the suite light, upstream's TCP backends share four `portcullis echo` processes and its UDP backends two,
+/// each echo named after the backend upstream's check expects where the test tells backends apart
+/// (tcp-echo-one/two/three; udp-backend-v1/v2); <see cref="Backends"/> lists the mapping.
+/// </summary>
+public sealed class L4ConformanceGateway : IAsyncLifetime
+{
+    public const string Ns = "gateway-conformance-infra";
+    public const string WebNs = "gateway-conformance-web-backend";
+
+    /// <summary>Upstream backend (Service) name -> the echo pod that answers for it here.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Backends = new Dictionary<string, string>
+    {
+        ["tcp-attach-backend-1"] = "tcp-echo-one",
+        ["tcp-attach-backend-2"] = "tcp-echo-two",
+        ["tcp-echo-attach-all"] = "tcp-echo-three",
+        ["udp-attach-backend-1"] = "udp-backend-v1",
+        ["udp-attach-backend-2"] = "udp-backend-v2",
+    };
+
+    private readonly List<BackgroundProcess> _echoes = [];
+    private readonly Dictionary<string, int> _ports = [];
+    private Scenario? _scenario;
+
+    internal GatewayProcess Process => _scenario!.Gateway!;
+
+    internal Scenario Scenario => _scenario!;
+
+    /// <summary>The port a listener was given, by "gateway/listener".</summary>
+    public int Port(string gateway, string listener) => _ports[$"{gateway}/{listener}"];
+
+    public async Task InitializeAsync()
+    {
+        _scenario = Scenario.Create();
+        var tcp = new Dictionary<string, int>();
+        foreach (var pod in new[] { "tcp-echo-one", "tcp-echo-two", "tcp-echo-three" })
+        {
+            tcp[pod] = await StartEchoAsync(pod, Ns, "TCP");
+        }
+
+        var web = await StartEchoAsync("tcp-reference-grant-backend", WebNs, "TCP");
+        var udp1 = await StartEchoAsync("udp-backend-v1", Ns, "UDP");
+        var udp2 = await StartEchoAsync("udp-backend-v2", Ns, "UDP");
+
+        _scenario.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
+        _scenario.Write("01-services.yaml", string.Join("---\n",
+            Service("tcp-echo-one", Ns, 3000, tcp["tcp-echo-one"]),
+            Service("tcp-echo-two", Ns, 3000, tcp["tcp-echo-two"]),
+            Service("tcp-echo-three", Ns, 3000, tcp["tcp-echo-three"]),
+            Service("tcp-attach-backend-1", Ns, 3000, tcp["tcp-echo-one"]),
+            Service("tcp-attach-backend-2", Ns, 3000, tcp["tcp-echo-two"]),
+            Service("tcp-echo-attach-all", Ns, 3000, tcp["tcp-echo-three"]),
+            Service("tcp-reference-grant-backend", WebNs, 3000, web),
+            Service("tcp-invalid-xns-backend", WebNs, 3000, web),
+            Service("udp-backend-v1", Ns, 8080, udp1, "UDP"),
+            Service("udp-backend-v2", Ns, 8080, udp2, "UDP"),
+            // Weight 0: it must get nothing, so nothing needs to answer on its port.
+            Service("udp-backend-v3", Ns, 8080, Network.FreePort(), "UDP"),
+            Service("udp-attach-backend-1", Ns, 8080, udp1, "UDP"),
+            Service("udp-attach-backend-2", Ns, 8080, udp2, "UDP"),
+            Service("udp-echo-no-reference-grant", "gateway-conformance-app-backend", 8080, udp2, "UDP")));
+        _scenario.Write("02-routes.yaml", Routes());
+        await _scenario.StartGatewayAsync();
+        foreach (var gateway in _ports.Keys.Select(k => k[..k.IndexOf('/', StringComparison.Ordinal)]).Distinct())
+        {
+            await Process.WaitProgrammedAsync(gateway, Ns);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var echo in _echoes)
+        {
+            await echo.DisposeAsync();
+        }
+
+        if (_scenario is not null)
+        {
+            await _scenario.DisposeAsync();
+        }
+    }
+
+    public Task<JsonNode> RouteAsync(string plural, string name) =>
+        Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{Ns}/{plural}/{name}");
+
+    public Task<JsonNode> GatewayAsync(string name) =>
+        Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{Ns}/gateways/{name}");
+
+    public Task<string> AddressAsync(string gateway) => Process.GatewayAddressAsync(gateway, Ns);
+
+    /// <summary>`portcullis echo` in echo-basic's TCP or UDP mode; returns its port once it says it listens.</summary>
+    private async Task<int> StartEchoAsync(string pod, string ns, string mode)
+    {
+        var port = Network.FreePort();
+        var portText = port.ToString(CultureInfo.InvariantCulture);
+        var env = mode == "TCP"
+            ? new Dictionary<string, string> { ["TCP_ECHO_SERVER"] = "1", ["TCP_PORT"] = portText, ["TLS_PORT"] = Network.FreePort().ToString(CultureInfo.InvariantCulture) }
+            : new Dictionary<string, string> { ["UDP_ECHO_SERVER"] = "1", ["UDP_PORT"] = portText };
+        env["POD_NAME"] = pod + "-7c9d8b6f5-x1y2z";
+        env["NAMESPACE"] = ns;
+        var process = BackgroundProcess.Start("dotnet", [Repo.PortcullisDll, "echo", "--address", "127.0.0.1"], env);
+        _echoes.Add(process);
+        await process.WaitForOutputAsync(mode == "TCP" ? $"listening on port {port} (tcp)" : $"UDP server listening on :{port}", TimeSpan.FromSeconds(30));
+        return port;
+    }
+
+    /// <summary>A listener line for <paramref name="gateway"/>, on a free port remembered for the tests.</summary>
+    private string Listener(string gateway, string name, string protocol, string kind)
+    {
+        var port = Network.FreePort();
+        _ports[$"{gateway}/{name}"] = port;
+        return $"    - {{ name: {name}, protocol: {protocol}, port: {port}, allowedRoutes: {{ kinds: [{{ kind: {kind} }}] }} }}";
+    }
+
+    private string Gateway(string name, params (string Listener, string Protocol, string Kind)[] listeners) =>
+        $"""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata:
+          name: {name}
+          namespace: {Ns}
+        spec:
+          gatewayClassName: portcullis
+          listeners:
+
+        """ + string.Join("\n", listeners.Select(l => Listener(name, l.Listener, l.Protocol, l.Kind))) + "\n";
+
+    private static string Route(string kind, string name, string parentRef, string backends) => $$"""
+        apiVersion: gateway.networking.k8s.io/v1alpha2
+        kind: {{kind}}
+        metadata:
+          name: {{name}}
+          namespace: {{Ns}}
+        spec:
+          parentRefs: [{ {{parentRef}} }]
+          rules:
+            - backendRefs: [{{backends}}]
+
+        """;
+
+    /// <summary>The newer of the two routes on one listener, written by the multiple-routes tests once the older is Accepted.</summary>
+    public static string NewerRoute(string kind, string name, string gateway, string listener, string backend, int port) =>
+        Route(kind, name, $"name: {gateway}, sectionName: {listener}", $"{{ name: {backend}, port: {port} }}");
+
+    private string Routes()
+    {
+        var tlsOnlyPort = Network.FreePort();
+        _ports["udproute-tls-only-gateway/tls"] = tlsOnlyPort;
+        var docs = new List<string>
+        {
+            // tcproute-multiple-routes-attachment.yaml (the newer route comes later, from the test)
+            Gateway("tcp-multi-route-attach-gateway", ("tcp", "TCP", "TCPRoute")),
+            Route("TCPRoute", "tcproute-attach-older", "name: tcp-multi-route-attach-gateway, sectionName: tcp", "{ name: tcp-attach-backend-1, port: 3000 }"),
+            // udproute-multiple-routes-attachment.yaml
+            Gateway("udp-multi-route-attach-gateway", ("udp", "UDP", "UDPRoute")),
+            Route("UDPRoute", "udproute-attach-older", "name: udp-multi-route-attach-gateway, sectionName: udp", "{ name: udp-attach-backend-1, port: 8080 }"),
+            // tcproute-invalid-backendref-nonexistent.yaml
+            Gateway("tcp-gateway-invalid-backend", ("tcp", "TCP", "TCPRoute")),
+            Route("TCPRoute", "tcp-route-invalid-backend-ref-nonexistent", "name: tcp-gateway-invalid-backend, sectionName: tcp", "{ name: nonexistent-service, port: 8080 }"),
+            // udproute-invalid-backendref-nonexistent.yaml
+            Gateway("udp-gateway-invalid-backend", ("udp", "UDP", "UDPRoute")),
+            Route("UDPRoute", "udp-route-invalid-backend-ref-nonexistent", "name: udp-gateway-invalid-backend, sectionName: udp", "{ name: nonexistent-service, port: 8080 }"),
+            // tcproute-invalid-cross-namespace-backend-ref.yaml
+            Gateway("tcp-invalid-cross-namespace-backend-ref-gateway", ("tcp", "TCP", "TCPRoute")),
+            Route("TCPRoute", "tcp-invalid-cross-namespace-backend-ref", "name: tcp-invalid-cross-namespace-backend-ref-gateway, sectionName: tcp", $"{{ name: tcp-invalid-xns-backend, namespace: {WebNs}, port: 3000 }}"),
+            // udproute-invalid-cross-namespace-backend-ref.yaml
+            Gateway("udp-gateway-invalid-cross-namespace-backend-ref", ("udp", "UDP", "UDPRoute")),
+            Route("UDPRoute", "udp-route-invalid-cross-namespace-backend-ref", "name: udp-gateway-invalid-cross-namespace-backend-ref, sectionName: udp", "{ name: udp-echo-no-reference-grant, namespace: gateway-conformance-app-backend, port: 8080 }"),
+            // tcproute-invalid-non-tcp-listener.yaml
+            Gateway("tcp-mixed-protocol-gateway", ("only-allow-http-routes", "HTTP", "HTTPRoute")),
+            Route("TCPRoute", "tcp-route", "name: tcp-mixed-protocol-gateway, sectionName: only-allow-http-routes", "{ name: tcp-echo-one, port: 3000 }"),
+            // tcproute-parentref-attach-all.yaml
+            Gateway("tcp-attach-all-gateway", ("one", "TCP", "TCPRoute"), ("two", "TCP", "TCPRoute"), ("three", "TCP", "TCPRoute"), ("four", "TCP", "TCPRoute")),
+            Route("TCPRoute", "tcp-route-attach-all", "name: tcp-attach-all-gateway", "{ name: tcp-echo-attach-all, port: 3000 }"),
+            // tcproute-parentref-port-and-section-name.yaml
+            Gateway("tcp-multi-listener-gateway", ("one", "TCP", "TCPRoute"), ("two", "TCP", "TCPRoute"), ("three", "TCP", "TCPRoute")),
+        };
+        docs.Add(Route("TCPRoute", "tcp-route-by-port", $"name: tcp-multi-listener-gateway, port: {Port("tcp-multi-listener-gateway", "one")}", "{ name: tcp-echo-one, port: 3000 }"));
+        docs.Add(Route("TCPRoute", "tcp-route-by-section", "name: tcp-multi-listener-gateway, sectionName: two", "{ name: tcp-echo-two, port: 3000 }"));
+        docs.Add(Route("TCPRoute", "tcp-route-by-section-and-port", $"name: tcp-multi-listener-gateway, sectionName: three, port: {Port("tcp-multi-listener-gateway", "three")}", "{ name: tcp-echo-three, port: 3000 }"));
+        docs.AddRange(
+        [
+            // tcproute-reference-grant.yaml
+            $$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: ReferenceGrant
+            metadata:
+              name: tcp-reference-grant
+              namespace: {{WebNs}}
+            spec:
+              from: [{ group: gateway.networking.k8s.io, kind: TCPRoute, namespace: {{Ns}} }]
+              to: [{ group: "", kind: Service, name: tcp-reference-grant-backend }]
+
+            """,
+            Gateway("tcp-reference-grant-gateway", ("tcp", "TCP", "TCPRoute")),
+            Route("TCPRoute", "tcp-reference-grant", "name: tcp-reference-grant-gateway, sectionName: tcp", $"{{ name: tcp-reference-grant-backend, namespace: {WebNs}, port: 3000 }}"),
+            // udproute-not-allowed-by-listeners.yaml
+            $$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: udproute-tls-only-gateway
+              namespace: {{Ns}}
+            spec:
+              gatewayClassName: portcullis
+              listeners:
+                - { name: tls, port: {{tlsOnlyPort}}, protocol: TLS, tls: { mode: Passthrough }, allowedRoutes: { namespaces: { from: Same } } }
+
+            """,
+            Route("UDPRoute", "udproute-not-allowed-by-listeners", "name: udproute-tls-only-gateway, sectionName: tls", "{ name: udp-backend-v1, port: 8080 }"),
+            // udproute-weighted-routing.yaml
+            Gateway("udp-weighted-gateway", ("udp", "UDP", "UDPRoute")),
+            Route("UDPRoute", "udp-weighted-route", "name: udp-weighted-gateway, sectionName: udp",
+                "{ name: udp-backend-v1, port: 8080, weight: 70 }, { name: udp-backend-v2, port: 8080, weight: 30 }, { name: udp-backend-v3, port: 8080, weight: 0 }"),
+        ]);
+        return string.Join("---\n", docs);
+    }
+
+    private static string Service(string name, string ns, int port, int target, string protocol = "TCP") => $$"""
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: {{name}}
+          namespace: {{ns}}
+        spec:
+          clusterIP: 127.0.0.1
+          ports:
+            - { port: {{port}}, targetPort: {{target}}, protocol: {{protocol}} }
+
+        """;
+}
+
+/// <summary>The tests that share one <see cref="L4ConformanceGateway"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class L4ConformanceCollection : ICollectionFixture<L4ConformanceGateway>
+{
+    public const string Name = "L4Conformance";
+}
