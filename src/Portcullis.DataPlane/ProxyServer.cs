@@ -24,6 +24,9 @@ public sealed record ProxyServerOptions
 
     /// <summary>How long a UDP session lives without a datagram either way.</summary>
     public TimeSpan UdpIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a spliced TCP/TLS connection may pass no byte either way before it is closed (Envoy's default: 1 h).</summary>
+    public TimeSpan TcpIdleTimeout { get; init; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>Why a bind failed, in terms the status needs: the port, or the address itself.</summary>
@@ -78,7 +81,7 @@ public sealed class ProxyServer : IAsyncDisposable
         _options = options ?? throw new ArgumentNullException(nameof(options));
         _loggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory));
         _logger = loggerFactory.CreateLogger<ProxyServer>();
-        _l4 = new L4Plane(loggerFactory.CreateLogger<L4Plane>()) { UdpIdleTimeout = options.UdpIdleTimeout };
+        _l4 = new L4Plane(loggerFactory.CreateLogger<L4Plane>(), options.TcpIdleTimeout) { UdpIdleTimeout = options.UdpIdleTimeout };
         _dispatcher = new ConnectionDispatcher(
             new VirtualEndPoint(VirtualEndPointKind.Https),
             new VirtualEndPoint(VirtualEndPointKind.Http1),

@@ -22,4 +22,10 @@ internal static partial class L4Log
 
     [LoggerMessage(1105, LogLevel.Information, "Bound UDP port {Endpoint}")]
     public static partial void UdpPortBound(ILogger logger, string endpoint);
+
+    [LoggerMessage(1106, LogLevel.Debug, "Spliced connection on {Endpoint} (route {Route}) closed after {Seconds} s without traffic")]
+    public static partial void IdleClosed(ILogger logger, string endpoint, string route, double seconds);
+
+    [LoggerMessage(1107, LogLevel.Warning, "UDP on {Endpoint}: {Sessions} sessions, the most one port keeps; datagram from {Client} dropped")]
+    public static partial void SessionLimit(ILogger logger, string endpoint, int sessions, string client);
 }

@@ -15,10 +15,10 @@ internal sealed class L4Plane : IAsyncDisposable
     private readonly Dictionary<PortKey, UdpPort> _udpPorts = [];
     private L4Tables _tables = L4Tables.Empty;
 
-    public L4Plane(ILogger logger)
+    public L4Plane(ILogger logger, TimeSpan tcpIdleTimeout)
     {
         _logger = logger;
-        Streams = new StreamProxy(() => Tables, logger);
+        Streams = new StreamProxy(() => Tables, logger) { IdleTimeout = tcpIdleTimeout };
     }
 
     /// <summary>How long a UDP session lives without a datagram either way.</summary>

@@ -36,13 +36,33 @@ internal static class Splice
 {
     private const int BufferSize = 16 * 1024;
 
-    public static async Task RunAsync(SpliceEnd client, SpliceEnd backend, CancellationToken cancellationToken)
+    /// <summary>
+    /// Splices until both directions end, or until no byte has moved either way for <paramref name="idleTimeout"/>
+    /// (then both sides are closed, as Envoy's tcp_proxy idle_timeout does: a peer that vanished without a FIN or
+    /// RST must not hold two sockets forever). True when the idle timeout ended it.
+    /// </summary>
+    public static async Task<bool> RunAsync(SpliceEnd client, SpliceEnd backend, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAll(PumpAsync(client, backend, failed), PumpAsync(backend, client, failed)).ConfigureAwait(false);
+        var activity = new Activity();
+        var pumps = Task.WhenAll(PumpAsync(client, backend, failed, activity), PumpAsync(backend, client, failed, activity));
+        var idled = false;
+        var check = idleTimeout / 4 < TimeSpan.FromSeconds(1) ? idleTimeout / 4 : TimeSpan.FromSeconds(1);
+        while (!pumps.IsCompleted)
+        {
+            await Task.WhenAny(pumps, Task.Delay(check, CancellationToken.None)).ConfigureAwait(false);
+            if (!pumps.IsCompleted && activity.IdleFor > idleTimeout)
+            {
+                idled = true;
+                await failed.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
+        await pumps.ConfigureAwait(false);
+        return idled;
     }
 
-    private static async Task PumpAsync(SpliceEnd from, SpliceEnd to, CancellationTokenSource failed)
+    private static async Task PumpAsync(SpliceEnd from, SpliceEnd to, CancellationTokenSource failed, Activity activity)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -50,6 +70,7 @@ internal static class Splice
             int read;
             while ((read = await from.Stream.ReadAsync(buffer.AsMemory(0, BufferSize), failed.Token).ConfigureAwait(false)) > 0)
             {
+                activity.Touch();
                 await to.Stream.WriteAsync(buffer.AsMemory(0, read), failed.Token).ConfigureAwait(false);
             }
 
@@ -64,5 +85,15 @@ internal static class Splice
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>When a byte last moved in either direction.</summary>
+    private sealed class Activity
+    {
+        private long _last = Environment.TickCount64;
+
+        public TimeSpan IdleFor => TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref _last));
+
+        public void Touch() => Interlocked.Exchange(ref _last, Environment.TickCount64);
     }
 }

@@ -16,6 +16,9 @@ using Portcullis.DataPlane.Listeners;
 /// </summary>
 internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyncDisposable
 {
+    /// <summary>Envoy's tcp_proxy default: a spliced connection with no byte either way for this long is closed.</summary>
+    public static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
+
     private static readonly TimeSpan ClientHelloTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
@@ -25,6 +28,9 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
 
     /// <summary>Open spliced connections (and those still choosing a backend).</summary>
     public int ConnectionCount => _running.Count;
+
+    /// <summary>How long a spliced connection may pass no byte either way before both sides are closed.</summary>
+    public TimeSpan IdleTimeout { get; init; } = DefaultIdleTimeout;
 
     public bool Claims(PortKey port) => tables().Streams.ContainsKey(port);
 
@@ -91,6 +97,8 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
 
     private async Task ServeAsync(Socket socket, PortKey port, StreamDecision decision, string? serverName)
     {
+        // Keep-alive probes find a peer that vanished (host gone, no RST) long before the idle timeout would.
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
         var client = new SpliceEnd(new NetworkStream(socket, ownsSocket: true), socket);
         SpliceEnd? backend = null;
         try
@@ -114,7 +122,10 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
                 return;
             }
 
-            await Splice.RunAsync(client, backend, _shutdown.Token).ConfigureAwait(false);
+            if (await Splice.RunAsync(client, backend, IdleTimeout, _shutdown.Token).ConfigureAwait(false))
+            {
+                L4Log.IdleClosed(logger, port.ToString(), decision.Route.RouteName, IdleTimeout.TotalSeconds);
+            }
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -160,6 +171,7 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
         }
 
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         timeout.CancelAfter(ConnectTimeout);
         try

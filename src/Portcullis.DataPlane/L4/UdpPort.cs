@@ -10,11 +10,18 @@ using Portcullis.DataPlane.Listeners;
 /// One UDP listener socket. Each client address gets a session with its own upstream socket,
 /// connected to a backend picked by weight when the session starts; the backend's replies go back
 /// to the client from the listener's address. A session idle for the timeout (no datagram either
-/// way) is closed, so the next datagram from that client starts a new one.
+/// way) is closed, so the next datagram from that client starts a new one; so is a session whose backend endpoint
+/// a new config no longer has. At most <see cref="MaxSessions"/> sessions per port.
 /// </summary>
 internal sealed class UdpPort : IAsyncDisposable
 {
     private const int MaxDatagram = 65535;
+
+    /// <summary>
+    /// Sessions one port keeps at most: each holds a socket and a receive loop, so a flood of spoofed source
+    /// addresses must not exhaust descriptors; past it, datagrams of new clients are dropped until sessions expire.
+    /// </summary>
+    public const int MaxSessions = 16 * 1024;
 
     private readonly Socket _socket;
     private readonly Func<L4Tables> _tables;
@@ -24,6 +31,7 @@ internal sealed class UdpPort : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _receiveLoop = Task.CompletedTask;
     private Task _sweepLoop = Task.CompletedTask;
+    private int _limitLogged;
 
     private UdpPort(PortKey key, Socket socket, Func<L4Tables> tables, TimeSpan idleTimeout, ILogger logger)
     {
@@ -102,7 +110,7 @@ internal sealed class UdpPort : IAsyncDisposable
             }
 
             var client = (IPEndPoint)received.RemoteEndPoint;
-            var session = _sessions.GetValueOrDefault(client) ?? StartSession(client);
+            var session = await CurrentSessionAsync(client).ConfigureAwait(false) ?? StartSession(client);
             if (session is not null)
             {
                 await session.SendUpstreamAsync(buffer.AsMemory(0, received.ReceivedBytes)).ConfigureAwait(false);
@@ -110,8 +118,43 @@ internal sealed class UdpPort : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The client's session, unless the config changed and its backend endpoint is no longer one the route can pick:
+    /// then it is closed so this datagram starts a session with a live backend instead of feeding a removed one.
+    /// </summary>
+    private async ValueTask<UdpSession?> CurrentSessionAsync(IPEndPoint client)
+    {
+        if (!_sessions.TryGetValue(client, out var session))
+        {
+            return null;
+        }
+
+        var route = _tables().Datagrams.GetValueOrDefault(Key);
+        if (ReferenceEquals(route, session.Route) || route?.Contains(session.Endpoint) == true)
+        {
+            return session;
+        }
+
+        if (_sessions.TryRemove(new KeyValuePair<IPEndPoint, UdpSession>(client, session)))
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
     private UdpSession? StartSession(IPEndPoint client)
     {
+        if (_sessions.Count >= MaxSessions)
+        {
+            if (Interlocked.Exchange(ref _limitLogged, 1) == 0)
+            {
+                L4Log.SessionLimit(_logger, Key.ToString(), _sessions.Count, client.ToString());
+            }
+
+            return null;
+        }
+
         var route = _tables().Datagrams.GetValueOrDefault(Key);
         var endpoint = route?.Pick();
         if (endpoint is null || !IPAddress.TryParse(endpoint.Address, out var address))
@@ -135,7 +178,7 @@ internal sealed class UdpPort : IAsyncDisposable
             return null;
         }
 
-        var session = new UdpSession(client, upstream);
+        var session = new UdpSession(client, upstream, route!, endpoint);
         _sessions[client] = session;
         session.ReplyLoop = Task.Run(() => ReplyLoopAsync(session));
         return session;
@@ -188,6 +231,8 @@ internal sealed class UdpPort : IAsyncDisposable
                         await session.DisposeAsync().ConfigureAwait(false);
                     }
                 }
+
+                Volatile.Write(ref _limitLogged, 0); // at most one limit warning per sweep period
             }
         }
         catch (OperationCanceledException)
@@ -197,7 +242,7 @@ internal sealed class UdpPort : IAsyncDisposable
     }
 
     /// <summary>One client's flow through this port.</summary>
-    private sealed class UdpSession(IPEndPoint client, Socket upstream) : IAsyncDisposable
+    private sealed class UdpSession(IPEndPoint client, Socket upstream, WeightedEndpoints route, Ir.Endpoint endpoint) : IAsyncDisposable
     {
         private readonly CancellationTokenSource _closing = new();
         private long _lastActivity = Environment.TickCount64;
@@ -205,6 +250,11 @@ internal sealed class UdpPort : IAsyncDisposable
         public IPEndPoint Client { get; } = client;
 
         public Socket Upstream { get; } = upstream;
+
+        /// <summary>The route table the backend was picked from; while it is still the current one, nothing to re-check.</summary>
+        public WeightedEndpoints Route { get; } = route;
+
+        public Ir.Endpoint Endpoint { get; } = endpoint;
 
         public CancellationToken Closing => _closing.Token;
 

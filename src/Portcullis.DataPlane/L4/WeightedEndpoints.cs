@@ -34,6 +34,20 @@ internal sealed class WeightedEndpoints
 
     public string RouteName { get; }
 
+    /// <summary>Whether a backend that can still be picked has <paramref name="endpoint"/> (a UDP session checks its own after a change).</summary>
+    public bool Contains(Endpoint endpoint)
+    {
+        foreach (var backend in _backends)
+        {
+            if (!backend.Invalid && backend.Endpoints.Contains(endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Null when the connection gets no backend (no weight, or the picked backend cannot take it).</summary>
     public Endpoint? Pick()
     {

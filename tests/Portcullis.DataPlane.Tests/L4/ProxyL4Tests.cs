@@ -29,6 +29,37 @@ public class ProxyL4Tests
     }
 
     [Fact]
+    public async Task Tcp_NoByteEitherWayForTheIdleTimeout_BothSidesAreClosed()
+    {
+        await using var backend = StreamEchoServer.Start("db");
+        await using var server = new ProxyServer(new ProxyServerOptions { TcpIdleTimeout = TimeSpan.FromSeconds(2) }, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+        await server.StartAsync(CancellationToken.None);
+        var port = FreePort.Find();
+        await server.ApplyAsync(Of(Tcp("default/gw/tcp", port, L4Route("*", backend.Backend()))), CancellationToken.None);
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await socket.SendAsync("no half-close, then silence"u8.ToArray());
+
+        // The echo answers only after end-of-stream, so nothing arrives until the proxy closes the connection. The
+        // 60 s bound is a hang guard: without the idle timeout the read would never end.
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var buffer = new byte[64];
+        int read;
+        try
+        {
+            read = await socket.ReceiveAsync(buffer, SocketFlags.None, guard.Token);
+        }
+        catch (SocketException)
+        {
+            read = 0; // a reset also ends it
+        }
+
+        Assert.False(guard.IsCancellationRequested, "the idle connection was not closed");
+        Assert.Equal(0, read);
+    }
+
+    [Fact]
     public async Task Tcp_Weights_ZeroWeightBackendGetsNoConnection()
     {
         await using var live = StreamEchoServer.Start("live");

@@ -1,6 +1,7 @@
 namespace Portcullis.DataPlane.Tests.L4;
 
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -35,6 +36,46 @@ public class UdpSessionTests
 
         Assert.Equal(0, server.L4.UdpSessionCount);
         Assert.Equal("dns:b", await ExchangeAsync(client, "b"));
+    }
+
+    [Fact]
+    public async Task Apply_SessionsBackendRemoved_NextDatagramGoesToABackendTheRouteStillHas()
+    {
+        await using var old = DatagramEchoServer.Start("old");
+        await using var replacement = DatagramEchoServer.Start("new");
+        await using var proxy = await ProxyFixture.StartAsync();
+        var port = FreePort.Find();
+        await proxy.Server.ApplyAsync(Of(Udp("default/gw/udp", port, L4Route("*", old.Backend()))), CancellationToken.None);
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        client.Connect(IPAddress.Loopback, port);
+        Assert.Equal("old:a", await ExchangeAsync(client, "a"));
+
+        // The same client (same source port, so the same session) after the route's backend changed.
+        await proxy.Server.ApplyAsync(Of(Udp("default/gw/udp", port, L4Route("*", replacement.Backend()))), CancellationToken.None);
+
+        Assert.Equal("new:b", await ExchangeAsync(client, "b"));
+        Assert.Equal(1, proxy.Server.L4.UdpSessionCount);
+    }
+
+    [Fact]
+    public async Task Apply_SessionsBackendKept_SessionStaysOnIt()
+    {
+        await using var first = DatagramEchoServer.Start("first");
+        await using var second = DatagramEchoServer.Start("second");
+        await using var proxy = await ProxyFixture.StartAsync();
+        var port = FreePort.Find();
+        await proxy.Server.ApplyAsync(Of(Udp("default/gw/udp", port, L4Route("*", first.Backend()))), CancellationToken.None);
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        client.Connect(IPAddress.Loopback, port);
+        Assert.Equal("first:a", await ExchangeAsync(client, "a"));
+
+        // A new config in which the session's backend is still there (with a second one that new sessions may get).
+        await proxy.Server.ApplyAsync(Of(Udp("default/gw/udp", port, L4Route("*", second.Backend(1000), first.Backend(1)))), CancellationToken.None);
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal($"first:{i}", await ExchangeAsync(client, i.ToString(CultureInfo.InvariantCulture)));
+        }
     }
 
     [Fact]
