@@ -133,7 +133,7 @@ public sealed class ProxyServer : IAsyncDisposable
 
         var app = builder.Build();
         var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>());
-        app.Run(handler.HandleAsync);
+        app.Run(GrpcLocalReplies.Wrap(handler.HandleAsync));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         _handler = handler;

@@ -178,7 +178,10 @@ public sealed class GrpcRouteTests(GrpcRouteFixture fixture) : IClassFixture<Grp
     {
         var e = await Assert.ThrowsAsync<RpcException>(async () => await Plain("nothing.example.com").EchoAsync(new EchoRequest()));
 
+        // The gateway answers trailers-only with grpc-status and its own message (a bare HTTP 404 would give the
+        // client's generic "Bad gRPC response. HTTP status code: 404").
         Assert.Equal(StatusCode.Unimplemented, e.StatusCode);
+        Assert.Equal("no route for this service and method", e.Status.Detail);
     }
 
     [Fact]
@@ -187,6 +190,7 @@ public sealed class GrpcRouteTests(GrpcRouteFixture fixture) : IClassFixture<Grp
         var e = await Assert.ThrowsAsync<RpcException>(async () => await Plain("broken.example.com").EchoAsync(new EchoRequest()));
 
         Assert.Equal(StatusCode.Unavailable, e.StatusCode);
+        Assert.Equal("no backend is available for this route", e.Status.Detail);
     }
 
     [Fact]
