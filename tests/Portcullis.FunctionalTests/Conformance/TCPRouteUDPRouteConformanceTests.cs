@@ -266,7 +266,7 @@ public sealed class TCPRouteUDPRouteConformanceTests(L4ConformanceGateway fixtur
 
     /// <summary>The backend (the echo pod's name up to its replica-set hash) one TCP connection reaches.</summary>
     private static async Task<string> TcpBackendAsync(string address, int port) =>
-        BackendOf((string)(await TcpTestAsync(address, port))["pod"]!);
+        L4ConformanceGateway.BackendOf((string)(await TcpTestAsync(address, port))["pod"]!);
 
     private static Task EventuallyTcpBackendAsync(string address, int port, string backend) =>
         GatewayProcess.EventuallyAsync(async () =>
@@ -291,7 +291,7 @@ public sealed class TCPRouteUDPRouteConformanceTests(L4ConformanceGateway fixtur
         try
         {
             var reply = JsonNode.Parse((await client.ReceiveAsync(timeout.Token)).Buffer)!;
-            return BackendOf((string)reply["pod"]!);
+            return L4ConformanceGateway.BackendOf((string)reply["pod"]!);
         }
         catch (OperationCanceledException)
         {
@@ -301,7 +301,4 @@ public sealed class TCPRouteUDPRouteConformanceTests(L4ConformanceGateway fixtur
 
     /// <summary>The echo that answers for upstream's <paramref name="backend"/> here (see <see cref="L4ConformanceGateway.Backends"/>).</summary>
     private static string Pod(string backend) => L4ConformanceGateway.Backends.GetValueOrDefault(backend, backend);
-
-    /// <summary>The echo a pod name stands for: the name without its replica-set and pod suffixes.</summary>
-    private static string BackendOf(string pod) => pod[..pod.LastIndexOf('-', pod.LastIndexOf('-') - 1)];
 }

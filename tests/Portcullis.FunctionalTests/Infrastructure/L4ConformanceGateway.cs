@@ -35,12 +35,26 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
 
     internal Scenario Scenario => _scenario!;
 
+    /// <summary>The echo a pod name stands for: the name without its replica-set and pod suffixes.</summary>
+    public static string BackendOf(string pod) => pod[..pod.LastIndexOf('-', pod.LastIndexOf('-') - 1)];
+
     /// <summary>The port a listener was given, by "gateway/listener".</summary>
     public int Port(string gateway, string listener) => _ports[$"{gateway}/{listener}"];
+
+    /// <summary>The certificate the TLS backends present (PEM): what a passthrough client sees and trusts.</summary>
+    public string BackendCertificate { get; private set; } = "";
+
+    /// <summary>The gateway's certificate for tls.example.com (PEM): what a client of a Terminate listener sees.</summary>
+    public string TerminateCertificate { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
         _scenario = Scenario.Create();
+        BackendCertificate = await SelfSignedAsync("backend", "abc.example.com", "DNS:abc.example.com,DNS:*.example.com");
+        TerminateCertificate = await SelfSignedAsync("terminate", "tls.example.com", "DNS:tls.example.com");
+        var tlsBackend = await StartEchoAsync("tls-backend", Ns, "TCP", tls: true);
+        var tlsBackend2 = await StartEchoAsync("tls-backend-2", Ns, "TCP", tls: true);
+        var tcpBackend = await StartEchoAsync("tcp-backend", Ns, "TCP", tls: true);
         var tcp = new Dictionary<string, int>();
         foreach (var pod in new[] { "tcp-echo-one", "tcp-echo-two", "tcp-echo-three" })
         {
@@ -69,6 +83,7 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
             Service("udp-attach-backend-2", Ns, 8080, udp2, "UDP"),
             Service("udp-echo-no-reference-grant", "gateway-conformance-app-backend", 8080, udp2, "UDP")));
         _scenario.Write("02-routes.yaml", Routes());
+        _scenario.Write("04-tls.yaml", TlsRoutes(tlsBackend.TlsPort, tlsBackend2.TlsPort, tcpBackend));
         await _scenario.StartGatewayAsync();
         foreach (var gateway in _ports.Keys.Select(k => k[..k.IndexOf('/', StringComparison.Ordinal)]).Distinct())
         {
@@ -98,20 +113,182 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
     public Task<string> AddressAsync(string gateway) => Process.GatewayAddressAsync(gateway, Ns);
 
     /// <summary>`portcullis echo` in echo-basic's TCP or UDP mode; returns its port once it says it listens.</summary>
-    private async Task<int> StartEchoAsync(string pod, string ns, string mode)
+    private async Task<int> StartEchoAsync(string pod, string ns, string mode) => (await StartEchoAsync(pod, ns, mode, tls: false)).Port;
+
+    /// <summary>
+    /// As above; with <paramref name="tls"/>, the TCP echo also terminates TLS itself on a second port with
+    /// <see cref="BackendCertificate"/> (what passthrough clients see).
+    /// </summary>
+    private async Task<(int Port, int TlsPort)> StartEchoAsync(string pod, string ns, string mode, bool tls)
     {
         var port = Network.FreePort();
+        var tlsPort = Network.FreePort();
         var portText = port.ToString(CultureInfo.InvariantCulture);
         var env = mode == "TCP"
-            ? new Dictionary<string, string> { ["TCP_ECHO_SERVER"] = "1", ["TCP_PORT"] = portText, ["TLS_PORT"] = Network.FreePort().ToString(CultureInfo.InvariantCulture) }
+            ? new Dictionary<string, string> { ["TCP_ECHO_SERVER"] = "1", ["TCP_PORT"] = portText, ["TLS_PORT"] = tlsPort.ToString(CultureInfo.InvariantCulture) }
             : new Dictionary<string, string> { ["UDP_ECHO_SERVER"] = "1", ["UDP_PORT"] = portText };
+        if (tls)
+        {
+            env["TLS_SERVER_CERT"] = Path.Combine(_scenario!.Certs, "backend.crt");
+            env["TLS_SERVER_PRIV_KEY"] = Path.Combine(_scenario.Certs, "backend.key");
+        }
         env["POD_NAME"] = pod + "-7c9d8b6f5-x1y2z";
         env["NAMESPACE"] = ns;
         var process = BackgroundProcess.Start("dotnet", [Repo.PortcullisDll, "echo", "--address", "127.0.0.1"], env);
         _echoes.Add(process);
         await process.WaitForOutputAsync(mode == "TCP" ? $"listening on port {port} (tcp)" : $"UDP server listening on :{port}", TimeSpan.FromSeconds(30));
-        return port;
+        return (port, tlsPort);
     }
+
+    /// <summary>A self-signed certificate (openssl, as the seed makes them) and its key in Certs/NAME.crt|key; returns the PEM.</summary>
+    private async Task<string> SelfSignedAsync(string name, string commonName, string subjectAltNames)
+    {
+        var cert = Path.Combine(_scenario!.Certs, name + ".crt");
+        var key = Path.Combine(_scenario.Certs, name + ".key");
+        var r = await ProcessRunner.RunAsync("openssl",
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", $"/CN={commonName}",
+             "-addext", $"subjectAltName={subjectAltNames}", "-keyout", key, "-out", cert]);
+        Assert.True(r.ExitCode == 0, r.All);
+        return await File.ReadAllTextAsync(cert);
+    }
+
+    private string TlsSecret(string name) => $"""
+        apiVersion: v1
+        kind: Secret
+        type: kubernetes.io/tls
+        metadata:
+          name: {name}
+          namespace: {Ns}
+        data:
+          tls.crt: {Convert.ToBase64String(File.ReadAllBytes(Path.Combine(_scenario!.Certs, "terminate.crt")))}
+          tls.key: {Convert.ToBase64String(File.ReadAllBytes(Path.Combine(_scenario.Certs, "terminate.key")))}
+
+        """;
+
+    /// <summary>A Gateway of TLS/HTTP/HTTPS listeners given as YAML flow maps, each on a free port remembered for the tests.</summary>
+    private string FlowGateway(string name, params (string Listener, string Body)[] listeners)
+    {
+        var lines = new List<string>();
+        var shared = 0;
+        foreach (var (listener, body) in listeners)
+        {
+            // "port: SHARED" listeners share one port (mixed termination on one port); "port: FREE" get their own.
+            var port = body.Contains("port: SHARED", StringComparison.Ordinal)
+                ? shared = shared == 0 ? Network.FreePort() : shared
+                : Network.FreePort();
+            _ports[$"{name}/{listener}"] = port;
+            var text = body.Replace("port: SHARED", $"port: {port}", StringComparison.Ordinal).Replace("port: FREE", $"port: {port}", StringComparison.Ordinal);
+            lines.Add($"    - {{ name: {listener}, {text} }}");
+        }
+
+        return $"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: {name}
+              namespace: {Ns}
+            spec:
+              gatewayClassName: portcullis
+              listeners:
+
+            """ + string.Join("\n", lines) + "\n";
+    }
+
+    private static string TlsRoute(string name, string parentRef, string hostnames, string backends) => $$"""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: TLSRoute
+        metadata:
+          name: {{name}}
+          namespace: {{Ns}}
+        spec:
+          parentRefs: [{ {{parentRef}} }]
+          hostnames: [{{hostnames}}]
+          rules:
+            - backendRefs: [{{backends}}]
+
+        """;
+
+    /// <summary>upstream's tlsroute-*.yaml (hostname intersection, invalid refs, no matching listener, Terminate, mixed).</summary>
+    private string TlsRoutes(int tlsBackend, int tlsBackend2, (int Port, int TlsPort) tcpBackend)
+    {
+        const string passthrough = "protocol: TLS, port: FREE, tls: { mode: Passthrough }, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }";
+        static string Passthrough(string? hostname) => (hostname is null ? "" : $"hostname: \"{hostname}\", ") + passthrough;
+        var docs = new List<string>
+        {
+            Service("tls-backend", Ns, 443, tlsBackend),
+            Service("tls-backend-2", Ns, 443, tlsBackend2),
+            Service("tls-backend", "gateway-conformance-app-backend", 443, tlsBackend),
+            $$"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: tcp-backend
+              namespace: {{Ns}}
+            spec:
+              clusterIP: 127.0.0.1
+              ports:
+                - { name: tcp, port: 3000, targetPort: {{tcpBackend.Port}} }
+                - { name: tls, port: 8443, targetPort: {{tcpBackend.TlsPort}} }
+
+            """,
+            TlsSecret("tls-terminate-checks-certificate"),
+            TlsSecret("tls-validity-checks-certificate"),
+            // tlsroute-hostname-intersection.yaml
+            FlowGateway("gw-tlsroute-exact-hostname-x-1", ("listener-exact-hostname", Passthrough("abc.example.com"))),
+            FlowGateway("gw-tlsroute-more-specific-wc-hostname-x-2", ("listener-more-specific-wc-hostname", Passthrough("*.example.com"))),
+            FlowGateway("gw-tlsroute-less-specific-wc-hostname-x-3", ("listener-less-specific-wc-hostname", Passthrough("*.com"))),
+            FlowGateway("gw-tlsroute-empty-hostname-x-4", ("listener-empty-hostname", Passthrough(null))),
+            TlsRoute("tlsroute-more-specific-wc-hostname-x-1", "name: gw-tlsroute-exact-hostname-x-1", "\"*.example.com\"", "{ name: tls-backend, port: 443 }"),
+            TlsRoute("tlsroute-exact-hostname-x-2", "name: gw-tlsroute-more-specific-wc-hostname-x-2", "abc.example.com", "{ name: tls-backend, port: 443 }"),
+            TlsRoute("tlsroute-less-specific-wc-hostname-x-2", "name: gw-tlsroute-more-specific-wc-hostname-x-2", "\"*.com\"", "{ name: tls-backend-2, port: 443 }"),
+            TlsRoute("tlsroute-exact-hostname-x-3", "name: gw-tlsroute-less-specific-wc-hostname-x-3", "abc.example.com", "{ name: tls-backend, port: 443 }"),
+            TlsRoute("tlsroute-more-specific-wc-hostname-x-3", "name: gw-tlsroute-less-specific-wc-hostname-x-3", "\"*.example.com\"", "{ name: tls-backend-2, port: 443 }"),
+            TlsRoute("tlsroute-exact-hostname-x-4", "name: gw-tlsroute-empty-hostname-x-4", "abc.example.com", "{ name: tls-backend, port: 443 }"),
+            TlsRoute("tlsroute-less-specific-wc-hostname-x-4", "name: gw-tlsroute-empty-hostname-x-4", "\"*.com\"", "{ name: tls-backend-2, port: 443 }"),
+            // tlsroute-invalid-backendref-unknown-kind.yaml
+            FlowGateway("gateway-tlsroute-invalid-backend-ref-unknown-kind", ("tls", Passthrough(null))),
+            TlsRoute("invalid-backend-ref-unknown-kind", "name: gateway-tlsroute-invalid-backend-ref-unknown-kind", "example.com",
+                "{ group: unknownkind.example.com, kind: NonExistent, name: tls-backend, port: 443 }"),
+            // tlsroute-invalid-no-matching-listener.yaml
+            FlowGateway("gateway-tlsroute-tls-passthrough-only", ("tls-passthrough", Passthrough(null))),
+            FlowGateway("gateway-tlsroute-http-only", ("http", "port: FREE, protocol: HTTP, allowedRoutes: { namespaces: { from: Same } }")),
+            FlowGateway("gateway-tlsroute-https-only", ("https", "port: FREE, protocol: HTTPS, allowedRoutes: { namespaces: { from: Same } }, tls: { mode: Terminate, certificateRefs: [{ name: tls-validity-checks-certificate }] }")),
+            TlsRoute("tlsroute-not-allowed-protocol-http", "name: gateway-tlsroute-http-only", "tls.example.com", "{ name: tls-backend, port: 443 }"),
+            TlsRoute("tlsroute-not-allowed-protocol-https", "name: gateway-tlsroute-https-only", "tls.example.com", "{ name: tls-backend, port: 443 }"),
+            TlsRoute("tlsroute-no-matching-section-name", "name: gateway-tlsroute-tls-passthrough-only, sectionName: nonexistent-listener", "tls.example.com", "{ name: tls-backend, port: 443 }"),
+            // tlsroute-invalid-reference-grant.yaml: five grants, each wrong in one way, none letting the route in.
+            Grant("reference-grant-wrong-namespace", Ns, "gateway.networking.k8s.io", "TLSRoute", Ns, "\"\""),
+            Grant("reference-grant-wrong-from-group", "gateway-conformance-app-backend", "not-the-group-youre-looking-for", "TLSRoute", Ns, "\"\""),
+            Grant("reference-grant-wrong-from-kind", "gateway-conformance-app-backend", "gateway.networking.k8s.io", "Gateway", Ns, "\"\""),
+            Grant("reference-grant-wrong-from-namespace", "gateway-conformance-app-backend", "gateway.networking.k8s.io", "TLSRoute", "not-the-namespace-youre-looking-for", "\"\""),
+            Grant("reference-grant-wrong-to-group", "gateway-conformance-app-backend", "gateway.networking.k8s.io", "TLSRoute", Ns, "not-the-group-youre-looking-for"),
+            FlowGateway("gateway-tlsroute-referencegrant", ("https", Passthrough("*.example.com"))),
+            TlsRoute("gateway-conformance-infra-test", "name: gateway-tlsroute-referencegrant", "abc.example.com", "{ name: tls-backend, namespace: gateway-conformance-app-backend, port: 443 }"),
+            // tlsroute-terminate-simple-same-namespace.yaml
+            FlowGateway("gateway-tlsroute-terminate", ("tlsterminate",
+                "port: FREE, protocol: TLS, hostname: tls.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }")),
+            TlsRoute("tlsroute-terminated-test", "name: gateway-tlsroute-terminate", "tls.example.com", "{ name: tcp-backend, port: 3000 }"),
+            // tlsroute-mixed-termination-same-namespace.yaml: Terminate and Passthrough on one port.
+            FlowGateway("gateway-tlsroute-mixed-termination",
+                ("tls-terminate", "port: SHARED, protocol: TLS, hostname: tls.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }"),
+                ("tls-passthrough", "port: SHARED, protocol: TLS, hostname: abc.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Passthrough }")),
+            TlsRoute("gateway-conformance-mixed-passthroughroute", "name: gateway-tlsroute-mixed-termination", "abc.example.com", "{ name: tcp-backend, port: 8443 }"),
+            TlsRoute("gateway-conformance-mixed-terminateroute", "name: gateway-tlsroute-mixed-termination", "tls.example.com", "{ name: tcp-backend, port: 3000 }"),
+        };
+        return string.Join("---\n", docs);
+    }
+
+    private static string Grant(string name, string ns, string fromGroup, string fromKind, string fromNamespace, string toGroup) => $$"""
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: ReferenceGrant
+        metadata:
+          name: {{name}}
+          namespace: {{ns}}
+        spec:
+          from: [{ group: {{fromGroup}}, kind: {{fromKind}}, namespace: {{fromNamespace}} }]
+          to: [{ group: {{toGroup}}, kind: Service, name: tls-backend }]
+
+        """;
 
     /// <summary>A listener line for <paramref name="gateway"/>, on a free port remembered for the tests.</summary>
     private string Listener(string gateway, string name, string protocol, string kind)
