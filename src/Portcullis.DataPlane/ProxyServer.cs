@@ -64,6 +64,7 @@ public sealed class ProxyServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _applyLock = new(1, 1);
     private readonly CertificateStore _certificates = new();
+    private readonly CompiledListenerCache _listeners = new();
     private readonly Dictionary<PortKey, PortListener> _ports = [];
     private readonly List<Task> _draining = [];
     private readonly ConnectionDispatcher _dispatcher;
