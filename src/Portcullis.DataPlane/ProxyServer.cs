@@ -104,7 +104,7 @@ public sealed class ProxyServer : IAsyncDisposable
         }
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.Services.AddSingleton(_loggerFactory);
+        builder.Services.AddSingleton<ILoggerFactory>(new HostingLoggerFactory(_loggerFactory));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton<IConnectionListenerFactory, ChannelConnectionListenerFactory>();
 
@@ -150,8 +150,10 @@ public sealed class ProxyServer : IAsyncDisposable
         try
         {
             _certificates.BeginApply();
-            var tables = RoutingTableBuilder.Build(config, _certificates, _logger);
+            _listeners.BeginApply(config);
+            var tables = RoutingTableBuilder.Build(config, _certificates, _logger, _listeners);
             var l4Tables = L4TableBuilder.Build(config, _certificates, _logger);
+            _listeners.EndApply();
             _certificates.EndApply();
 
             var failures = new List<BindFailure>();
@@ -201,6 +203,7 @@ public sealed class ProxyServer : IAsyncDisposable
             }
 
             DataPlaneLog.ConfigApplied(_logger, config.Listeners.Count, _ports.Count, failures.Count);
+            DataPlaneLog.ListenersCompiled(_logger, _listeners.Compiled, _listeners.Reused);
             return failures.Count == 0 ? ApplyResult.Success : new ApplyResult(failures);
         }
         finally
