@@ -8,7 +8,7 @@ also the bytes the GC allocated per request and the GC counts (dotnet-counters, 
 
   rows: h1  wrk -t1 -c64 keep-alive HTTP/1.1 (1 KiB)
         h2  h2load -t1 -c64 -m10 (HTTP/2 over TLS)
-        hs  wrk -t1 -c16 'Connection: close': one full TLS handshake per request
+        hs  wrk -t1 -c16 'Connection: close': one TLS handshake per request (wrk resumes the session)
 """
 import argparse
 import calendar
