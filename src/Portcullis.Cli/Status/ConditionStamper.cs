@@ -49,7 +49,6 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionSt
 
         return stamped;
     }
-
 }
 
 /// <summary>
