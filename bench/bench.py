@@ -277,7 +277,7 @@ def main():
                 res.add("1 h2 64c×10 streams", "req/s", "high", p.name, r["rps"])
             for p in procs:
                 r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
-                res.add(f"2 full handshakes, SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
+                res.add(f"2 new TLS connection per request (wrk resumes), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
             direct = wrk(f"http://127.0.0.1:{gen.BACKEND_PORT}/", 2, dur, out)
             res.add("3 latency 2c", "backend direct p50 ms", "low", "portcullis", direct["p50"])
             for p in procs:

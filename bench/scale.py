@@ -62,6 +62,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--changes", type=int, default=5)
+    ap.add_argument("--bin", help="another build's output directory (default OUT/bin), to compare builds")
     ap.add_argument("--log-level", default="Warning", help="Debug prints each stage's time in the log")
     ap.add_argument("--env", default="", help="runtime settings replacing bench.py's, e.g. 'DOTNET_gcServer=0'")
     a = ap.parse_args()
@@ -89,7 +90,7 @@ def main():
     if os.path.exists(new_file):
         os.remove(new_file)
     backend = bench.start_backend(a.out)
-    p = bench.Proxy("portcullis", a.out, big, os.path.join(a.out, "bin"))
+    p = bench.Proxy("portcullis", a.out, big, a.bin or os.path.join(a.out, "bin"))
     p.log_level = a.log_level
     p.env.update(kv.split("=", 1) for kv in a.env.split())
     res = {"start": None, "rss_start": None, "route": [], "cert": [], "new": [], "rss": []}

@@ -23,6 +23,9 @@ internal static partial class DataPlaneLog
     [LoggerMessage(1005, LogLevel.Information, "Applied config: {Listeners} listener(s) on {Ports} port(s), {Failures} bind failure(s)")]
     public static partial void ConfigApplied(ILogger logger, int listeners, int ports, int failures);
 
+    [LoggerMessage(1006, LogLevel.Debug, "Compiled {Compiled} listener(s), reused {Reused} unchanged")]
+    public static partial void ListenersCompiled(ILogger logger, int compiled, int reused);
+
     [LoggerMessage(1010, LogLevel.Warning, "Certificate {Certificate} of listener {Listener} skipped: {Reason}")]
     public static partial void CertificateSkipped(ILogger logger, string certificate, string listener, string reason);
 

@@ -29,6 +29,7 @@ internal sealed partial class GatewayHost(
 {
     private HashSet<string> _reported = [];
     private readonly StageClock _clock = new();
+    private readonly GarbageAfterUpdates _garbage = new();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -55,11 +56,8 @@ internal sealed partial class GatewayHost(
 
             publish(new AppliedUpdate(update.Snapshot, result.Status, update.Diagnostics, applied.Failures));
 
-            // The previous snapshot, translation and tables became garbage just now, and at scale they are most of
-            // the heap (10,000 routes and certificates: ~150 MB). They reached gen2 while serving, so without a
-            // gen2 collection the heap held two or three configs (~400 MB after a few changes). A background
-            // collection frees them without pausing requests, after this change is already served.
-            GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            // The previous snapshot, translation and tables became garbage just now; see GarbageAfterUpdates.
+            _garbage.UpdateApplied();
             var (publishMs, publishMb) = _clock.Mark();
             var (pauseMs, cpuMs, heapMb, committedMb) = _clock.Totals();
             var gen2 = GC.CollectionCount(2);

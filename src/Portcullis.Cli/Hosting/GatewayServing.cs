@@ -32,7 +32,7 @@ internal static class GatewayServing
         using var loggerFactory = ProcessShutdown.CreateLoggerFactory(serving.LogLevel);
 
         var store = new StatusStore(TimeProvider.System);
-        await using var proxy = new ProxyServer(new ProxyServerOptions(), loggerFactory);
+        await using var proxy = new ProxyServer(ProxyOptions(), loggerFactory);
         await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
         Microsoft.AspNetCore.Builder.WebApplication adminServer;
         try
@@ -62,4 +62,13 @@ internal static class GatewayServing
 
         return 0;
     }
+
+    /// <summary>
+    /// Defaults, except PORTCULLIS_INLINE_SCHEDULING=0 turns Kestrel's inline scheduling off: a tuning switch for
+    /// measuring it (bench/cpu.sh) where a flag would suggest users need to think about it.
+    /// </summary>
+    private static ProxyServerOptions ProxyOptions() => new()
+    {
+        InlineScheduling = Environment.GetEnvironmentVariable("PORTCULLIS_INLINE_SCHEDULING") != "0",
+    };
 }

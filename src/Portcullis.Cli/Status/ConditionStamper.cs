@@ -6,23 +6,24 @@ using Portcullis.Model.GatewayApi;
 /// <summary>
 /// Stamps lastTransitionTime the way Kubernetes' meta.SetStatusCondition does: a condition keeps its previous
 /// time while its status stays the same, and gets "now" when it is new or its status changed.
-/// Keys are "object | where in the status | condition type"; the map of one publish feeds the next.
+/// Keys are (object, where in the status, condition type); the map of one publish feeds the next.
 /// </summary>
-internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStamp> previous, DateTimeOffset now)
+internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionStamp> previous, DateTimeOffset now)
 {
-    private readonly Dictionary<string, ConditionStamp> _next = new(StringComparer.Ordinal);
+    // Sized like the previous map: at 10,000 routes and listeners it holds tens of thousands of conditions.
+    private readonly Dictionary<StampKey, ConditionStamp> _next = new(previous.Count);
 
     /// <summary>The stamps this publish produced, for the next one.</summary>
-    public IReadOnlyDictionary<string, ConditionStamp> Next => _next;
+    public IReadOnlyDictionary<StampKey, ConditionStamp> Next => _next;
 
     public GatewayClassStatus Stamp(ObjectRef obj, GatewayClassStatus status) =>
-        status with { Conditions = Stamp(Key(obj, ""), status.Conditions) };
+        status with { Conditions = Stamp(new StampScope(obj), status.Conditions) };
 
     public GatewayStatus Stamp(ObjectRef obj, GatewayStatus status) => status with
     {
-        Conditions = Stamp(Key(obj, ""), status.Conditions),
+        Conditions = Stamp(new StampScope(obj), status.Conditions),
         Listeners = status.Listeners
-            .Select(l => l with { Conditions = Stamp(Key(obj, "listener/" + l.Name), l.Conditions) })
+            .Select(l => l with { Conditions = Stamp(new StampScope(obj, Listener: l.Name), l.Conditions) })
             .ToList(),
     };
 
@@ -32,15 +33,15 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
 
     /// <summary>A route's parent statuses, whatever the route's kind.</summary>
     public IReadOnlyList<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
-        parents.Select(p => p with { Conditions = Stamp(Key(obj, ParentKey(p)), p.Conditions) }).ToList();
+        parents.Select(p => p with { Conditions = Stamp(new StampScope(obj, Parent: p.ParentRef, Controller: p.ControllerName), p.Conditions) }).ToList();
 
-    private IReadOnlyList<Condition> Stamp(string scope, IReadOnlyList<Condition> conditions)
+    private IReadOnlyList<Condition> Stamp(StampScope scope, IReadOnlyList<Condition> conditions)
     {
         var stamped = new Condition[conditions.Count];
         for (var i = 0; i < conditions.Count; i++)
         {
             var c = conditions[i];
-            var key = scope + "|" + c.Type;
+            var key = new StampKey(scope, c.Type);
             var time = previous.TryGetValue(key, out var before) && before.Status == c.Status ? before.Time : now;
             _next[key] = new ConditionStamp(c.Status, time);
             stamped[i] = c with { LastTransitionTime = time };
@@ -48,12 +49,16 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
 
         return stamped;
     }
-
-    private static string Key(ObjectRef obj, string where) => $"{obj.Kind}/{obj.Namespace}/{obj.Name}|{where}";
-
-    private static string ParentKey(RouteParentStatus p) =>
-        $"parent/{p.ControllerName}/{p.ParentRef.Group}/{p.ParentRef.Kind}/{p.ParentRef.Namespace}/{p.ParentRef.Name}/{p.ParentRef.SectionName}/{p.ParentRef.Port}";
 }
+
+/// <summary>
+/// Where in an object's status a condition list is: the object itself, one Gateway listener, or one route parent.
+/// Compared by value (ParentReference is a record of scalars), so a key costs no string building.
+/// </summary>
+internal readonly record struct StampScope(ObjectRef Object, string? Listener = null, ParentReference? Parent = null, string? Controller = null);
+
+/// <summary>One condition of one scope.</summary>
+internal readonly record struct StampKey(StampScope Scope, string Type);
 
 /// <summary>A condition's status and when it last changed.</summary>
 internal readonly record struct ConditionStamp(string Status, DateTimeOffset Time);

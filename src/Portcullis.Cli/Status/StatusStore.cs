@@ -71,13 +71,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 byType[type].Add(new Entry(obj.Metadata.Namespace, obj.Metadata.Name, withStatus, type));
             }
 
-            var lists = byType.ToFrozenDictionary(
-                kv => kv.Key.Plural,
-                kv => (IReadOnlyList<Entry>)kv.Value
-                    .OrderBy(e => e.Namespace, StringComparer.Ordinal)
-                    .ThenBy(e => e.Name, StringComparer.Ordinal)
-                    .ToArray(),
-                StringComparer.Ordinal);
+            var lists = byType.ToFrozenDictionary(kv => kv.Key.Plural, kv => (IReadOnlyList<Entry>)InOrder(kv.Value), StringComparer.Ordinal);
             var next = new View(previous.Revision + 1, lists, diagnostics.ToArray(), stamper.Next);
             Volatile.Write(ref _view, next);
         }
@@ -119,6 +113,30 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// By namespace, then name. A snapshot lists objects in that order within a kind already, so the check is all
+    /// a publish usually pays (sorting 10,000 entries per kind on every publish was a visible part of it).
+    /// </summary>
+    private static List<Entry> InOrder(List<Entry> entries)
+    {
+        for (var i = 1; i < entries.Count; i++)
+        {
+            if (Compare(entries[i - 1], entries[i]) > 0)
+            {
+                entries.Sort(Compare);
+                break;
+            }
+        }
+
+        return entries;
+
+        static int Compare(Entry a, Entry b)
+        {
+            var c = string.CompareOrdinal(a.Namespace, b.Namespace);
+            return c != 0 ? c : string.CompareOrdinal(a.Name, b.Name);
+        }
     }
 
     private static ResourceType? TypeOf(KubernetesObject obj) => obj switch
@@ -171,12 +189,12 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         long Revision,
         FrozenDictionary<string, IReadOnlyList<Entry>> Objects,
         IReadOnlyList<ManifestDiagnostic> Diagnostics,
-        IReadOnlyDictionary<string, ConditionStamp> Stamps)
+        IReadOnlyDictionary<StampKey, ConditionStamp> Stamps)
     {
         public static View Empty { get; } = new(
             0,
             FrozenDictionary<string, IReadOnlyList<Entry>>.Empty,
             [],
-            new Dictionary<string, ConditionStamp>());
+            new Dictionary<StampKey, ConditionStamp>());
     }
 }

@@ -23,7 +23,8 @@ internal sealed class ConnectionDispatcher : IDisposable
     private readonly SocketConnectionContextFactory _factory;
     private readonly ILogger _logger;
 
-    public ConnectionDispatcher(VirtualEndPoint https, VirtualEndPoint http1, VirtualEndPoint h2c, ILoggerFactory loggerFactory)
+    /// <param name="inlineScheduling">See <see cref="ProxyServerOptions.InlineScheduling"/>.</param>
+    public ConnectionDispatcher(VirtualEndPoint https, VirtualEndPoint http1, VirtualEndPoint h2c, ILoggerFactory loggerFactory, bool inlineScheduling = false)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         Https = https;
@@ -31,7 +32,7 @@ internal sealed class ConnectionDispatcher : IDisposable
         H2c = h2c;
         _logger = loggerFactory.CreateLogger<ConnectionDispatcher>();
         _factory = new SocketConnectionContextFactory(
-            new SocketConnectionFactoryOptions(),
+            new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = inlineScheduling },
             loggerFactory.CreateLogger("Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets"));
     }
 

@@ -10,7 +10,8 @@ using Portcullis.Ir;
 /// <summary>Compiles a GatewayConfig into <see cref="RoutingTables"/>: all regexes, host tables and certificates up front.</summary>
 internal static class RoutingTableBuilder
 {
-    public static RoutingTables Build(GatewayConfig config, CertificateStore certificates, ILogger logger)
+    /// <param name="cache">The previous apply's listeners, reused where their config is unchanged; null compiles all.</param>
+    public static RoutingTables Build(GatewayConfig config, CertificateStore certificates, ILogger logger, CompiledListenerCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var ports = new Dictionary<PortKey, List<ListenerConfig>>();
@@ -37,13 +38,13 @@ internal static class RoutingTableBuilder
         var tables = new Dictionary<PortKey, PortTable>();
         foreach (var (key, listeners) in ports)
         {
-            tables[key] = BuildPort(key, listeners, certificates, logger);
+            tables[key] = BuildPort(key, listeners, certificates, logger, cache);
         }
 
         return new RoutingTables(tables.ToFrozenDictionary());
     }
 
-    private static PortTable BuildPort(PortKey key, List<ListenerConfig> listeners, CertificateStore certificates, ILogger logger)
+    private static PortTable BuildPort(PortKey key, List<ListenerConfig> listeners, CertificateStore certificates, ILogger logger, CompiledListenerCache? cache)
     {
         // The translator rejects mixed protocols on one port; should both appear, TLS wins and the
         // cleartext listeners are left out rather than served on a TLS socket.
@@ -59,7 +60,9 @@ internal static class RoutingTableBuilder
                 continue;
             }
 
-            var compiled = BuildListener(listener, certificates, logger);
+            var compiled = cache is null
+                ? BuildListener(listener, certificates, logger)
+                : cache.GetOrCompile(listener, certificates, l => BuildListener(l, certificates, logger));
             if (isTls && compiled.Certificates is null)
             {
                 continue; // Cannot complete a handshake; leave the port to the other listeners.

@@ -22,6 +22,7 @@ internal sealed class CertificateSelector
 
         Default = certificates[0];
         Count = certificates.Count;
+        All = certificates;
         _exact = new(StringComparer.OrdinalIgnoreCase);
         _wildcardParents = new(StringComparer.OrdinalIgnoreCase);
         foreach (var certificate in certificates)
@@ -44,6 +45,9 @@ internal sealed class CertificateSelector
     }
 
     public ServerCertificate Default { get; }
+
+    /// <summary>The listener's certificates in order.</summary>
+    public IReadOnlyList<ServerCertificate> All { get; }
 
     /// <summary>How many certificates the listener has; with one, every name selects it.</summary>
     public int Count { get; }

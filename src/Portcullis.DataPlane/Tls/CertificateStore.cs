@@ -12,10 +12,32 @@ internal sealed class CertificateStore
     private Dictionary<string, ServerCertificate> _loaded = new(StringComparer.Ordinal);
     private Dictionary<string, ServerCertificate> _next = new(StringComparer.Ordinal);
 
-    /// <summary>Starts a new apply: certificates not requested before <see cref="EndApply"/> are dropped.</summary>
-    public void BeginApply() => _next = new(StringComparer.Ordinal);
+    // The content key of each loaded certificate, so a reused listener keeps its certificates without hashing them again.
+    private Dictionary<ServerCertificate, string> _keys = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<ServerCertificate, string> _nextKeys = new(ReferenceEqualityComparer.Instance);
 
-    public void EndApply() => _loaded = _next;
+    /// <summary>Starts a new apply: certificates not requested before <see cref="EndApply"/> are dropped.</summary>
+    public void BeginApply()
+    {
+        _next = new(_loaded.Count, StringComparer.Ordinal);
+        _nextKeys = new(_keys.Count, ReferenceEqualityComparer.Instance);
+    }
+
+    public void EndApply() => (_loaded, _keys) = (_next, _nextKeys);
+
+    /// <summary>Keeps certificates a reused listener holds, as if <see cref="GetOrLoad"/> had asked for them again.</summary>
+    public void Keep(IReadOnlyList<ServerCertificate> certificates)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        foreach (var certificate in certificates)
+        {
+            if (_keys.TryGetValue(certificate, out var key))
+            {
+                _next.TryAdd(key, certificate);
+                _nextKeys.TryAdd(certificate, key);
+            }
+        }
+    }
 
     /// <exception cref="CryptographicException">See <see cref="Load"/>.</exception>
     public ServerCertificate GetOrLoad(TlsCertificate certificate)
@@ -30,6 +52,7 @@ internal sealed class CertificateStore
             }
 
             _next[key] = loaded;
+            _nextKeys[loaded] = key;
         }
 
         return loaded;

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""CPU time and allocation per request, the figures that do not depend on how busy the machine is (bench/README.md).
+
+Started by bench/cpu.sh. On the 100-host set, for each proxy in turn (pinned like bench/run.sh: proxy and
+backend on CPU 0, the load on CPU 1): a warm-up, then each load for a fixed time, and from /proc the CPU
+time (user + system) the proxy's process tree used over it, divided by the requests served. For Portcullis
+also the bytes the GC allocated per request and the GC counts (dotnet-counters, when installed).
+
+  rows: h1  wrk -t1 -c64 keep-alive HTTP/1.1 (1 KiB)
+        h2  h2load -t1 -c64 -m10 (HTTP/2 over TLS)
+        hs  wrk -t1 -c16 'Connection: close': one TLS handshake per request (wrk resumes the session)
+"""
+import argparse
+import calendar
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402
+import gen  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+COUNTERS = shutil.which("dotnet-counters") or os.path.expanduser("~/.dotnet/tools/dotnet-counters")
+
+
+def tree_pids(root):
+    children = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(p))
+            except OSError:
+                pass
+    pids, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        todo.extend(children.get(pid, []))
+    return pids
+
+
+def cpu_seconds(root):
+    """User + system CPU of the process tree (threads included), in seconds."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except OSError:
+            pass
+    return total / TICK
+
+
+def load(row, port, host, duration, out):
+    if row == "h2":
+        # No warm-up period here (the proxy is warm): every request counted is one the CPU window saw.
+        cmd = ["taskset", "-c", bench.LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration),
+               "--connect-to", f"127.0.0.1:{port}", f"https://{host}:{port}/"]
+        text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+        done = re.search(r"requests: .*?(\d+) succeeded", text)
+        rps = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
+        return int(done.group(1)) if done else 0, float(rps.group(1)) if rps else 0.0
+    extra = ("-H", "Connection: close") if row == "hs" else ()
+    conns = 16 if row == "hs" else 64
+    r = bench.wrk(f"https://{host}:{port}/", conns, duration, out, extra)
+    return r["requests"], r["rps"]
+
+
+class Counters:
+    """dotnet-counters collect over one window: total allocated bytes and GC counts of a .NET process."""
+
+    def __init__(self, pid, out, seconds):
+        self.pid, self.file, self.proc, self.seconds = pid, os.path.join(out, f"counters-{pid}.json"), None, seconds
+
+    def __enter__(self):
+        if os.path.exists(COUNTERS):
+            if os.path.exists(self.file):
+                os.remove(self.file)
+            self.proc = subprocess.Popen([COUNTERS, "collect", "-p", str(self.pid), "--counters", "System.Runtime",
+                                          "--refresh-interval", "1", "--format", "json", "-o", self.file,
+                                          "--duration", time.strftime("%H:%M:%S", time.gmtime(self.seconds))],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(2)  # attach before the window starts
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc:
+            # It stops by itself after --duration, and only then is its file complete.
+            try:
+                self.proc.wait(self.seconds + 30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def totals(self, start, end):
+        """{counter: sum of its per-interval rates} between two wall-clock times (epoch seconds)."""
+        if not self.proc or not os.path.exists(self.file):
+            return {}
+        text = open(self.file).read()
+        try:
+            events = json.loads(text)["Events"]
+        except (ValueError, KeyError):
+            return {}
+        sums = {}
+        for e in events:
+            t = calendar.timegm(time.strptime(e["timestamp"][:19], "%Y-%m-%dT%H:%M:%S"))
+            if start <= t <= end + 1.5 and e.get("counterType") == "Rate":
+                key = e["name"].split(" ")[0] + (f"[{e['tags']}]" if e.get("tags") else "")
+                sums[key] = sums.get(key, 0) + e["value"]
+        return sums
+
+
+def measure(proxy, rows, duration, out):
+    host = gen.host(0)
+    results = {}
+    bench.wrk(f"https://{host}:{proxy.port}/", 64, 3, out)  # warm-up: JIT tiers, pools, connections to the backend
+    for row in rows:
+        with Counters(proxy.proc.pid, out, duration + 5) if proxy.name == "portcullis" else _Null() as counters:
+            c0, t0 = cpu_seconds(proxy.proc.pid), time.time()
+            requests, rps = load(row, proxy.port, host, duration, out)
+            c1, t1 = cpu_seconds(proxy.proc.pid), time.time()
+        r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1)}
+        if isinstance(counters, Counters):
+            sums = counters.totals(t0, t1)
+            if "dotnet.gc.heap.total_allocated" in sums:
+                r["alloc_b"] = sums["dotnet.gc.heap.total_allocated"] / max(requests, 1)
+            r["gc"] = {k.split("=")[-1].rstrip("]"): int(v) for k, v in sums.items() if k.startswith("dotnet.gc.collections")}
+        results[row] = r
+        bench.log(f"{proxy.name} {row}: {r}")
+    return results
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+def candidates(args):
+    """(label, proxy name, env, bin dir): the proxies, then each --variant of Portcullis."""
+    out = []
+    for name in args.proxies.split():
+        env = dict(kv.split("=", 1) for kv in args.env.split()) if name == "portcullis" else {}
+        out.append((name, name, env, os.path.join(args.out, "bin")))
+    for v in args.variant:
+        label, _, spec = v.partition(":")
+        env = dict(kv.split("=", 1) for kv in spec.split(",") if kv)
+        out.append((f"portcullis[{label}]", "portcullis", env, env.pop("BIN", os.path.join(args.out, "bin"))))
+    return out
+
+
+def main():
+    a = argparse.ArgumentParser()
+    a.add_argument("--out", required=True)
+    a.add_argument("--proxies", default="portcullis nginx")
+    a.add_argument("--rows", default="h1 h2 hs")
+    a.add_argument("--duration", type=int, default=8)
+    a.add_argument("--rounds", type=int, default=1, help="candidates alternate (A B A B); cells are medians")
+    a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
+    a.add_argument("--variant", action="append", default=[],
+                   help="another Portcullis run, LABEL:KEY=VAL,KEY=VAL (BIN=DIR runs another build), e.g. ws:DOTNET_gcServer=0")
+    args = a.parse_args()
+    small = os.path.join(args.out, "small")
+    with open(os.path.join(args.out, "resolve.lua"), "w") as f:
+        f.write(bench.RESOLVE_LUA)
+    backend = bench.start_backend(args.out)
+    runs = {}
+    try:
+        for _ in range(args.rounds):
+            for label, name, env, bin_dir in candidates(args):
+                p = bench.Proxy(name, args.out, small, bin_dir)
+                p.env.update(env)
+                p.start()
+                try:
+                    if bench.wait_for(p.port, gen.host(0), 120, proc=p.proc) is None:
+                        raise SystemExit(f"{label} did not serve")
+                    bench.log(f"{label}: {env or ''}")
+                    runs.setdefault(label, []).append(measure(p, args.rows.split(), args.duration, args.out))
+                finally:
+                    p.stop()
+    finally:
+        os.killpg(backend.pid, signal.SIGTERM)
+    print(f"\nCPU per request (proxy process tree, user+system), {args.duration} s per row, {args.rounds} round(s), "
+          f"medians; Portcullis env: bench defaults {args.env}")
+    print("| row | proxy | requests | req/s | CPU µs/request | allocated B/request | GCs gen0/1/2 |")
+    print("|---|---|---|---|---|---|---|")
+    med = {}
+    for row in args.rows.split():
+        for label, res in runs.items():
+            rs = [r[row] for r in res]
+            m = {k: statistics.median(r[k] for r in rs) for k in ("requests", "rps", "cpu_us")}
+            if all("alloc_b" in r for r in rs):
+                m["alloc_b"] = statistics.median(r["alloc_b"] for r in rs)
+            med[(row, label)] = m
+            spread = f" ({min(r['cpu_us'] for r in rs):.1f}-{max(r['cpu_us'] for r in rs):.1f})" if len(rs) > 1 else ""
+            alloc = f"{m['alloc_b']:,.0f}" if "alloc_b" in m else "-"
+            gcs = "/".join(str(rs[-1].get("gc", {}).get(f"gen{g}", "-")) for g in range(3)) if "gc" in rs[-1] else "-"
+            print(f"| {row} | {label} | {m['requests']:,.0f} | {m['rps']:,.0f} | {m['cpu_us']:.1f}{spread} | {alloc} | {gcs} |")
+    if "nginx" in runs:
+        for row in args.rows.split():
+            for label in runs:
+                if label != "nginx":
+                    print(f"{row}: CPU per request {label} / nginx = {med[(row, label)]['cpu_us'] / med[(row, 'nginx')]['cpu_us']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

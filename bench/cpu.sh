@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# CPU time and allocation per request of Portcullis and nginx on the 100-host set (see bench/README.md,
+# "CPU per request"): figures that hold on a busy machine, where req/s does not.
+#
+#   bench/cpu.sh                                    rows h1 h2 hs, 8 s each, Portcullis and nginx
+#   ROWS=h1 DURATION=15 bench/cpu.sh
+#   PORTCULLIS_ENV="DOTNET_gcServer=0" bench/cpu.sh other runtime settings
+#   SKIP_BUILD=1 bench/cpu.sh                       reuse bench/.out/bin
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT="$ROOT/bench/.out"
+mkdir -p "$OUT"
+. "$ROOT/bench/lib.sh"
+[ "${SKIP_BUILD:-}" = 1 ] || build_portcullis
+gen_set small 100
+exec python3 "$ROOT/bench/cpu.py" --out "$OUT" --rows "${ROWS:-h1 h2 hs}" --duration "${DURATION:-8}" \
+  --proxies "${PROXIES:-portcullis nginx}" --env "${PORTCULLIS_ENV:-}"
