@@ -12,7 +12,12 @@ using Portcullis.Translation;
 /// <summary>What the controller loop needs besides the cluster.</summary>
 public sealed record ControllerOptions
 {
-    public TranslatorOptions Translator { get; init; } = new();
+    /// <summary>
+    /// Kubernetes mode by default: addresses from each Gateway's provisioned Service, and listeners of different
+    /// Gateways never conflict (each Gateway has pods of its own). The standalone default would make two Gateways
+    /// with a listener on one port Conflicted.
+    /// </summary>
+    public TranslatorOptions Translator { get; init; } = new() { AddressSource = AddressSource.ProvisionedService };
 
     /// <summary>Null: this is the only replica and always leads (no Lease).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; } = new();
