@@ -22,8 +22,11 @@ public sealed record ControllerOptions
     /// <summary>Null: this is the only replica and always leads (no Lease).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; } = new();
 
-    /// <summary>After a failed status write or provisioning, try again after this long.</summary>
+    /// <summary>After a failed status write or provisioning, try again after this long, doubling on each failure in a row.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest wait between retries while the API server keeps failing.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>One translation: the snapshot it came from and what it produced.</summary>
@@ -99,6 +102,7 @@ public sealed partial class ControllerHost
 
     private async Task ReconcileLoopAsync(CancellationToken ct)
     {
+        var delay = _options.RetryDelay;
         try
         {
             while (await _wake.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
@@ -114,11 +118,15 @@ public sealed partial class ControllerHost
                     var patched = await _status.WriteAsync(state.Update.Snapshot, state.Result.Status, ct).ConfigureAwait(false);
                     await _provisioner.ReconcileAsync(state.Update.Snapshot, state.Result, ct).ConfigureAwait(false);
                     LogReconciled(_logger, patched);
+                    delay = _options.RetryDelay;
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    LogReconcileFailed(_logger, _options.RetryDelay.TotalSeconds, e);
-                    await Task.Delay(_options.RetryDelay, ct).ConfigureAwait(false);
+                    // Whatever failed (an API error, a refused connection, an HttpClient timeout, which is a
+                    // TaskCanceledException) must not end the loop: this replica would stay leader and do nothing.
+                    LogReconcileFailed(_logger, delay.TotalSeconds, e);
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                     _wake.Writer.TryWrite(true);
                 }
             }

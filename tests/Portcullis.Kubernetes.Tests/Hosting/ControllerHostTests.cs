@@ -48,6 +48,19 @@ public class ControllerHostTests
         await Eventually.TrueAsync(() => Accepted(only, "later"), () => "later\n" + Log);
     }
 
+    [Fact]
+    public async Task RunAsync_ProvisionerFailsWithNetworkErrorAndTimeout_KeepsReconcilingUntilItSucceeds()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.ApplyClassAndGateway();
+        var provisioner = new FlakyProvisioner(new HttpRequestException("connection refused"), new TaskCanceledException("HttpClient timeout"));
+        await using var only = Controller.Start(cluster, "flaky", provisioner, leaderElection: false, retryDelay: TimeSpan.FromMilliseconds(50));
+
+        await Eventually.TrueAsync(() => provisioner.Succeeded, () => "the provisioner succeeded after two failures\n" + Log);
+        cluster.ApplyGateway("later");
+        await Eventually.TrueAsync(() => Accepted(only, "later"), () => "the loop still runs after the failures\n" + Log);
+    }
+
     // Read from what the controller's informers saw (the patch came back through the watch), not by polling the server.
     private static bool Accepted(Controller controller, string gateway) =>
         controller.Host.Latest?.Update.Snapshot.Gateways.FirstOrDefault(g => g.Metadata.Name == gateway)?.Status?.Conditions
@@ -66,6 +79,20 @@ public class ControllerHostTests
         }
     }
 
+    /// <summary>Throws the given exceptions on its first calls, then succeeds.</summary>
+    private sealed class FlakyProvisioner(params Exception[] failures) : IGatewayProvisioner
+    {
+        private int _calls;
+
+        public bool Succeeded => Volatile.Read(ref _calls) > failures.Length;
+
+        public Task ReconcileAsync(ResourceSnapshot snapshot, TranslationResult result, CancellationToken ct)
+        {
+            var call = Interlocked.Increment(ref _calls);
+            return call <= failures.Length ? Task.FromException(failures[call - 1]) : Task.CompletedTask;
+        }
+    }
+
     /// <summary>One controller instance (as one replica would be) running in the background.</summary>
     private sealed class Controller : IAsyncDisposable
     {
@@ -77,11 +104,12 @@ public class ControllerHostTests
 
         public ControllerHost Host { get; }
 
-        public static Controller Start(TestCluster cluster, string identity, IGatewayProvisioner? provisioner = null, bool leaderElection = true)
+        public static Controller Start(TestCluster cluster, string identity, IGatewayProvisioner? provisioner = null, bool leaderElection = true, TimeSpan? retryDelay = null)
         {
             var client = cluster.Client();
             var options = new ControllerOptions
             {
+                RetryDelay = retryDelay ?? new ControllerOptions().RetryDelay,
                 // Short terms so a takeover after an unclean stop would also happen within the test's patience.
                 LeaderElection = leaderElection
                     ? new LeaderElectionOptions
