@@ -25,6 +25,9 @@ public sealed record ControllerOptions
     /// <summary>After a failed status write or provisioning, try again after this long, doubling on each failure in a row.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>While a GatewayClass names a GatewayParameters that does not exist, look for it again this often (nothing watches our kind).</summary>
+    public TimeSpan ParametersRecheck { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The longest wait between retries while the API server keeps failing.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -44,6 +47,7 @@ public sealed partial class ControllerHost
     private readonly ControllerOptions _options;
     private readonly IGatewayProvisioner _provisioner;
     private readonly StatusWriter _status;
+    private readonly ClassParameters _parameters;
     private readonly Leadership? _leadership;
     private readonly Action<ControllerState>? _translated;
     private readonly ILogger _logger;
@@ -66,6 +70,7 @@ public sealed partial class ControllerHost
         _translated = translated;
         _logger = loggerFactory.CreateLogger<ControllerHost>();
         _status = new StatusWriter(client, options.Translator.ControllerName, loggerFactory.CreateLogger<StatusWriter>());
+        _parameters = new ClassParameters(client);
         _leadership = options.LeaderElection is null
             ? null
             : new Leadership(client, options.LeaderElection, () => _wake.Writer.TryWrite(true), loggerFactory.CreateLogger<Leadership>());
@@ -115,10 +120,16 @@ public sealed partial class ControllerHost
 
                 try
                 {
-                    var patched = await _status.WriteAsync(state.Update.Snapshot, state.Result.Status, ct).ConfigureAwait(false);
+                    var (status, parametersMissing) = await _parameters.AmendAsync(state.Update.Snapshot, state.Result.Status, ct).ConfigureAwait(false);
+                    var patched = await _status.WriteAsync(state.Update.Snapshot, status, ct).ConfigureAwait(false);
                     await _provisioner.ReconcileAsync(state.Update.Snapshot, state.Result, ct).ConfigureAwait(false);
                     LogReconciled(_logger, patched);
                     delay = _options.RetryDelay;
+                    if (parametersMissing)
+                    {
+                        _ = Task.Delay(_options.ParametersRecheck, ct).ContinueWith(
+                            _ => _wake.Writer.TryWrite(true), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    }
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested)
                 {

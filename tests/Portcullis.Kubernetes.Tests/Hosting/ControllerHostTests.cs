@@ -5,6 +5,7 @@ using Portcullis.Kubernetes.Hosting;
 using Portcullis.Kubernetes.Leadership;
 using Portcullis.Kubernetes.Tests.Support;
 using Portcullis.Model;
+using Portcullis.Model.Serialization;
 using Portcullis.Translation;
 
 public class ControllerHostTests
@@ -61,6 +62,36 @@ public class ControllerHostTests
         await Eventually.TrueAsync(() => Accepted(only, "later"), () => "the loop still runs after the failures\n" + Log);
     }
 
+    [Fact]
+    public async Task RunAsync_ClassParametersMissing_ClassIsInvalidParametersUntilTheyAreCreated()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        foreach (var crd in Yaml.ParseDocuments(File.ReadAllText(Path.Combine(RepoRoot(), "deploy", "crds", "portcullis.dev_gatewayparameters.yaml"))))
+        {
+            cluster.Server.Put(crd!.AsObject());
+        }
+
+        cluster.Apply("""
+            {"apiVersion":"gateway.networking.k8s.io/v1","kind":"GatewayClass","metadata":{"name":"portcullis"},
+             "spec":{"controllerName":"CONTROLLER","parametersRef":{"group":"portcullis.dev","kind":"GatewayParameters","name":"defaults","namespace":"default"}}}
+            """.Replace("CONTROLLER", TestCluster.ControllerName, StringComparison.Ordinal));
+        await using var only = Controller.Start(cluster, "params", leaderElection: false, parametersRecheck: TimeSpan.FromMilliseconds(200));
+
+        await Eventually.TrueAsync(() => ClassAccepted(cluster) is { Status: "False", Reason: "InvalidParameters" }, () => "InvalidParameters\n" + Log);
+        cluster.Apply("""{"apiVersion":"portcullis.dev/v1alpha1","kind":"GatewayParameters","metadata":{"name":"defaults","namespace":"default"},"spec":{}}""");
+        await Eventually.TrueAsync(() => ClassAccepted(cluster) is { Status: "True" }, () => "Accepted once the parameters exist\n" + Log);
+    }
+
+    private static Model.GatewayApi.Condition? ClassAccepted(TestCluster cluster)
+    {
+        var status = cluster.Server.Get("gateway.networking.k8s.io/v1", "gatewayclasses", null, "portcullis")?["status"];
+        var accepted = TestCluster.Condition(status, "Accepted");
+        return accepted is null ? null : new Model.GatewayApi.Condition { Status = (string?)accepted["status"] ?? "", Reason = (string?)accepted["reason"] ?? "" };
+    }
+
+    private static string RepoRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", "..", ".."));
+
     // Read from what the controller's informers saw (the patch came back through the watch), not by polling the server.
     private static bool Accepted(Controller controller, string gateway) =>
         controller.Host.Latest?.Update.Snapshot.Gateways.FirstOrDefault(g => g.Metadata.Name == gateway)?.Status?.Conditions
@@ -104,12 +135,13 @@ public class ControllerHostTests
 
         public ControllerHost Host { get; }
 
-        public static Controller Start(TestCluster cluster, string identity, IGatewayProvisioner? provisioner = null, bool leaderElection = true, TimeSpan? retryDelay = null)
+        public static Controller Start(TestCluster cluster, string identity, IGatewayProvisioner? provisioner = null, bool leaderElection = true, TimeSpan? retryDelay = null, TimeSpan? parametersRecheck = null)
         {
             var client = cluster.Client();
             var options = new ControllerOptions
             {
                 RetryDelay = retryDelay ?? new ControllerOptions().RetryDelay,
+                ParametersRecheck = parametersRecheck ?? new ControllerOptions().ParametersRecheck,
                 // Short terms so a takeover after an unclean stop would also happen within the test's patience.
                 LeaderElection = leaderElection
                     ? new LeaderElectionOptions
