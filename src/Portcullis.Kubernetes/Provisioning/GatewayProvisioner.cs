@@ -58,13 +58,15 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
             try
             {
                 var parameters = await ParametersAsync(snapshot, gateway, ct).ConfigureAwait(false);
-                var desired = ProxyResourceBuilder.Build(gateway, parameters, options.ProxyImage);
-                await ApplyAsync(desired, ct).ConfigureAwait(false);
+                // Secret access first, so new proxy pods find their Roles in place and need not retry their first reads.
                 foreach (var grant in SecretAccess.Build(gateway, snapshot))
                 {
                     grants.Add((grant.Role.Metadata.NamespaceProperty, grant.Role.Metadata.Name));
                     await ApplyGrantAsync(grant, ct).ConfigureAwait(false);
                 }
+
+                var desired = ProxyResourceBuilder.Build(gateway, parameters, options.ProxyImage);
+                await ApplyAsync(desired, ct).ConfigureAwait(false);
             }
             catch (HttpOperationException e)
             {
