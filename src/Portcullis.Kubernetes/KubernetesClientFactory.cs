@@ -25,6 +25,6 @@ public static class KubernetesClientFactory
             config = KubernetesClientConfiguration.BuildConfigFromConfigFile();
         }
 
-        return new k8s.Kubernetes(config);
+        return new k8s.Kubernetes(config, new BufferedResponses());
     }
 }

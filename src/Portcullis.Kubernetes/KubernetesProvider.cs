@@ -22,12 +22,19 @@ public sealed record KubernetesProviderOptions
 
     /// <summary>The kinds to watch; every kind the translator reads unless told otherwise.</summary>
     public IReadOnlyList<ResourceKind> Kinds { get; init; } = ResourceKinds.All;
+
+    /// <summary>
+    /// Null (the controller): every TLS Secret of the cluster. Otherwise (a proxy pod): no Secret kind informer;
+    /// only the Secrets this function names, given the other objects, each watched by name
+    /// (<see cref="GatewaySecrets.ReferencedBy(ResourceSnapshot, string, string)"/>).
+    /// </summary>
+    public Func<ResourceSnapshot, IReadOnlySet<SecretName>>? SecretsByName { get; init; }
 }
 
 /// <summary>
-/// Kubernetes mode's provider: one informer per kind. The first snapshot waits until every informer has listed
-/// once (the ready gate), so the translator never sees half a cluster; after that, each settled burst of events
-/// becomes one snapshot. Read-only: it never writes to the API server.
+/// Kubernetes mode's provider: one informer per kind (and, for a proxy pod, one per Secret its Gateway names). The
+/// first snapshot waits until every informer has listed once (the ready gate), so the translator never sees half a
+/// cluster; after that, each settled burst of events becomes one snapshot. Read-only: it never writes to the API server.
 /// </summary>
 public sealed partial class KubernetesProvider(IKubernetes client, KubernetesProviderOptions options, ILogger logger) : IResourceProvider
 {
@@ -35,9 +42,10 @@ public sealed partial class KubernetesProvider(IKubernetes client, KubernetesPro
     {
         ArgumentNullException.ThrowIfNull(options);
         var signals = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
-        var informers = options.Kinds
-            .Select(k => new Informer(client, k, options.Informers, () => signals.Writer.TryWrite(true), logger))
-            .ToArray();
+        void Changed() => signals.Writer.TryWrite(true);
+        var kinds = options.SecretsByName is null ? options.Kinds : options.Kinds.Where(k => k != ResourceKinds.Secret);
+        var informers = kinds.Select(k => new Informer(client, k, options.Informers, Changed, logger)).ToArray();
+        await using var secrets = new NamedSecretInformers(client, options.Informers, Changed, logger);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var running = informers.Select(i => i.RunAsync(stop.Token)).ToArray();
         try
@@ -53,12 +61,23 @@ public sealed partial class KubernetesProvider(IKubernetes client, KubernetesPro
                 // Events that arrived during the first lists are in this snapshot already.
             }
 
-            yield return Update(informers);
-
             while (!cancellationToken.IsCancellationRequested)
             {
+                if (options.SecretsByName is { } secretsByName)
+                {
+                    // The Secrets named by this snapshot, each answered once, so a proxy never starts without its
+                    // certificates when it may read them.
+                    await secrets.WantAsync(secretsByName(ResourceSnapshot.Create(Objects(informers, [])))).ConfigureAwait(false);
+                    while (!secrets.Settled)
+                    {
+                        await signals.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                var objects = Objects(informers, secrets.Items);
+                LogSnapshot(logger, objects.Count);
+                yield return new ProviderUpdate(ResourceSnapshot.Create(objects), []);
                 await Debounce.SettleAsync(signals.Reader, options.QuietPeriod, options.MaxDelay, cancellationToken).ConfigureAwait(false);
-                yield return Update(informers);
             }
         }
         finally
@@ -68,13 +87,8 @@ public sealed partial class KubernetesProvider(IKubernetes client, KubernetesPro
         }
     }
 
-    private ProviderUpdate Update(IEnumerable<Informer> informers)
-    {
-        var objects = informers.SelectMany(i => i.Items).ToList();
-        var count = objects.Count;
-        LogSnapshot(logger, count);
-        return new ProviderUpdate(ResourceSnapshot.Create(objects), []);
-    }
+    private static List<Model.Core.KubernetesObject> Objects(IEnumerable<Informer> informers, IEnumerable<Model.Core.KubernetesObject> more) =>
+        [.. informers.SelectMany(i => i.Items).Concat(more)];
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "snapshot of {ObjectCount} objects")]
     private static partial void LogSnapshot(ILogger logger, int objectCount);

@@ -3,6 +3,7 @@ namespace Portcullis.Kubernetes.Tests;
 using k8s;
 using Microsoft.Extensions.Logging.Abstractions;
 using Portcullis.Kubernetes.Tests.Support;
+using Portcullis.Kubernetes.TestServer;
 using Portcullis.Model;
 
 public class KubernetesProviderTests
@@ -52,12 +53,16 @@ public class KubernetesProviderTests
     [Fact]
     public async Task WatchAsync_HistoryExpiredAndWatchesDropped_RelistsAndLosesNothing()
     {
-        await using var cluster = await TestCluster.StartAsync();
+        // No bookmarks, so the Gateway informer's last resourceVersion stays that of its list; the Namespace written
+        // next moves the server past it, and expiring the history then makes it too old: the resumed watch gets 410.
+        await using var cluster = await TestCluster.StartAsync(new TestApiServerOptions { BookmarkInterval = TimeSpan.FromHours(1) });
         cluster.ApplyClassAndGateway();
         cluster.ApplyGateway("doomed");
         var client = cluster.Client();
         await using var run = new ProviderRun(new KubernetesProvider(client, Fast, NullLogger.Instance));
         await run.NextAsync(s => s.Gateways.Count == 2);
+        cluster.Apply("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"later"}}""");
+        await run.NextAsync(s => s.Namespaces.Any(n => n.Metadata.Name == "later"));
         var listsBefore = Lists(cluster);
 
         cluster.Server.ExpireWatchHistory();
@@ -67,8 +72,62 @@ public class KubernetesProviderTests
 
         var snapshot = await run.NextAsync(s => s.Gateways.Select(g => g.Metadata.Name).SequenceEqual(["created-meanwhile", "web"]));
         Assert.Single(snapshot.GatewayClasses);
-        Assert.True(Lists(cluster) > listsBefore, "the informers listed again");
+        Assert.True(Lists(cluster) > listsBefore, "the Gateway informer listed again");
     }
+
+    [Fact]
+    public async Task WatchAsync_WatchesDroppedWithHistoryKept_ResumesFromLastResourceVersionWithoutListing()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.ApplyClassAndGateway();
+        cluster.ApplyGateway("doomed");
+        var client = cluster.Client();
+        await using var run = new ProviderRun(new KubernetesProvider(client, Fast, NullLogger.Instance));
+        await run.NextAsync(s => s.Gateways.Count == 2);
+        var listsBefore = AllLists(cluster);
+        var watchesBefore = GatewayWatches(cluster).Count;
+
+        cluster.Server.DropWatches();
+        cluster.ApplyGateway("created-meanwhile");
+        await client.CustomObjects.DeleteNamespacedCustomObjectAsync("gateway.networking.k8s.io", "v1", "default", "gateways", "doomed");
+
+        var snapshot = await run.NextAsync(s => s.Gateways.Select(g => g.Metadata.Name).SequenceEqual(["created-meanwhile", "web"]));
+        Assert.Single(snapshot.GatewayClasses);
+        Assert.Equal(listsBefore, AllLists(cluster));
+        var resumed = GatewayWatches(cluster).Skip(watchesBefore).First();
+        Assert.Matches("resourceVersion=[1-9][0-9]*", resumed);
+    }
+
+    [Fact]
+    public async Task WatchAsync_SecretsByName_ReadsOnlyTheGatewaysSecretsEachByNameAndFollowsTheGateway()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.ApplyClass();
+        cluster.Apply(HttpsGateway("cert"));
+        foreach (var name in new[] { "cert", "other-cert", "next-cert" })
+        {
+            cluster.Apply($$$"""{"apiVersion":"v1","kind":"Secret","metadata":{"name":"{{{name}}}","namespace":"default"},"type":"kubernetes.io/tls","data":{"tls.crt":"QQ==","tls.key":"Qg=="}}""");
+        }
+
+        var proxy = Fast with { SecretsByName = s => GatewaySecrets.ReferencedBy(s, "default", "web") };
+        await using var run = new ProviderRun(new KubernetesProvider(cluster.Client(), proxy, NullLogger.Instance));
+
+        var first = await run.NextAsync(_ => true);
+        Assert.Equal("cert", Assert.Single(first.Secrets).Metadata.Name);
+        cluster.Apply(HttpsGateway("next-cert"));
+        var next = await run.NextAsync(s => s.Secrets.Any(x => x.Metadata.Name == "next-cert"));
+        Assert.Equal("next-cert", Assert.Single(next.Secrets).Metadata.Name);
+
+        // Every Secret request names one Secret in its namespace: what a Role with resourceNames allows.
+        var secretRequests = cluster.Server.Requests.Where(r => r.PathAndQuery.Split('?')[0].EndsWith("/secrets", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(secretRequests);
+        Assert.All(secretRequests, r => Assert.Matches(@"^/api/v1/namespaces/default/secrets\?.*fieldSelector=metadata.name%3D(cert|next-cert)(&|$)", r.PathAndQuery));
+    }
+
+    private static string HttpsGateway(string secret) => $$$"""
+        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"Gateway","metadata":{"name":"web","namespace":"default"},
+         "spec":{"gatewayClassName":"portcullis","listeners":[{"name":"https","protocol":"HTTPS","port":443,"tls":{"certificateRefs":[{"name":"{{{secret}}}"}]}}]}}
+        """;
 
     [Fact]
     public async Task WatchAsync_ReferenceGrantServedOnlyAsV1Beta1_IsReadThroughTheFallbackVersion()
@@ -99,6 +158,15 @@ public class KubernetesProviderTests
 
         Assert.Empty(snapshot.TcpRoutes);
     }
+
+    // Every list request of any kind (not discovery, not watches).
+    private static int AllLists(TestCluster cluster) =>
+        cluster.Server.Requests.Count(r => r.Method == "GET" && !r.PathAndQuery.Contains("watch=true", StringComparison.Ordinal)
+            && r.PathAndQuery.Split('?')[0].Split('/') is [.., var last] && Portcullis.Kubernetes.Resources.ResourceKinds.All.Any(k => k.Plural == last));
+
+    private static List<string> GatewayWatches(TestCluster cluster) =>
+        [.. cluster.Server.Requests.Where(r => r.PathAndQuery.Split('?')[0].EndsWith("/gateways", StringComparison.Ordinal)
+            && r.PathAndQuery.Contains("watch=true", StringComparison.Ordinal)).Select(r => r.PathAndQuery)];
 
     // List requests (not watches) of gateways: each is one (re)list of the informer.
     private static int Lists(TestCluster cluster) =>

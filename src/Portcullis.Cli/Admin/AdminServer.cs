@@ -10,15 +10,16 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Portcullis.Cli.Status;
 
 /// <summary>
-/// The admin HTTP endpoint of standalone mode: health, readiness, diagnostics, and the objects with their
-/// status under Kubernetes-shaped REST paths (read-only), which `portcullis get` reads.
+/// The admin HTTP endpoint: health, readiness, diagnostics, and the objects with their status under
+/// Kubernetes-shaped REST paths (read-only), which `portcullis get` reads. In Kubernetes mode only the probes are
+/// served off loopback (<see cref="AdminExposure"/>).
 /// </summary>
 internal static class AdminServer
 {
     /// <summary>Where `portcullis run` listens for admin requests unless told otherwise.</summary>
     public static readonly IPEndPoint DefaultEndpoint = new(IPAddress.Loopback, 9901);
 
-    public static async Task<WebApplication> StartAsync(IPEndPoint endpoint, StatusStore store, CancellationToken ct)
+    public static async Task<WebApplication> StartAsync(IPEndPoint endpoint, StatusStore store, CancellationToken ct, AdminExposure exposure = AdminExposure.Everything)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(store);
@@ -29,12 +30,12 @@ internal static class AdminServer
             k.Listen(endpoint, l => l.Protocols = HttpProtocols.Http1AndHttp2);
         });
         var app = builder.Build();
-        app.Run(http => HandleAsync(http, store));
+        app.Run(http => HandleAsync(http, store, exposure));
         await app.StartAsync(ct).ConfigureAwait(false);
         return app;
     }
 
-    internal static Task HandleAsync(HttpContext http, StatusStore store)
+    internal static Task HandleAsync(HttpContext http, StatusStore store, AdminExposure exposure = AdminExposure.Everything)
     {
         var request = http.Request;
         if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
@@ -49,8 +50,17 @@ internal static class AdminServer
                 return WriteTextAsync(http, 200, "ok");
             case "/readyz":
                 return store.Ready ? WriteTextAsync(http, 200, "ok") : WriteTextAsync(http, 503, "not ready: no configuration published yet");
-            case "/diagnostics":
-                return WriteJsonAsync(http, 200, DiagnosticsJson(store));
+        }
+
+        if (!exposure.AllowsEverything(http.Connection.LocalIpAddress))
+        {
+            return WriteJsonAsync(http, 403, KubeApiJson.Failure("Forbidden",
+                "only /healthz, /livez and /readyz are served off loopback; read the rest from inside the pod or through kubectl port-forward", 403));
+        }
+
+        if (path == "/diagnostics")
+        {
+            return WriteJsonAsync(http, 200, DiagnosticsJson(store));
         }
 
         var result = ResolveResource(path.Trim('/').Split('/'), store);

@@ -39,7 +39,7 @@ internal static class ControllerCommand
             Description = "Namespace of the portcullis-controller Lease.",
             DefaultValueFactory = _ => new LeaderElectionOptions().Namespace,
         };
-        var admin = CommonServeOptions.Admin("Admin endpoint (/healthz, /readyz, status). Keep it on loopback unless probes need it.");
+        var admin = CommonServeOptions.Admin("Admin endpoint: /healthz and /readyz on any address; status only on loopback.");
         var logLevel = CommonServeOptions.LogLevel();
 
         var command = new Command("controller", "Run the Kubernetes controller: watch the cluster, write Gateway API status, provision proxies.")
@@ -89,7 +89,7 @@ internal static class ControllerCommand
             Microsoft.AspNetCore.Builder.WebApplication adminServer;
             try
             {
-                adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken).ConfigureAwait(false);
+                adminServer = await AdminServer.StartAsync(adminEndpoint, store, cancellationToken, AdminExposure.ProbesOffLoopback).ConfigureAwait(false);
             }
             catch (IOException e)
             {

@@ -3,6 +3,7 @@ namespace Portcullis.Cli.Commands;
 using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Portcullis.Cli.Admin;
 using Portcullis.Cli.Hosting;
 using Portcullis.Ir;
 using Portcullis.Kubernetes;
@@ -30,7 +31,7 @@ internal static class ProxyCommand
             Description = "Address the Gateway's listeners bind (every interface of the pod by default).",
             DefaultValueFactory = _ => "0.0.0.0",
         };
-        var admin = CommonServeOptions.Admin("Admin endpoint: /healthz, and /readyz once the first configuration is applied.");
+        var admin = CommonServeOptions.Admin("Admin endpoint: /healthz, and /readyz once the first configuration is applied; status only on loopback.");
         var logLevel = CommonServeOptions.LogLevel();
 
         var command = new Command("proxy", "Serve one Gateway of a cluster (what the controller's provisioned pods run).")
@@ -47,16 +48,27 @@ internal static class ProxyCommand
 
             using var client = KubernetesClientFactory.Create(parse.GetValue(kubeconfig));
             var serving = new ServingOptions(
-                f => new KubernetesProvider(client, new KubernetesProviderOptions(), f.CreateLogger<KubernetesProvider>()),
+                f => new KubernetesProvider(client, ProviderOptions(target), f.CreateLogger<KubernetesProvider>()),
                 new TranslatorOptions { AddressSource = AddressSource.ProvisionedService },
                 adminEndpoint,
                 parse.GetValue(logLevel))
             {
                 Select = result => OnlyGateway(result, target, bindAddress),
+                AdminExposure = AdminExposure.ProbesOffLoopback,
             };
             return await GatewayServing.RunAsync(serving, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>
+    /// Read-only, and Secrets only by name: the ones this Gateway's listeners reference, which the controller's
+    /// per-Gateway Role lets this pod's ServiceAccount read (and no others).
+    /// </summary>
+    internal static KubernetesProviderOptions ProviderOptions(string gatewayKey)
+    {
+        var (ns, name) = gatewayKey.Split('/') is [var n, var g] ? (n, g) : ("", gatewayKey);
+        return new KubernetesProviderOptions { SecretsByName = snapshot => GatewaySecrets.ReferencedBy(snapshot, ns, name) };
     }
 
     /// <summary>This Gateway's listeners, bound to the proxy's address; every other Gateway has pods of its own.</summary>

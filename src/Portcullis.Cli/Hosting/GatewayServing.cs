@@ -17,6 +17,9 @@ internal sealed record ServingOptions(
 {
     /// <summary>Narrows each translation before it is applied (a proxy pod serves one Gateway); null serves all of it.</summary>
     public Func<TranslationResult, TranslationResult>? Select { get; init; }
+
+    /// <summary>What the admin endpoint serves off loopback.</summary>
+    public AdminExposure AdminExposure { get; init; } = AdminExposure.Everything;
 }
 
 /// <summary>
@@ -37,7 +40,7 @@ internal static class GatewayServing
         Microsoft.AspNetCore.Builder.WebApplication adminServer;
         try
         {
-            adminServer = await AdminServer.StartAsync(serving.Admin, store, cancellationToken).ConfigureAwait(false);
+            adminServer = await AdminServer.StartAsync(serving.Admin, store, cancellationToken, serving.AdminExposure).ConfigureAwait(false);
         }
         catch (IOException e)
         {

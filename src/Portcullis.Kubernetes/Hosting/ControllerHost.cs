@@ -12,13 +12,24 @@ using Portcullis.Translation;
 /// <summary>What the controller loop needs besides the cluster.</summary>
 public sealed record ControllerOptions
 {
-    public TranslatorOptions Translator { get; init; } = new();
+    /// <summary>
+    /// Kubernetes mode by default: addresses from each Gateway's provisioned Service, and listeners of different
+    /// Gateways never conflict (each Gateway has pods of its own). The standalone default would make two Gateways
+    /// with a listener on one port Conflicted.
+    /// </summary>
+    public TranslatorOptions Translator { get; init; } = new() { AddressSource = AddressSource.ProvisionedService };
 
     /// <summary>Null: this is the only replica and always leads (no Lease).</summary>
     public LeaderElectionOptions? LeaderElection { get; init; } = new();
 
-    /// <summary>After a failed status write or provisioning, try again after this long.</summary>
+    /// <summary>After a failed status write or provisioning, try again after this long, doubling on each failure in a row.</summary>
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>While a GatewayClass names a GatewayParameters that does not exist, look for it again this often (nothing watches our kind).</summary>
+    public TimeSpan ParametersRecheck { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest wait between retries while the API server keeps failing.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>One translation: the snapshot it came from and what it produced.</summary>
@@ -36,6 +47,7 @@ public sealed partial class ControllerHost
     private readonly ControllerOptions _options;
     private readonly IGatewayProvisioner _provisioner;
     private readonly StatusWriter _status;
+    private readonly ClassParameters _parameters;
     private readonly Leadership? _leadership;
     private readonly Action<ControllerState>? _translated;
     private readonly ILogger _logger;
@@ -58,6 +70,7 @@ public sealed partial class ControllerHost
         _translated = translated;
         _logger = loggerFactory.CreateLogger<ControllerHost>();
         _status = new StatusWriter(client, options.Translator.ControllerName, loggerFactory.CreateLogger<StatusWriter>());
+        _parameters = new ClassParameters(client);
         _leadership = options.LeaderElection is null
             ? null
             : new Leadership(client, options.LeaderElection, () => _wake.Writer.TryWrite(true), loggerFactory.CreateLogger<Leadership>());
@@ -94,6 +107,7 @@ public sealed partial class ControllerHost
 
     private async Task ReconcileLoopAsync(CancellationToken ct)
     {
+        var delay = _options.RetryDelay;
         try
         {
             while (await _wake.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
@@ -106,14 +120,24 @@ public sealed partial class ControllerHost
 
                 try
                 {
-                    var patched = await _status.WriteAsync(state.Update.Snapshot, state.Result.Status, ct).ConfigureAwait(false);
+                    var (status, parametersMissing) = await _parameters.AmendAsync(state.Update.Snapshot, state.Result.Status, ct).ConfigureAwait(false);
+                    var patched = await _status.WriteAsync(state.Update.Snapshot, status, ct).ConfigureAwait(false);
                     await _provisioner.ReconcileAsync(state.Update.Snapshot, state.Result, ct).ConfigureAwait(false);
                     LogReconciled(_logger, patched);
+                    delay = _options.RetryDelay;
+                    if (parametersMissing)
+                    {
+                        _ = Task.Delay(_options.ParametersRecheck, ct).ContinueWith(
+                            _ => _wake.Writer.TryWrite(true), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    }
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e) when (!ct.IsCancellationRequested)
                 {
-                    LogReconcileFailed(_logger, _options.RetryDelay.TotalSeconds, e);
-                    await Task.Delay(_options.RetryDelay, ct).ConfigureAwait(false);
+                    // Whatever failed (an API error, a refused connection, an HttpClient timeout, which is a
+                    // TaskCanceledException) must not end the loop: this replica would stay leader and do nothing.
+                    LogReconcileFailed(_logger, delay.TotalSeconds, e);
+                    await Task.Delay(delay, ct).ConfigureAwait(false);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.MaxRetryDelay.Ticks));
                     _wake.Writer.TryWrite(true);
                 }
             }

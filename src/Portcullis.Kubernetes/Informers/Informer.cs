@@ -12,19 +12,25 @@ using KubernetesObject = Portcullis.Model.Core.KubernetesObject;
 
 /// <summary>
 /// Keeps a local copy of every object of one kind: list, then watch from the list's resourceVersion (with
-/// bookmarks, so a resumed watch starts from a recent point). When a watch ends, whether the server dropped it,
-/// answered 410 Gone or sent a 410 ERROR event, the informer lists again and diffs the result against its copy,
-/// so objects created, changed or deleted while nobody watched are noticed. Errors back off exponentially.
+/// bookmarks, so the informer always knows a recent resourceVersion even when nothing changes). When a watch ends
+/// (the server's timeout, a dropped connection, a network error) the informer watches again from the last
+/// resourceVersion it saw, so nothing is missed and nothing is listed again. Only when the server no longer has
+/// that point in its history (410 Gone, as a status or as an ERROR event) or refuses the watch does it list again
+/// and diff the result against its copy. Errors back off exponentially.
 /// </summary>
 internal sealed partial class Informer(IKubernetes client, ResourceKind kind, InformerOptions options, Action changed, ILogger logger)
 {
     private ImmutableDictionary<ObjectKey, KubernetesObject> _items = ImmutableDictionary<ObjectKey, KubernetesObject>.Empty;
     private volatile bool _listed;
+    private volatile bool _attempted;
 
     public ResourceKind Kind => kind;
 
     /// <summary>True once the first list has succeeded (the ready gate).</summary>
     public bool Listed => _listed;
+
+    /// <summary>True once the first list has been answered, successfully or not (403 while a Role is not there yet).</summary>
+    public bool Attempted => _attempted;
 
     /// <summary>The objects as last seen; a consistent copy (the dictionary is swapped whole).</summary>
     public IEnumerable<KubernetesObject> Items => Volatile.Read(ref _items).Values;
@@ -32,22 +38,46 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
     public async Task RunAsync(CancellationToken ct)
     {
         var backoff = options.InitialBackoff;
+        Position? position = null; // where to resume watching; null: list first
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var listed = await ListAsync(ct).ConfigureAwait(false);
-                backoff = options.InitialBackoff;
-                if (listed is null)
+                if (position is null)
                 {
-                    // The cluster does not serve this kind (CRD not installed): look again later.
-                    await Task.Delay(options.MaxBackoff, ct).ConfigureAwait(false);
+                    var listed = await ListAsync(ct).ConfigureAwait(false);
+                    if (listed is null)
+                    {
+                        // The cluster does not serve this kind (CRD not installed): look again later.
+                        await Task.Delay(options.MaxBackoff, ct).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    position = listed;
+                    backoff = options.InitialBackoff;
+                }
+
+                var watch = new WatchRun(position);
+                await WatchAsync(watch, ct).ConfigureAwait(false);
+                position = watch.Position;
+                if (watch.Gone)
+                {
+                    LogRelist(logger, kind.Kind, watch.EndReason);
+                    position = null;
                     continue;
                 }
 
-                var (version, resourceVersion) = listed.Value;
-                var reason = await WatchAsync(version, resourceVersion, ct).ConfigureAwait(false);
-                LogRelist(logger, kind.Kind, reason);
+                LogResume(logger, kind.Kind, watch.EndReason, position.ResourceVersion);
+                if (watch.Events > 0)
+                {
+                    backoff = options.InitialBackoff;
+                }
+                else
+                {
+                    // A stream that ends at once without an event, again and again, must not become a busy loop.
+                    await Task.Delay(backoff, ct).ConfigureAwait(false);
+                    backoff = Longer(backoff);
+                }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -55,6 +85,19 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
             }
             catch (Exception e)
             {
+                // The server answered with an error (not 410): the kind may have gone (CRD deleted) or changed
+                // version, so list afresh. A network error keeps the position: the next watch resumes from it.
+                if (e is HttpOperationException)
+                {
+                    position = null;
+                }
+
+                if (!_attempted)
+                {
+                    _attempted = true;
+                    changed();
+                }
+
                 LogFailed(logger, kind.Kind, backoff.TotalSeconds, e);
                 try
                 {
@@ -65,21 +108,26 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
                     return;
                 }
 
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+                backoff = Longer(backoff);
             }
         }
     }
 
+    private TimeSpan Longer(TimeSpan backoff) => TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+
     /// <summary>Lists every object, trying the kind's versions in order; null when none is served.</summary>
-    private async Task<(string Version, string? ResourceVersion)?> ListAsync(CancellationToken ct)
+    private async Task<Position?> ListAsync(CancellationToken ct)
     {
         foreach (var version in kind.Versions)
         {
             HttpOperationResponse<JsonElement> response;
             try
             {
-                response = await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
-                    kind.Group, version, kind.Plural, fieldSelector: kind.FieldSelector, cancellationToken: ct).ConfigureAwait(false);
+                response = kind.Namespace is { } ns
+                    ? await client.CustomObjects.ListNamespacedCustomObjectWithHttpMessagesAsync<JsonElement>(
+                        kind.Group, version, ns, kind.Plural, fieldSelector: kind.FieldSelector, cancellationToken: ct).ConfigureAwait(false)
+                    : await client.CustomObjects.ListClusterCustomObjectWithHttpMessagesAsync<JsonElement>(
+                        kind.Group, version, kind.Plural, fieldSelector: kind.FieldSelector, cancellationToken: ct).ConfigureAwait(false);
             }
             catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
             {
@@ -106,12 +154,13 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
                 LogListed(logger, kind.Kind, items.Count, changes, resourceVersion);
                 var first = !_listed;
                 _listed = true;
+                _attempted = true;
                 if (changes > 0 || first)
                 {
                     changed();
                 }
 
-                return (version, resourceVersion);
+                return new Position(version, resourceVersion);
             }
         }
 
@@ -120,6 +169,7 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
         // the last to finish (a cluster without the TCPRoute CRD, say).
         var firstTime = !_listed;
         _listed = true;
+        _attempted = true;
         if (Replace(ImmutableDictionary<ObjectKey, KubernetesObject>.Empty) > 0 || firstTime)
         {
             changed();
@@ -128,15 +178,14 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
         return null;
     }
 
-    /// <summary>Applies watch events until the stream ends; returns why it ended.</summary>
-    private async Task<string> WatchAsync(string version, string? resourceVersion, CancellationToken ct)
+    /// <summary>Applies watch events until the stream ends, moving <paramref name="watch"/>'s position along.</summary>
+    private async Task WatchAsync(WatchRun watch, CancellationToken ct)
     {
-        var gone = false;
         void OnError(Exception e)
         {
             if (e is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
             {
-                gone = true;
+                watch.Gone = true;
             }
             else
             {
@@ -144,16 +193,17 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
             }
         }
 
+        var version = watch.Position.Version;
         try
         {
-            var events = client.CustomObjects.WatchListClusterCustomObjectAsync(
-                kind.Group, version, kind.Plural,
-                allowWatchBookmarks: true,
-                fieldSelector: kind.FieldSelector,
-                resourceVersion: resourceVersion,
-                timeoutSeconds: (int)options.WatchTimeout.TotalSeconds,
-                onError: OnError,
-                cancellationToken: ct);
+            var timeout = (int)options.WatchTimeout.TotalSeconds;
+            var events = kind.Namespace is { } ns
+                ? client.CustomObjects.WatchListNamespacedCustomObjectAsync(
+                    kind.Group, version, ns, kind.Plural, allowWatchBookmarks: true, fieldSelector: kind.FieldSelector,
+                    resourceVersion: watch.Position.ResourceVersion, timeoutSeconds: timeout, onError: OnError, cancellationToken: ct)
+                : client.CustomObjects.WatchListClusterCustomObjectAsync(
+                    kind.Group, version, kind.Plural, allowWatchBookmarks: true, fieldSelector: kind.FieldSelector,
+                    resourceVersion: watch.Position.ResourceVersion, timeoutSeconds: timeout, onError: OnError, cancellationToken: ct);
             await foreach (var (type, raw) in events.ConfigureAwait(false))
             {
                 if (raw is not JsonElement element)
@@ -162,6 +212,7 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
                 }
 
                 LogEvent(logger, kind.Kind, type);
+                var seen = ResourceVersionOf(element);
                 switch (type)
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
@@ -173,12 +224,17 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
                         changed();
                         break;
                     case WatchEventType.Bookmark:
-                        var bookmark = ResourceVersionOf(element);
-                        LogBookmark(logger, kind.Kind, bookmark);
+                        LogBookmark(logger, kind.Kind, seen);
                         break;
                 }
 
-                if (gone)
+                watch.Events++;
+                if (!string.IsNullOrEmpty(seen))
+                {
+                    watch.Position = watch.Position with { ResourceVersion = seen };
+                }
+
+                if (watch.Gone)
                 {
                     break;
                 }
@@ -186,10 +242,12 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
         }
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.Gone)
         {
-            return "the watch was refused with 410 Gone";
+            watch.Gone = true;
+            watch.EndReason = "the watch was refused with 410 Gone";
+            return;
         }
 
-        return gone ? "the watch ended with a 410 Gone event" : "the watch stream ended";
+        watch.EndReason = watch.Gone ? "the watch ended with a 410 Gone event" : "the watch stream ended";
     }
 
     private int Replace(ImmutableDictionary<ObjectKey, KubernetesObject> next)
@@ -221,6 +279,21 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
             ? rv.GetString()
             : null;
 
+    /// <summary>Where a watch starts: the version of the kind the list found served, and a resourceVersion.</summary>
+    private sealed record Position(string Version, string? ResourceVersion);
+
+    /// <summary>One watch request's progress.</summary>
+    private sealed class WatchRun(Position from)
+    {
+        public Position Position { get; set; } = from;
+
+        public int Events { get; set; }
+
+        public bool Gone { get; set; }
+
+        public string EndReason { get; set; } = "";
+    }
+
     private readonly record struct ObjectKey(string? Namespace, string Name)
     {
         public static ObjectKey Of(KubernetesObject obj) => new(obj.Metadata.Namespace, obj.Metadata.Name);
@@ -231,6 +304,9 @@ internal sealed partial class Informer(IKubernetes client, ResourceKind kind, In
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Kind}: listing again because {Reason}")]
     private static partial void LogRelist(ILogger logger, string kind, string reason);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Debug, Message = "{Kind}: watching again from resourceVersion {ResourceVersion} because {Reason}")]
+    private static partial void LogResume(ILogger logger, string kind, string reason, string? resourceVersion);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Kind}: list/watch failed; retrying in {Seconds} s")]
     private static partial void LogFailed(ILogger logger, string kind, double seconds, Exception exception);
@@ -255,6 +331,10 @@ public sealed record InformerOptions
 
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Asks the server to end each watch after this long (then the informer lists again), as client-go does with 5-10 minutes.</summary>
+    /// <summary>
+    /// Asks the server to end each watch after this long, as client-go does (5-10 minutes). The informer then watches
+    /// again from where it was, without a list: the point is only that long-lived connections get spread again
+    /// over API server replicas (and a silently dead connection is noticed), not a periodic resync.
+    /// </summary>
     public TimeSpan WatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

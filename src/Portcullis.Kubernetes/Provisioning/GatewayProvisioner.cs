@@ -27,7 +27,8 @@ public sealed record GatewayProvisionerOptions
 }
 
 /// <summary>
-/// For each Gateway of our (accepted) class: a ServiceAccount, Service and Deployment named `portcullis-NAME`,
+/// For each Gateway of our (accepted) class: a ServiceAccount, Service and Deployment named `portcullis-NAME`, and
+/// per namespace holding Secrets its listeners use a Role and RoleBinding reading just those (<see cref="SecretAccess"/>),
 /// owned by the Gateway (so deleting the Gateway deletes them). Creates what is missing, updates only what
 /// drifted from our fields, and deletes ours for Gateways that left our class. A Gateway that is ours but not
 /// Accepted (an unsupported spec.addresses, say) keeps its fleet: taking its Service away would drop traffic
@@ -44,6 +45,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(result);
         var wanted = new HashSet<(string Ns, string Name)>();
+        var grants = new HashSet<(string Ns, string Name)>();
         foreach (var gateway in snapshot.Gateways)
         {
             if (!IsOurs(result, gateway))
@@ -56,6 +58,13 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
             try
             {
                 var parameters = await ParametersAsync(snapshot, gateway, ct).ConfigureAwait(false);
+                // Secret access first, so new proxy pods find their Roles in place and need not retry their first reads.
+                foreach (var grant in SecretAccess.Build(gateway, snapshot))
+                {
+                    grants.Add((grant.Role.Metadata.NamespaceProperty, grant.Role.Metadata.Name));
+                    await ApplyGrantAsync(grant, ct).ConfigureAwait(false);
+                }
+
                 var desired = ProxyResourceBuilder.Build(gateway, parameters, options.ProxyImage);
                 await ApplyAsync(desired, ct).ConfigureAwait(false);
             }
@@ -71,7 +80,52 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
         }
 
         await DeleteStaleAsync(wanted, ct).ConfigureAwait(false);
+        await DeleteStaleGrantsAsync(grants, ct).ConfigureAwait(false);
         await SyncProxyBindingAsync(wanted, ct).ConfigureAwait(false);
+    }
+
+    private async Task ApplyGrantAsync(SecretGrant grant, CancellationToken ct)
+    {
+        var ns = grant.Role.Metadata.NamespaceProperty;
+        var name = grant.Role.Metadata.Name;
+        await ApplyOneAsync("Role", grant.Role, r => r.Metadata,
+            () => client.RbacAuthorizationV1.ReadNamespacedRoleAsync(name, ns, cancellationToken: ct),
+            () => client.RbacAuthorizationV1.CreateNamespacedRoleAsync(grant.Role, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing =>
+            {
+                ProvisionedDrift.MergeMeta(existing.Metadata, grant.Role.Metadata);
+                existing.Rules = grant.Role.Rules;
+                return client.RbacAuthorizationV1.ReplaceNamespacedRoleAsync(existing, name, ns, cancellationToken: ct);
+            }).ConfigureAwait(false);
+        await ApplyOneAsync("RoleBinding", grant.Binding, b => b.Metadata,
+            () => client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(name, ns, cancellationToken: ct),
+            () => client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(grant.Binding, ns, cancellationToken: ct),
+            ProvisionedDrift.Differs,
+            existing =>
+            {
+                ProvisionedDrift.MergeMeta(existing.Metadata, grant.Binding.Metadata);
+                existing.Subjects = grant.Binding.Subjects; // roleRef is immutable and, by name, always the same Role
+                return client.RbacAuthorizationV1.ReplaceNamespacedRoleBindingAsync(existing, name, ns, cancellationToken: ct);
+            }).ConfigureAwait(false);
+    }
+
+    /// <summary>Secret grants (ours, by label) for Secrets no longer referenced, or of Gateways gone or no longer ours.</summary>
+    private async Task DeleteStaleGrantsAsync(HashSet<(string Ns, string Name)> wanted, CancellationToken ct)
+    {
+        bool Stale(V1ObjectMeta m) => !wanted.Contains((m.NamespaceProperty, m.Name));
+
+        var bindings = await client.RbacAuthorizationV1.ListRoleBindingForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var b in bindings.Items.Where(b => Stale(b.Metadata)))
+        {
+            await DeleteAsync("RoleBinding", b.Metadata, () => client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(b.Metadata.Name, b.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        }
+
+        var roles = await client.RbacAuthorizationV1.ListRoleForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
+        foreach (var r in roles.Items.Where(r => Stale(r.Metadata)))
+        {
+            await DeleteAsync("Role", r.Metadata, () => client.RbacAuthorizationV1.DeleteNamespacedRoleAsync(r.Metadata.Name, r.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Ours: the translator reports status for exactly the Gateways of the classes it accepted.</summary>

@@ -15,10 +15,16 @@ internal static class ProvisionedDrift
 
     public static bool Differs(V1ServiceAccount existing, V1ServiceAccount desired) => MetaDiffers(existing.Metadata, desired.Metadata);
 
+    public static bool Differs(V1Role existing, V1Role desired) =>
+        MetaDiffers(existing.Metadata, desired.Metadata) || !SameJson(existing.Rules ?? [], desired.Rules);
+
+    public static bool Differs(V1RoleBinding existing, V1RoleBinding desired) =>
+        MetaDiffers(existing.Metadata, desired.Metadata) || !SameJson(existing.Subjects ?? [], desired.Subjects);
+
     public static bool Differs(V1Service existing, V1Service desired) =>
         MetaDiffers(existing.Metadata, desired.Metadata)
         || (existing.Spec?.Type ?? "ClusterIP") != desired.Spec.Type
-        || existing.Spec?.LoadBalancerClass != desired.Spec.LoadBalancerClass
+        || (existing.Spec?.LoadBalancerClass != desired.Spec.LoadBalancerClass && !LoadBalancerClassFixed(existing, desired))
         || !SameMap(existing.Spec?.Selector, desired.Spec.Selector)
         || !SamePorts(existing.Spec?.Ports, desired.Spec.Ports);
 
@@ -47,11 +53,17 @@ internal static class ProvisionedDrift
             || !SameJson(container.Resources ?? new V1ResourceRequirements(), w.Resources ?? new V1ResourceRequirements());
     }
 
-    /// <summary>Our metadata fields onto the existing object: labels and annotations added (others kept), our owner set.</summary>
+    /// <summary>
+    /// Our metadata fields onto the existing object: labels and annotations we set before but no longer want
+    /// (a key removed from the Gateway's spec.infrastructure) are removed, ours added, everyone else's kept; our
+    /// owner set. Which keys were ours is read from the existing object's <see cref="OwnedMetadata"/> annotation.
+    /// </summary>
     public static void MergeMeta(V1ObjectMeta existing, V1ObjectMeta desired)
     {
-        existing.Labels = Union(existing.Labels, desired.Labels);
-        existing.Annotations = Union(existing.Annotations, desired.Annotations);
+        var before = OwnedMetadata.Read(existing.Annotations);
+        var now = OwnedMetadata.Read(desired.Annotations);
+        existing.Labels = Union(Without(existing.Labels, before.Labels.Except(now.Labels)), desired.Labels);
+        existing.Annotations = Union(Without(existing.Annotations, before.Annotations.Except(now.Annotations)), desired.Annotations);
         existing.OwnerReferences = desired.OwnerReferences;
     }
 
@@ -71,7 +83,10 @@ internal static class ProvisionedDrift
         spec.Type = desired.Spec.Type;
         spec.Selector = desired.Spec.Selector;
         spec.Ports = desired.Spec.Ports;
-        spec.LoadBalancerClass = desired.Spec.LoadBalancerClass;
+        if (!LoadBalancerClassFixed(existing, desired))
+        {
+            spec.LoadBalancerClass = desired.Spec.LoadBalancerClass;
+        }
         if (!exposesNodePorts)
         {
             spec.ExternalTrafficPolicy = null;
@@ -92,11 +107,35 @@ internal static class ProvisionedDrift
         return existing;
     }
 
+    /// <summary>
+    /// spec.loadBalancerClass cannot change while a Service stays of type LoadBalancer (the API server refuses the
+    /// update), so a changed class in GatewayParameters applies only to Services created afterwards; rewriting it
+    /// would fail every reconcile. Changing the type away from LoadBalancer clears it, which is allowed.
+    /// </summary>
+    private static bool LoadBalancerClassFixed(V1Service existing, V1Service desired) =>
+        existing.Spec?.Type == "LoadBalancer" && desired.Spec.Type == "LoadBalancer";
+
+    private static IDictionary<string, string>? Without(IDictionary<string, string>? map, IEnumerable<string> keys)
+    {
+        if (map is null)
+        {
+            return null;
+        }
+
+        var copy = new Dictionary<string, string>(map, StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            copy.Remove(key);
+        }
+
+        return copy;
+    }
+
     private static bool MetaDiffers(V1ObjectMeta existing, V1ObjectMeta desired) =>
         !Contains(existing.Labels, desired.Labels)
         || !Contains(existing.Annotations, desired.Annotations)
-        || existing.OwnerReferences?.Count != desired.OwnerReferences.Count
-        || !existing.OwnerReferences.Zip(desired.OwnerReferences).All(p => p.First.Uid == p.Second.Uid && p.First.Controller == true);
+        || (existing.OwnerReferences?.Count ?? 0) != (desired.OwnerReferences?.Count ?? 0)
+        || !(existing.OwnerReferences ?? []).Zip(desired.OwnerReferences ?? []).All(p => p.First.Uid == p.Second.Uid && p.First.Controller == true);
 
     private static bool Contains(IDictionary<string, string>? have, IDictionary<string, string>? want) =>
         want is null || want.All(kv => have is not null && have.TryGetValue(kv.Key, out var v) && v == kv.Value);

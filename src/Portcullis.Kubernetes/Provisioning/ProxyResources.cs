@@ -63,20 +63,21 @@ public static class ProxyResourceBuilder
 
         var annotations = infrastructure?.Annotations is { Count: > 0 } a ? new Dictionary<string, string>(a, StringComparer.Ordinal) : null;
 
-        V1ObjectMeta Meta() => new()
+        V1ObjectMeta Meta() => Owned(new()
         {
             Name = name,
             NamespaceProperty = ns,
             Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal),
-            Annotations = annotations is null ? null : new Dictionary<string, string>(annotations, StringComparer.Ordinal),
+            Annotations = new Dictionary<string, string>(annotations ?? [], StringComparer.Ordinal),
             OwnerReferences = [OwnerOf(gateway)],
-        };
+        });
 
         var ports = ListenerPorts(gateway);
         var serviceMeta = Meta();
         if (parameters.Service?.Annotations is { Count: > 0 } serviceAnnotations)
         {
             serviceMeta.Annotations = new Dictionary<string, string>(GatewayParametersSpec.Merge(annotations, serviceAnnotations)!, StringComparer.Ordinal);
+            Owned(serviceMeta);
         }
 
         var type = parameters.Service?.Type ?? "LoadBalancer";
@@ -125,6 +126,13 @@ public static class ProxyResourceBuilder
         return new ProxyResources(serviceAccount, service, deployment);
     }
 
+    /// <summary>Records which labels and annotations are ours (<see cref="OwnedMetadata"/>), so removed ones can be taken off later.</summary>
+    private static V1ObjectMeta Owned(V1ObjectMeta meta)
+    {
+        meta.Annotations[OwnedMetadata.Annotation] = OwnedMetadata.Format(meta.Labels.Keys, meta.Annotations.Keys);
+        return meta;
+    }
+
     private static V1PodSpec PodSpec(Gateway gateway, string ns, string name, List<(string Protocol, int Port)> ports, GatewayParametersSpec parameters, string defaultImage) => new()
     {
         ServiceAccountName = name,
@@ -170,7 +178,7 @@ public static class ProxyResourceBuilder
     private static string PortName(string protocol, int port) =>
         string.Create(CultureInfo.InvariantCulture, $"{protocol.ToLowerInvariant()}-{port}");
 
-    private static V1OwnerReference OwnerOf(Gateway gateway) => new()
+    internal static V1OwnerReference OwnerOf(Gateway gateway) => new()
     {
         ApiVersion = "gateway.networking.k8s.io/v1",
         Kind = "Gateway",

@@ -13,6 +13,9 @@ public sealed record ResourceKind(string Kind, string Group, IReadOnlyList<strin
     /// <summary>Restricts what is listed and watched (e.g. only TLS Secrets), as a Kubernetes field selector.</summary>
     public string? FieldSelector { get; init; }
 
+    /// <summary>Lists and watches in this namespace only (null: every namespace), e.g. one Secret by name in its namespace.</summary>
+    public string? Namespace { get; init; }
+
     public string ApiVersion(string version) => Group.Length == 0 ? version : $"{Group}/{version}";
 
     /// <summary>

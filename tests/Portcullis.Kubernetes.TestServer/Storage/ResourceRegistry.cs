@@ -24,6 +24,11 @@ internal sealed class ResourceRegistry
         Add(new("apps", ["v1"], "deployments", "deployment", "Deployment", Namespaced: true, HasStatus: true, ["deploy"], ["all"]));
         Add(new("discovery.k8s.io", ["v1"], "endpointslices", "endpointslice", "EndpointSlice", Namespaced: true, HasStatus: false, [], []));
         Add(new("coordination.k8s.io", ["v1"], "leases", "lease", "Lease", Namespaced: true, HasStatus: false, [], []));
+        // RBAC objects are stored and served like any other; they are not enforced (see README).
+        Add(new("rbac.authorization.k8s.io", ["v1"], "roles", "role", "Role", Namespaced: true, HasStatus: false, [], []));
+        Add(new("rbac.authorization.k8s.io", ["v1"], "rolebindings", "rolebinding", "RoleBinding", Namespaced: true, HasStatus: false, [], []));
+        Add(new("rbac.authorization.k8s.io", ["v1"], "clusterroles", "clusterrole", "ClusterRole", Namespaced: false, HasStatus: false, [], []));
+        Add(new("rbac.authorization.k8s.io", ["v1"], "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", Namespaced: false, HasStatus: false, [], []));
         Add(new("apiextensions.k8s.io", ["v1"], "customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition",
             Namespaced: false, HasStatus: true, ["crd", "crds"], ["api-extensions"]));
         // Stored but never enforced: the Gateway API bundle ships one, and `kubectl apply -f` of the bundle must not fail on it.

@@ -45,6 +45,7 @@ public sealed class GatewayProvisionerTests(ITestOutputHelper output) : IAsyncLi
             Path.Combine(RepoRoot(), "deploy", "crds", "portcullis.dev_gatewayparameters.yaml"),
             Path.Combine(RepoRoot(), "src", "Portcullis.Model", "Manifests", "Crds", "standard-gateway.networking.k8s.io_gatewayclasses.yaml"),
             Path.Combine(RepoRoot(), "src", "Portcullis.Model", "Manifests", "Crds", "standard-gateway.networking.k8s.io_gateways.yaml"),
+            Path.Combine(RepoRoot(), "src", "Portcullis.Model", "Manifests", "Crds", "standard-gateway.networking.k8s.io_referencegrants.yaml"),
         };
         foreach (var crd in crds.SelectMany(f => Yaml.ParseDocuments(File.ReadAllText(f))))
         {
@@ -144,6 +145,88 @@ public sealed class GatewayProvisionerTests(ITestOutputHelper output) : IAsyncLi
         var service = await _client.CoreV1.ReadNamespacedServiceAsync("portcullis-sni-gateway", "default");
         Assert.Equal(9999, service.Spec.Ports.Single().Port);
         Assert.NotNull(_server.Get("apps/v1", "deployments", "default", "portcullis-sni-gateway"));
+    }
+
+    [Fact]
+    public async Task Reconcile_InfrastructureLabelAndAnnotationRemoved_AreRemovedFromProvisionedObjectsButOthersStay()
+    {
+        var labelled = GatewayYaml("a", ports: [80]).Replace("  listeners:", "  infrastructure:\n    labels:\n      team: payments\n    annotations:\n      owner: alice\n  listeners:", StringComparison.Ordinal);
+        await ReconcileAsync(Snapshot(ClassYaml, labelled));
+        var patch = new k8s.Models.V1Patch("""{"metadata":{"labels":{"added-by":"kubectl"},"annotations":{"note":"kept"}}}""", k8s.Models.V1Patch.PatchType.MergePatch);
+        await _client.CoreV1.PatchNamespacedServiceAsync(patch, "portcullis-a", "default");
+
+        await ReconcileAsync(Snapshot(ClassYaml, GatewayYaml("a", ports: [80])));
+
+        var service = await _client.CoreV1.ReadNamespacedServiceAsync("portcullis-a", "default");
+        var deployment = await _client.AppsV1.ReadNamespacedDeploymentAsync("portcullis-a", "default");
+        Assert.False(service.Metadata.Labels.ContainsKey("team"));
+        Assert.False(service.Metadata.Annotations.ContainsKey("owner"));
+        Assert.False(deployment.Metadata.Labels.ContainsKey("team"));
+        Assert.False(deployment.Spec.Template.Metadata.Labels.ContainsKey("team"));
+        Assert.Equal("kubectl", service.Metadata.Labels["added-by"]);
+        Assert.Equal("kept", service.Metadata.Annotations["note"]);
+    }
+
+    [Fact]
+    public async Task Reconcile_LoadBalancerClassChanged_IsNotRewrittenBecauseKubernetesKeepsItImmutable()
+    {
+        PutParameters("portcullis-system", "defaults", new JsonObject { ["service"] = new JsonObject { ["loadBalancerClass"] = "example.com/first" } });
+        await ReconcileAsync(Snapshot(ClassYaml, GatewayYaml("a", ports: [80])));
+        var writesBefore = Writes();
+
+        PutParameters("portcullis-system", "defaults", new JsonObject { ["service"] = new JsonObject { ["loadBalancerClass"] = "example.com/second" } });
+        await ReconcileAsync(Snapshot(ClassYaml, GatewayYaml("a", ports: [80])));
+
+        var service = await _client.CoreV1.ReadNamespacedServiceAsync("portcullis-a", "default");
+        Assert.Equal("example.com/first", service.Spec.LoadBalancerClass);
+        Assert.Equal(writesBefore, Writes());
+    }
+
+    [Fact]
+    public async Task Reconcile_HttpsListeners_GrantTheProxyExactlyItsPermittedSecretsPerNamespace()
+    {
+        const string Grant = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: ReferenceGrant
+            metadata:
+              name: gateways-may-use-certs
+              namespace: certs
+            spec:
+              from:
+              - group: gateway.networking.k8s.io
+                kind: Gateway
+                namespace: default
+              to:
+              - group: ""
+                kind: Secret
+            """;
+        var gateway = HttpsGatewayYaml("a", ("cert", null), ("shared-cert", "certs"), ("not-granted", "other"));
+        await ReconcileAsync(Snapshot(ClassYaml, Grant, gateway));
+
+        var home = await _client.RbacAuthorizationV1.ReadNamespacedRoleAsync("portcullis-a", "default");
+        Assert.Equal(["cert"], home.Rules.Single().ResourceNames);
+        Assert.Equal(["get", "list", "watch"], home.Rules.Single().Verbs);
+        Assert.Equal(["secrets"], home.Rules.Single().Resources);
+        Assert.Equal("a", Assert.Single(home.Metadata.OwnerReferences).Name);
+        var crossName = SecretAccess.RoleName("default", "a", "certs");
+        var cross = await _client.RbacAuthorizationV1.ReadNamespacedRoleAsync(crossName, "certs");
+        Assert.Equal(["shared-cert"], cross.Rules.Single().ResourceNames);
+        var binding = await _client.RbacAuthorizationV1.ReadNamespacedRoleBindingAsync(crossName, "certs");
+        Assert.Equal(("Role", crossName), (binding.RoleRef.Kind, binding.RoleRef.Name));
+        Assert.Equal(("ServiceAccount", "portcullis-a", "default"), (binding.Subjects.Single().Kind, binding.Subjects.Single().Name, binding.Subjects.Single().NamespaceProperty));
+        Assert.Empty((await _client.RbacAuthorizationV1.ListNamespacedRoleAsync("other")).Items);
+
+        // The cross-namespace reference goes: its Role and RoleBinding (no owner there) go too.
+        await ReconcileAsync(Snapshot(ClassYaml, Grant, HttpsGatewayYaml("a", ("cert", null))));
+        Assert.Null(_server.Get("rbac.authorization.k8s.io/v1", "roles", "certs", crossName));
+        Assert.Null(_server.Get("rbac.authorization.k8s.io/v1", "rolebindings", "certs", crossName));
+        Assert.NotNull(_server.Get("rbac.authorization.k8s.io/v1", "roles", "default", "portcullis-a"));
+    }
+
+    private static string HttpsGatewayYaml(string name, params (string Name, string? Namespace)[] certificates)
+    {
+        var refs = string.Concat(certificates.Select(c => $"\n        - name: {c.Name}" + (c.Namespace is null ? "" : $"\n          namespace: {c.Namespace}")));
+        return $"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: {name}\n  namespace: default\nspec:\n  gatewayClassName: portcullis\n  listeners:\n    - name: https\n      protocol: HTTPS\n      port: 443\n      tls:\n        certificateRefs:{refs}\n";
     }
 
     private async Task ReconcileAsync(ResourceSnapshot snapshot) =>

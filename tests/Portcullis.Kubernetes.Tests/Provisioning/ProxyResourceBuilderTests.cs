@@ -118,7 +118,7 @@ public class ProxyResourceBuilderTests
         Assert.Equal("other/image:2", r.Deployment.Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("example.com/lb", r.Service.Spec.LoadBalancerClass);
         Assert.Equal("true", r.Service.Metadata.Annotations["lb.example.com/internal"]);
-        Assert.Null(r.Deployment.Metadata.Annotations);
+        Assert.Equal([OwnedMetadata.Annotation], r.Deployment.Metadata.Annotations.Keys);
         Assert.Equal("256Mi", r.Deployment.Spec.Template.Spec.Containers[0].Resources.Limits["memory"].ToString());
     }
 

@@ -9,14 +9,17 @@ internal static class Eventually
 {
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
-    public static async Task TrueAsync(Func<bool> condition, string what)
+    public static Task TrueAsync(Func<bool> condition, string what) => TrueAsync(condition, () => what);
+
+    /// <summary>As above; <paramref name="what"/> is rendered only on failure (e.g. to show the log as it is then, not as it was at the call).</summary>
+    public static async Task TrueAsync(Func<bool> condition, Func<string> what)
     {
         var deadline = DateTime.UtcNow + Limit;
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"gave up waiting: {what}");
+                Assert.Fail($"gave up waiting: {what()}");
             }
 
             await Task.Delay(100);

@@ -23,9 +23,11 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public string Kubeconfig => Path.Combine(_directory, "kubeconfig");
 
-    public static async Task<TestCluster> StartAsync(bool referenceGrantV1 = true)
+    public static async Task<TestCluster> StartAsync(TestApiServerOptions options) => await StartAsync(true, options);
+
+    public static async Task<TestCluster> StartAsync(bool referenceGrantV1 = true, TestApiServerOptions? options = null)
     {
-        var server = await TestApiServer.StartAsync();
+        var server = await TestApiServer.StartAsync(options ?? new TestApiServerOptions());
         var directory = Directory.CreateTempSubdirectory("portcullis-k8s-").FullName;
         var cluster = new TestCluster(server, directory);
         server.WriteKubeconfig(cluster.Kubeconfig);
