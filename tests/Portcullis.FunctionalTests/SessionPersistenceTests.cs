@@ -2,6 +2,8 @@ namespace Portcullis.FunctionalTests;
 
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Grpc.Core;
+using Portcullis.Cli.Echo.Protos;
 using Portcullis.FunctionalTests.Infrastructure;
 
 /// <summary>
@@ -128,6 +130,67 @@ public sealed class SessionPersistenceTests
         var ancestor = JsonNode.Parse(result.StdOut)!["status"]!["ancestors"]![0]!;
         Assert.Equal("sni-gateway", (string?)ancestor["ancestorRef"]!["name"]);
         Assert.Equal("True", (string?)ancestor["conditions"]![0]!["status"]);
+    }
+
+    [Fact]
+    public async Task GrpcRouteHeaderSession_CallsWithTheHeaderStayOnOnePod()
+    {
+        await using var s = Scenario.Create();
+        var a = await GrpcEchoBackend.StartAsync("grpc-pod-a");
+        var b = await GrpcEchoBackend.StartAsync("grpc-pod-b");
+        s.Own(a);
+        s.Own(b);
+        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
+        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
+        s.Write("service.yaml", """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: sticky
+            spec:
+              ports:
+                - name: http
+                  port: 80
+            """);
+        s.Write("slice-a.yaml", Slice("pod-a", a.Port));
+        s.Write("slice-b.yaml", Slice("pod-b", b.Port));
+        s.Write("route.yaml", """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata:
+              name: sticky
+            spec:
+              parentRefs:
+                - name: sni-gateway
+              hostnames: ["grpc.example.com"]
+              rules:
+                - backendRefs: [{ name: sticky, port: 80 }]
+                  sessionPersistence:
+                    type: Header
+                    sessionName: x-grpc-session
+            """);
+        var gateway = await s.StartGatewayAsync();
+        using var channel = GrpcClients.Channel($"http://grpc.example.com:{s.HttpPort}", await gateway.GatewayAddressAsync());
+        var client = new GrpcEcho.GrpcEchoClient(channel);
+
+        using var first = client.EchoAsync(new EchoRequest());
+        var session = (await first.ResponseHeadersAsync).GetValue("x-grpc-session");
+        Assert.NotNull(session);
+        var firstPod = (await first).Assertions.Context.Pod;
+
+        for (var i = 0; i < 20; i++)
+        {
+            var response = await client.EchoAsync(new EchoRequest(), new Metadata { { "x-grpc-session", session } });
+            Assert.Equal(firstPod, response.Assertions.Context.Pod);
+        }
+
+        var pods = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 20; i++)
+        {
+            pods.Add((await client.EchoAsync(new EchoRequest())).Assertions.Context.Pod);
+        }
+
+        Assert.Equal(2, pods.Count);
     }
 
     /// <summary>A client that keeps no cookies: each test sends the session cookie itself, or deliberately does not.</summary>
