@@ -140,20 +140,7 @@ public sealed class SessionPersistenceTests
         var b = await GrpcEchoBackend.StartAsync("grpc-pod-b");
         s.Own(a);
         s.Own(b);
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
-        s.Write("service.yaml", """
-            apiVersion: v1
-            kind: Service
-            metadata:
-              name: sticky
-            spec:
-              ports:
-                - name: http
-                  port: 80
-            """);
-        s.Write("slice-a.yaml", Slice("pod-a", a.Port));
-        s.Write("slice-b.yaml", Slice("pod-b", b.Port));
+        WriteGatewayAndService(s, a.Port, b.Port);
         s.Write("route.yaml", """
             apiVersion: gateway.networking.k8s.io/v1
             kind: GRPCRoute
@@ -202,6 +189,15 @@ public sealed class SessionPersistenceTests
     {
         var a = await s.StartEchoAsync("pod-a");
         var b = await s.StartEchoAsync("pod-b");
+        WriteGatewayAndService(s, a.Port, b.Port);
+        s.Write("route.yaml", Route());
+        var gateway = await s.StartGatewayAsync();
+        return (await gateway.GatewayAddressAsync(), gateway);
+    }
+
+    /// <summary>The class, the Gateway and Service sticky with one EndpointSlice per pod (slice-pod-a.yaml, slice-pod-b.yaml).</summary>
+    private static void WriteGatewayAndService(Scenario s, int portA, int portB)
+    {
         s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
         s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort));
         s.Write("service.yaml", """
@@ -214,11 +210,8 @@ public sealed class SessionPersistenceTests
                 - name: http
                   port: 80
             """);
-        s.Write("slice-pod-a.yaml", Slice("pod-a", a.Port));
-        s.Write("slice-pod-b.yaml", Slice("pod-b", b.Port));
-        s.Write("route.yaml", Route());
-        var gateway = await s.StartGatewayAsync();
-        return (await gateway.GatewayAddressAsync(), gateway);
+        s.Write("slice-pod-a.yaml", Slice("pod-a", portA));
+        s.Write("slice-pod-b.yaml", Slice("pod-b", portB));
     }
 
     private static string Slice(string pod, int port) => $"""
