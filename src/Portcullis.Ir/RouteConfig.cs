@@ -51,6 +51,9 @@ public sealed record RouteAction(EquatableArray<WeightedBackend> Backends, Direc
     public CorsPolicy? Cors { get; init; }
 
     public RouteTimeouts? Timeouts { get; init; }
+
+    /// <summary>Session persistence; null for none (every request picks a backend by weight).</summary>
+    public SessionConfig? Session { get; init; }
 }
 
 public sealed record DirectResponse(int StatusCode, string? Body = null);

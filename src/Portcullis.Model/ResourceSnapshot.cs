@@ -35,11 +35,16 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<Namespace> Namespaces { get; init; } = [];
 
+    public IReadOnlyList<BackendLbPolicy> BackendLbPolicies { get; init; } = [];
+
+    public IReadOnlyList<XBackendTrafficPolicy> XBackendTrafficPolicies { get; init; } = [];
+
     /// <summary>All objects of the snapshot in a stable order.</summary>
     public IEnumerable<KubernetesObject> All =>
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
-            .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces);
+            .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
+            .Concat(BackendLbPolicies).Concat(XBackendTrafficPolicies);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
     public static ResourceSnapshot Create(IEnumerable<KubernetesObject> objects)
@@ -66,6 +71,8 @@ public sealed record ResourceSnapshot
             Services = sorted.OfType<Service>().ToArray(),
             EndpointSlices = sorted.OfType<EndpointSlice>().ToArray(),
             Namespaces = sorted.OfType<Namespace>().ToArray(),
+            BackendLbPolicies = sorted.OfType<BackendLbPolicy>().ToArray(),
+            XBackendTrafficPolicies = sorted.OfType<XBackendTrafficPolicy>().ToArray(),
         };
     }
 }

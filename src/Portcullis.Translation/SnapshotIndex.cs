@@ -4,6 +4,7 @@ using Portcullis.Ir;
 using Portcullis.Model;
 using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Sessions;
 
 /// <summary>Lookups over one snapshot, built once per translation.</summary>
 internal sealed class SnapshotIndex
@@ -47,7 +48,13 @@ internal sealed class SnapshotIndex
         }
 
         _grants = snapshot.ReferenceGrants;
+        _sessionPolicies = new(() => new SessionPolicyTable(snapshot, this));
     }
+
+    private readonly Lazy<SessionPolicyTable> _sessionPolicies;
+
+    /// <summary>BackendLBPolicies and XBackendTrafficPolicies by the Service they give session persistence.</summary>
+    public SessionPolicyTable SessionPolicies => _sessionPolicies.Value;
 
     public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
 

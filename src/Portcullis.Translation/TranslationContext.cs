@@ -42,6 +42,10 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
 
     public SortedDictionary<ObjectRef, L4RouteStatus> UdpRouteStatuses { get; } = new(ObjectRef.Comparer);
 
+    public SortedDictionary<ObjectRef, PolicyStatus> BackendLbPolicyStatuses { get; } = new(ObjectRef.Comparer);
+
+    public SortedDictionary<ObjectRef, PolicyStatus> XBackendTrafficPolicyStatuses { get; } = new(ObjectRef.Comparer);
+
     public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
 
     public GatewayState? FindGateway(string ns, string name) =>

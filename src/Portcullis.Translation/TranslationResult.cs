@@ -55,6 +55,10 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TcpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
 
     public IReadOnlyDictionary<ObjectRef, L4RouteStatus> UdpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, PolicyStatus> BackendLbPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, PolicyStatus> XBackendTrafficPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

@@ -1,6 +1,7 @@
 namespace Portcullis.Translation;
 
 using Portcullis.Model;
+using Portcullis.Translation.Sessions;
 using Portcullis.Translation.Steps;
 
 /// <summary>
@@ -22,6 +23,7 @@ public static class Translator
         new TlsRouteStep(),         // TLSRoutes (by SNI), TCPRoutes and UDPRoutes: attachment, status, IR routes
         new TcpRouteStep(),
         new UdpRouteStep(),
+        new SessionPolicyStatusStep(), // BackendLBPolicy and XBackendTrafficPolicy status (needs route attachment)
         new OutputStep(),           // Gateway and listener status, IR listeners
     ];
 
@@ -44,6 +46,8 @@ public static class Translator
             TlsRoutes = context.TlsRouteStatuses,
             TcpRoutes = context.TcpRouteStatuses,
             UdpRoutes = context.UdpRouteStatuses,
+            BackendLbPolicies = context.BackendLbPolicyStatuses,
+            XBackendTrafficPolicies = context.XBackendTrafficPolicyStatuses,
         });
     }
 }

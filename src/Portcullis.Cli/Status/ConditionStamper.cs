@@ -31,6 +31,14 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionSt
 
     public L4RouteStatus Stamp(ObjectRef obj, L4RouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
 
+    /// <summary>A policy's ancestor statuses (keyed like route parents: by controller and ancestorRef).</summary>
+    public PolicyStatus Stamp(ObjectRef obj, PolicyStatus status) => status with
+    {
+        Ancestors = status.Ancestors
+            .Select(a => a with { Conditions = Stamp(Key(obj, ParentKey(new RouteParentStatus { ParentRef = a.AncestorRef, ControllerName = a.ControllerName })), a.Conditions) })
+            .ToList(),
+    };
+
     /// <summary>A route's parent statuses, whatever the route's kind.</summary>
     public IReadOnlyList<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
         parents.Select(p => p with { Conditions = Stamp(new StampScope(obj, Parent: p.ParentRef, Controller: p.ControllerName), p.Conditions) }).ToList();

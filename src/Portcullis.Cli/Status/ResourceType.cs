@@ -24,9 +24,13 @@ internal sealed record ResourceType(
     public static readonly ResourceType Services = new("services", "service", "Service", "", "v1", true, ["svc"]);
     public static readonly ResourceType EndpointSlices = new("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", true, []);
     public static readonly ResourceType Namespaces = new("namespaces", "namespace", "Namespace", "", "v1", false, ["ns"]);
+    public static readonly ResourceType BackendLbPolicies = new("backendlbpolicies", "backendlbpolicy", BackendLbPolicy.KindName, GatewayApiGroup.Name, "v1alpha2", true, ["blbpolicy"]);
+    public static readonly ResourceType XBackendTrafficPolicies = new("xbackendtrafficpolicies", "xbackendtrafficpolicy", XBackendTrafficPolicy.KindName,
+        GatewayApiGroup.ExperimentalName, "v1alpha1", true, ["xbtrafficpolicy"]);
 
     public static IReadOnlyList<ResourceType> All { get; } =
-        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces];
+        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces,
+            BackendLbPolicies, XBackendTrafficPolicies];
 
     /// <summary>"gateway.networking.k8s.io/v1" or "v1" for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

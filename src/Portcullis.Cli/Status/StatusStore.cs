@@ -153,6 +153,8 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         Service => ResourceType.Services,
         EndpointSlice => ResourceType.EndpointSlices,
         Namespace => ResourceType.Namespaces,
+        BackendLbPolicy => ResourceType.BackendLbPolicies,
+        XBackendTrafficPolicy => ResourceType.XBackendTrafficPolicies,
         _ => null,
     };
 
@@ -175,6 +177,10 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
             case UdpRoute route when report.UdpRoutes.TryGetValue(obj.Ref, out var s):
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case BackendLbPolicy policy when report.BackendLbPolicies.TryGetValue(obj.Ref, out var s):
+                return policy with { Status = stamper.Stamp(obj.Ref, s) };
+            case XBackendTrafficPolicy policy when report.XBackendTrafficPolicies.TryGetValue(obj.Ref, out var s):
+                return policy with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;
         }

@@ -43,10 +43,10 @@ internal static class FilterResponses
     /// started, the client gets 504 (after it started, the exchange is cut short).
     /// </summary>
     public static async Task ForwardWithTimeoutAsync(IHttpForwarder forwarder, HttpContext context, CompiledBackend backend,
-        HttpMessageInvoker invoker, TimeSpan timeout)
+        string destination, HttpMessageInvoker invoker, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
-        await forwarder.SendAsync(context, backend.NextDestination(), invoker, backend.RequestConfig, backend.Transformer, deadline.Token)
+        await forwarder.SendAsync(context, destination, invoker, backend.RequestConfig, backend.Transformer, deadline.Token)
             .ConfigureAwait(false);
         if (deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
         {

@@ -69,7 +69,8 @@ internal sealed class RequestHandler : IDisposable
             return; // CORS preflight or redirect
         }
 
-        var backend = action.PickBackend();
+        var sticky = action.Sessions?.Find(context.Request);
+        var backend = sticky?.Backend ?? action.PickBackend();
         if (backend is null || backend.Invalid)
         {
             context.Response.StatusCode = ForClient(context, StatusCodes.Status500InternalServerError);
@@ -82,17 +83,19 @@ internal sealed class RequestHandler : IDisposable
             return;
         }
 
+        var destination = sticky?.Destination ?? backend.NextDestination();
+        action.Sessions?.Issue(context, backend, destination, sticky);
         await _mirrors.MirrorAsync(context, action, backend).ConfigureAwait(false);
 
         // Errors are answered by YARP: 502 for a failed backend, 504 when it timed out.
         if (action.Timeout is not { } timeout)
         {
-            await _forwarder.SendAsync(context, backend.NextDestination(), _invoker, backend.RequestConfig, backend.Transformer)
+            await _forwarder.SendAsync(context, destination, _invoker, backend.RequestConfig, backend.Transformer)
                 .ConfigureAwait(false);
             return;
         }
 
-        await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, _invoker, timeout).ConfigureAwait(false);
+        await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, _invoker, timeout).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -36,12 +36,18 @@ internal sealed class CompiledAction
             (var r, var b) => r ?? b,
         };
         var backends = new List<CompiledBackend>();
+        var unweighted = new List<CompiledBackend>();
         var cumulative = new List<int>();
         var total = 0;
         foreach (var backend in action.Backends)
         {
             if (backend.Weight <= 0)
             {
+                if (action.Session is not null)
+                {
+                    unweighted.Add(new CompiledBackend(backend, action.Filters, matchedPrefix, Cors)); // sessions may still stick to it
+                }
+
                 continue;
             }
 
@@ -53,7 +59,11 @@ internal sealed class CompiledAction
         _backends = [.. backends];
         _cumulativeWeights = [.. cumulative];
         _totalWeight = total;
+        Sessions = action.Session is { } session ? new StickySessions(session, backends.Concat(unweighted)) : null;
     }
+
+    /// <summary>Session persistence of the rule; null when every request is load-balanced.</summary>
+    public StickySessions? Sessions { get; }
 
     public DirectResponse? DirectResponse { get; }
 
@@ -152,6 +162,9 @@ internal sealed class CompiledBackend
     public bool Invalid { get; }
 
     public bool HasEndpoints => _destinations.Length > 0;
+
+    /// <summary>Every endpoint as a destination prefix ("http://address:port"), for session persistence to name one.</summary>
+    public IReadOnlyList<string> Destinations => _destinations;
 
     public ForwarderRequestConfig RequestConfig { get; }
 

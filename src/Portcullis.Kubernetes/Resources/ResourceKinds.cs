@@ -38,8 +38,15 @@ public static class ResourceKinds
 
     public static ResourceKind Namespace { get; } = new("Namespace", "", ["v1"], "namespaces", false, typeof(Namespace));
 
+    // Session persistence: BackendLBPolicy exists only in the v1.2 experimental CRDs; XBackendTrafficPolicy is its successor.
+    public static ResourceKind BackendLbPolicy { get; } = new(Model.GatewayApi.BackendLbPolicy.KindName, Gw, ["v1alpha2"], "backendlbpolicies", true, typeof(BackendLbPolicy));
+
+    public static ResourceKind XBackendTrafficPolicy { get; } = new(Model.GatewayApi.XBackendTrafficPolicy.KindName, GatewayApiGroup.ExperimentalName, ["v1alpha1"],
+        "xbackendtrafficpolicies", true, typeof(XBackendTrafficPolicy));
+
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
         GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
+        BackendLbPolicy, XBackendTrafficPolicy,
     ];
 }

@@ -33,6 +33,11 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         new(ResourceKinds.TlsRoute, r => Entries(r.TlsRoutes), o => ((TlsRoute)o).Status, SharedParents: true),
         new(ResourceKinds.TcpRoute, r => Entries(r.TcpRoutes), o => ((TcpRoute)o).Status, SharedParents: true),
         new(ResourceKinds.UdpRoute, r => Entries(r.UdpRoutes), o => ((UdpRoute)o).Status, SharedParents: true),
+        new(ResourceKinds.BackendLbPolicy, r => Entries(r.BackendLbPolicies), o => ((BackendLbPolicy)o).Status, SharedParents: true) { SharedList = "ancestors" },
+        new(ResourceKinds.XBackendTrafficPolicy, r => Entries(r.XBackendTrafficPolicies), o => ((XBackendTrafficPolicy)o).Status, SharedParents: true)
+        {
+            SharedList = "ancestors",
+        },
     ];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
@@ -65,7 +70,7 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
                 var desired = (JsonObject)KubeJson.ToNode(status)!;
                 if (kind.SharedParents)
                 {
-                    KeepOtherControllersParents(desired, current);
+                    KeepOtherControllersParents(desired, current, kind.SharedList);
                 }
 
                 ConditionTimes.Stamp(desired, current, nowNode);
@@ -91,14 +96,14 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         return patched;
     }
 
-    private void KeepOtherControllersParents(JsonObject desired, JsonObject? current)
+    private void KeepOtherControllersParents(JsonObject desired, JsonObject? current, string list)
     {
-        var others = (current?["parents"] as JsonArray)?
+        var others = (current?[list] as JsonArray)?
             .Where(p => p?["controllerName"]?.GetValue<string>() != controllerName)
             .Select(p => p!.DeepClone())
             .ToList() ?? [];
-        var ours = (desired["parents"] as JsonArray)?.Select(p => p!.DeepClone()) ?? [];
-        desired["parents"] = new JsonArray([.. others, .. ours]);
+        var ours = (desired[list] as JsonArray)?.Select(p => p!.DeepClone()) ?? [];
+        desired[list] = new JsonArray([.. others, .. ours]);
     }
 
     private async Task<bool> PatchAsync(ResourceKind kind, KubernetesObject obj, JsonObject status, CancellationToken ct)
@@ -146,7 +151,11 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         ResourceKind Resource,
         Func<StatusReport, IEnumerable<(ObjectRef Ref, object Status)>> Desired,
         Func<KubernetesObject, object?> Current,
-        bool SharedParents);
+        bool SharedParents)
+    {
+        /// <summary>The status list shared with other controllers: route "parents", policy "ancestors".</summary>
+        public string SharedList { get; init; } = "parents";
+    }
 
     private readonly record struct Written(string? ResourceVersion, string Status);
 

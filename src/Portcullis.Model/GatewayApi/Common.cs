@@ -8,6 +8,10 @@ public static class GatewayApiGroup
     public const string V1Beta1 = Name + "/v1beta1";
     public const string V1Alpha3 = Name + "/v1alpha3";
     public const string V1Alpha2 = Name + "/v1alpha2";
+
+    /// <summary>The experimental x-k8s.io group (XBackendTrafficPolicy and friends).</summary>
+    public const string ExperimentalName = "gateway.networking.x-k8s.io";
+    public const string ExperimentalV1Alpha1 = ExperimentalName + "/v1alpha1";
 }
 
 /// <summary>metav1.Condition. The translator never sets LastTransitionTime; the status sink stamps it.</summary>

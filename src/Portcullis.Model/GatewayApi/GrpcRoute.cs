@@ -35,6 +35,9 @@ public sealed record GrpcRouteRule
     public IReadOnlyList<HttpRouteFilter> Filters { get; init; } = [];
 
     public IReadOnlyList<HttpBackendRef> BackendRefs { get; init; } = [];
+
+    /// <summary>Experimental: keeps a client on one backend endpoint; wins over a BackendLBPolicy on the rule's Services.</summary>
+    public SessionPersistence? SessionPersistence { get; init; }
 }
 
 public sealed record GrpcRouteMatch

@@ -31,6 +31,9 @@ public sealed record HttpRouteRule
 
     public IReadOnlyList<HttpBackendRef> BackendRefs { get; init; } = [];
 
+    /// <summary>Experimental: keeps a client on one backend endpoint; wins over a BackendLBPolicy on the rule's Services.</summary>
+    public SessionPersistence? SessionPersistence { get; init; }
+
     public HttpRouteTimeouts? Timeouts { get; init; }
 }
 

@@ -16,14 +16,18 @@ internal static class CrdSchemas
     {
         ["GatewayClass"] = "Crds/standard-gateway.networking.k8s.io_gatewayclasses.yaml",
         ["Gateway"] = "Crds/standard-gateway.networking.k8s.io_gateways.yaml",
-        ["HTTPRoute"] = "Crds/standard-gateway.networking.k8s.io_httproutes.yaml",
-        ["GRPCRoute"] = "Crds/standard-gateway.networking.k8s.io_grpcroutes.yaml",
+        ["HTTPRoute"] = "Crds/experimental-gateway.networking.k8s.io_httproutes.yaml", // experimental: rules' sessionPersistence
+        ["GRPCRoute"] = "Crds/experimental-gateway.networking.k8s.io_grpcroutes.yaml", // experimental: rules' sessionPersistence
         ["ReferenceGrant"] = "Crds/standard-gateway.networking.k8s.io_referencegrants.yaml",
 
         // The experimental channel's CRDs: they also serve v1alpha2 (the workshop's) and v1alpha3.
         [TlsRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_tlsroutes.yaml",
         [TcpRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_tcproutes.yaml",
         [UdpRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_udproutes.yaml",
+
+        // v1.2.1's: BackendLBPolicy left the API after it. XBackendTrafficPolicy is the x-k8s.io group's.
+        [BackendLbPolicy.KindName] = "Crds/experimental-gateway.networking.k8s.io_backendlbpolicies.yaml",
+        [XBackendTrafficPolicy.KindName] = "Crds/experimental-gateway.networking.x-k8s.io_xbackendtrafficpolicies.yaml",
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyDictionary<string, StructuralSchema>>> ByKind = new(StringComparer.Ordinal);
@@ -31,13 +35,15 @@ internal static class CrdSchemas
     /// <summary>The schema for apiVersion and kind, or null when the kind has no embedded CRD (core kinds).</summary>
     public static StructuralSchema? Find(string apiVersion, string kind)
     {
-        if (!ResourceByKind.TryGetValue(kind, out var resource) || !apiVersion.StartsWith(GatewayApiGroup.Name + "/", StringComparison.Ordinal))
+        var slash = apiVersion.IndexOf('/', StringComparison.Ordinal);
+        if (!ResourceByKind.TryGetValue(kind, out var resource) || slash < 0
+            || apiVersion[..slash] is not (GatewayApiGroup.Name or GatewayApiGroup.ExperimentalName))
         {
             return null;
         }
 
         var versions = ByKind.GetOrAdd(kind, _ => new(() => Load(resource))).Value;
-        return versions.TryGetValue(apiVersion[(GatewayApiGroup.Name.Length + 1)..], out var schema) ? schema : null;
+        return versions.TryGetValue(apiVersion[(slash + 1)..], out var schema) ? schema : null;
     }
 
     private static Dictionary<string, StructuralSchema> Load(string resource)

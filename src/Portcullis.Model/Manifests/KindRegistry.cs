@@ -26,6 +26,8 @@ internal static class KindRegistry
         [(GatewayApiGroup.V1Alpha2, UdpRoute.KindName)] = new(typeof(UdpRoute), true),
         [(GatewayApiGroup.V1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [(GatewayApiGroup.V1Beta1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
+        [(GatewayApiGroup.V1Alpha2, BackendLbPolicy.KindName)] = new(typeof(BackendLbPolicy), true),
+        [(GatewayApiGroup.ExperimentalV1Alpha1, XBackendTrafficPolicy.KindName)] = new(typeof(XBackendTrafficPolicy), true),
         [("v1", "Secret")] = new(typeof(Secret), true),
         [("v1", "Service")] = new(typeof(Service), true),
         [("v1", "Namespace")] = new(typeof(Namespace), false),

@@ -49,6 +49,7 @@ internal sealed class GrpcRouteStep : ITranslationStep
                 Matches = r.Matches.Select(m => new HttpRouteMatch { Path = MethodPath(m.Method), Headers = m.Headers }).ToArray(),
                 Filters = r.Filters,
                 BackendRefs = r.BackendRefs,
+                SessionPersistence = r.SessionPersistence,
             }).ToArray(),
         },
     };

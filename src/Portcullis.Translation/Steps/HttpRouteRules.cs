@@ -5,6 +5,7 @@ using Portcullis.Ir;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Backends;
 using Portcullis.Translation.Routing;
+using Portcullis.Translation.Sessions;
 using Portcullis.Translation.Status;
 
 /// <summary>One match of one rule, ready to be expanded per hostname.</summary>
@@ -139,7 +140,7 @@ internal sealed class HttpRouteRules(RouteKind kind)
         var action = backends.Count == 0
             ? new RouteAction(EquatableArray<WeightedBackend>.Empty, new DirectResponse(500))
             : new RouteAction(backends.ToEquatableArray());
-        return action with { Filters = filters.Filters, Cors = filters.Cors, Timeouts = timeouts };
+        return SessionRules.Apply(index, route, rule, ri, this, action with { Filters = filters.Filters, Cors = filters.Cors, Timeouts = timeouts });
     }
 
     private RouteTimeouts? Timeouts(HttpRouteTimeouts? t, string where, out bool valid)

@@ -145,6 +145,41 @@ public class StatusWriterTests
         Assert.Contains(Writes(cluster), r => r.PathAndQuery.StartsWith("/apis/gateway.networking.k8s.io/v1alpha2/namespaces/default/tlsroutes/t/status", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task WriteAsync_XBackendTrafficPolicy_GetsItsAncestorAndKeepsAnotherControllersAncestor()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Apply("""
+            {"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+             "metadata":{"name":"xbackendtrafficpolicies.gateway.networking.x-k8s.io"},
+             "spec":{"group":"gateway.networking.x-k8s.io","scope":"Namespaced",
+               "names":{"kind":"XBackendTrafficPolicy","listKind":"XBackendTrafficPolicyList","plural":"xbackendtrafficpolicies","singular":"xbackendtrafficpolicy"},
+               "versions":[{"name":"v1alpha1","served":true,"storage":true,"subresources":{"status":{}},
+                 "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}}
+            """);
+        cluster.ApplyClassAndGateway();
+        cluster.Apply("""
+            {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"r","namespace":"default"},
+             "spec":{"parentRefs":[{"name":"web"}],"rules":[{"backendRefs":[{"name":"svc","port":80}]}]}}
+            """);
+        cluster.Apply("""
+            {"apiVersion":"gateway.networking.x-k8s.io/v1alpha1","kind":"XBackendTrafficPolicy","metadata":{"name":"p","namespace":"default"},
+             "spec":{"targetRefs":[{"group":"","kind":"Service","name":"svc"}],"sessionPersistence":{"type":"Cookie"}},
+             "status":{"ancestors":[{"ancestorRef":{"name":"theirs"},"controllerName":"example.com/other",
+               "conditions":[{"type":"Accepted","status":"True","reason":"Accepted","message":"","lastTransitionTime":"2020-01-01T00:00:00Z"}]}]}}
+            """);
+        var client = cluster.Client();
+        await using var run = new ProviderRun(new KubernetesProvider(client, Fast, NullLogger.Instance));
+        var snapshot = await run.NextAsync(s => s.XBackendTrafficPolicies.Count == 1 && s.HttpRoutes.Count == 1);
+
+        await new StatusWriter(client, TestCluster.ControllerName, _log).WriteAsync(snapshot, Translate(snapshot), CancellationToken.None);
+
+        var ancestors = cluster.Server.Get("gateway.networking.x-k8s.io/v1alpha1", "xbackendtrafficpolicies", "default", "p")?["status"]?["ancestors"] as JsonArray;
+        Assert.NotNull(ancestors);
+        Assert.Equal(["example.com/other", TestCluster.ControllerName], ancestors.Select(a => (string?)a?["controllerName"]));
+        Assert.Equal("web", (string?)ancestors[1]?["ancestorRef"]?["name"]);
+    }
+
     private static StatusReport Translate(ResourceSnapshot snapshot) => Translator.Translate(snapshot, new TranslatorOptions()).Status;
 
     // Every request that could change an object: the writer must only ever PATCH /status.
