@@ -35,7 +35,7 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionSt
     public PolicyStatus Stamp(ObjectRef obj, PolicyStatus status) => status with
     {
         Ancestors = status.Ancestors
-            .Select(a => a with { Conditions = Stamp(Key(obj, ParentKey(new RouteParentStatus { ParentRef = a.AncestorRef, ControllerName = a.ControllerName })), a.Conditions) })
+            .Select(a => a with { Conditions = Stamp(new StampScope(obj, Parent: a.AncestorRef, Controller: a.ControllerName), a.Conditions) })
             .ToList(),
     };
 
