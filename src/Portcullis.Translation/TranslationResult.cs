@@ -55,6 +55,8 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TcpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
 
     public IReadOnlyDictionary<ObjectRef, L4RouteStatus> UdpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    public IReadOnlyDictionary<ObjectRef, ListenerSetStatus> ListenerSets { get; init; } = new Dictionary<ObjectRef, ListenerSetStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>
