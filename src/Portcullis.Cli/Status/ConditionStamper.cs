@@ -21,9 +21,13 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
     public GatewayStatus Stamp(ObjectRef obj, GatewayStatus status) => status with
     {
         Conditions = Stamp(Key(obj, ""), status.Conditions),
-        Listeners = status.Listeners
-            .Select(l => l with { Conditions = Stamp(Key(obj, "listener/" + l.Name), l.Conditions) })
-            .ToList(),
+        Listeners = StampListeners(obj, status.Listeners),
+    };
+
+    public ListenerSetStatus Stamp(ObjectRef obj, ListenerSetStatus status) => status with
+    {
+        Conditions = Stamp(Key(obj, ""), status.Conditions),
+        Listeners = StampListeners(obj, status.Listeners),
     };
 
     public HttpRouteStatus Stamp(ObjectRef obj, HttpRouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
@@ -33,6 +37,10 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
     /// <summary>A route's parent statuses, whatever the route's kind.</summary>
     public IReadOnlyList<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
         parents.Select(p => p with { Conditions = Stamp(Key(obj, ParentKey(p)), p.Conditions) }).ToList();
+
+    /// <summary>Gateway and ListenerSet listener statuses, keyed by listener name.</summary>
+    private List<ListenerStatus> StampListeners(ObjectRef obj, IReadOnlyList<ListenerStatus> listeners) =>
+        listeners.Select(l => l with { Conditions = Stamp(Key(obj, "listener/" + l.Name), l.Conditions) }).ToList();
 
     private IReadOnlyList<Condition> Stamp(string scope, IReadOnlyList<Condition> conditions)
     {

@@ -130,6 +130,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         TlsRoute => ResourceType.TlsRoutes,
         TcpRoute => ResourceType.TcpRoutes,
         UdpRoute => ResourceType.UdpRoutes,
+        ListenerSet => ResourceType.ListenerSets,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
         Service => ResourceType.Services,
@@ -157,6 +158,8 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
             case UdpRoute route when report.UdpRoutes.TryGetValue(obj.Ref, out var s):
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case ListenerSet set when report.ListenerSets.TryGetValue(obj.Ref, out var s):
+                return set with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;
         }
