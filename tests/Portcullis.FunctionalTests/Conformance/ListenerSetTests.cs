@@ -189,4 +189,100 @@ public sealed class ListenerSetTests(ConformanceSuite suite)
             new Expected("/dualone", "ls-dual.com", Backend: V2, Namespace: Ns),
             new Expected("/dualone", "gw-dual.com", Status: 404));
     }
+
+    // listenerset-allowed-namespace-none.go
+    [Fact]
+    public async Task ListenerSetAllowedNamespaceNone()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-allowed-namespace-none.yaml");
+        const string gw = "gateway-does-not-allow-listenerset";
+        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
+        await g.GatewayMustHaveAttachedListenersAsync(gw, 0);
+        await g.ListenerSetMustHaveConditionAsync("listenerset-not-allowed", Ns, new ExpectedCondition("Accepted", "False", "NotAllowed"));
+        await g.ListenerSetMustHaveConditionAsync("listenerset-not-allowed", Ns, new ExpectedCondition("Programmed", "False", "NotAllowed"));
+    }
+
+    // listenerset-allowed-namespace-selector.go
+    [Fact]
+    public async Task ListenerSetAllowedNamespaceSelector()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-allowed-namespace-selector.yaml");
+        const string gw = "gateway-allows-listenerset-in-selected-namespace";
+        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
+        await g.GatewayMustHaveAttachedListenersAsync(gw, 1);
+        const string allowedNs = "gateway-api-listenerset-selector-allowed-ns";
+        await g.ListenerSetMustHaveConditionAsync("listenerset-in-selected-namespace", allowedNs, new ExpectedCondition("Accepted", "True", "Accepted"));
+        await g.ListenerSetMustHaveConditionAsync("listenerset-in-selected-namespace", allowedNs, new ExpectedCondition("Programmed", "True", "Programmed"));
+        await g.ListenerSetListenersMustHaveConditionsAsync("listenerset-in-selected-namespace", allowedNs, "listenerset-in-selected-namespace-listener", AcceptedListener);
+
+        const string otherNs = "gateway-api-listenerset-selector-not-allowed-ns";
+        await g.ListenerSetMustHaveConditionAsync("listenerset-not-in-selected-namespace", otherNs, new ExpectedCondition("Accepted", "False", "NotAllowed"));
+        await g.ListenerSetMustHaveConditionAsync("listenerset-not-in-selected-namespace", otherNs, new ExpectedCondition("Programmed", "False", "NotAllowed"));
+    }
+
+    // listenerset-allowed-routes-supported-kinds.go
+    [Fact]
+    public async Task ListenerSetAllowedRoutesSupportedKinds()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-allowed-routes-supported-kinds.yaml");
+        await g.GatewayMustHaveConditionAsync("gateway-with-listener-sets-test-supported-route-kinds", new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetListenersMustHaveConditionsAsync("listenerset-test-allowed-routes-supported-kinds", Ns, "listener-set-listener-allowed-routes-tls-only",
+            new ExpectedCondition("ResolvedRefs", "False", "InvalidRouteKinds"));
+    }
+
+    // listenerset-protocol-conflict.go
+    [Fact]
+    public async Task ListenerSetProtocolConflict()
+    {
+        ExpectedCondition[] conflicted =
+            [new("Accepted", "False", "ProtocolConflict"), new("Programmed", "False", "ProtocolConflict"), new("Conflicted", "True", "ProtocolConflict")];
+        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-protocol-conflict.yaml");
+        const string gw = "gateway-with-listenerset-protocol-conflict";
+        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
+        await g.GatewayStatusMustHaveListenersAsync(gw,
+            new ExpectedListener("gateway-listener", HttpRoute, 0, AcceptedListener),
+            new ExpectedListener("protocol-conflict-with-gateway-listener", HttpRoute, 0, AcceptedListener));
+        await g.GatewayMustHaveAttachedListenersAsync(gw, 2);
+
+        const string gw1 = "listenerset-with-protocol-conflict-with-gateway-1";
+        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "listener-set-1-listener", AcceptedListener);
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "protocol-conflict-with-gateway-listener", conflicted);
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "protocol-conflict-with-listener-set-listener", AcceptedListener);
+
+        const string gw2 = "listenerset-with-protocol-conflict-with-gateway-2";
+        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
+        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw2, Ns, "protocol-conflict-with-gateway-listener", conflicted);
+
+        const string ls1 = "listenerset-with-protocol-conflict-with-listener-set-1";
+        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "listener-set-2-listener", AcceptedListener);
+        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "protocol-conflict-with-listener-set-listener", conflicted);
+
+        const string ls2 = "listenerset-with-protocol-conflict-with-listener-set-2";
+        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
+        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(ls2, Ns, "protocol-conflict-with-listener-set-listener", conflicted);
+    }
+
+    // listenerset-reference-grant.go
+    [Fact]
+    public async Task ListenerSetReferenceGrant()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-reference-grant.yaml");
+        await g.GatewayMustHaveConditionAsync("gateway-with-listener-sets-test-reference-grant", new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetMustHaveConditionAsync("listenerset-with-reference-grant", Ns, new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetMustHaveConditionAsync("listenerset-with-reference-grant", Ns, new ExpectedCondition("Programmed", "True"));
+        await g.ListenerSetListenersMustHaveConditionsAsync("listenerset-with-reference-grant", Ns, "listenerset-with-reference-grant-listener",
+            new ExpectedCondition("ResolvedRefs", "True"));
+
+        const string otherNs = "gateway-api-listener-sets-test-reference-grant-ns";
+        await g.ListenerSetMustHaveConditionAsync("listenerset-without-reference-grant", otherNs, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
+        await g.ListenerSetMustHaveConditionAsync("listenerset-without-reference-grant", otherNs, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
+        await g.ListenerSetListenersMustHaveConditionsAsync("listenerset-without-reference-grant", otherNs, "listenerset-without-reference-grant-listener",
+            new ExpectedCondition("ResolvedRefs", "False", "RefNotPermitted"));
+    }
 }
