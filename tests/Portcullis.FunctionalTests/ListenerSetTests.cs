@@ -14,19 +14,7 @@ public sealed class ListenerSetTests
     public async Task ListenerSetHttpsListener_OnTheGatewaysPort_ServesItsOwnCertificateBySniAndItsRoutes()
     {
         await using var s = Scenario.Create();
-        var example = await WorkshopCertificate.CreateAsync(s.Certs, "example");
-        var sample = await WorkshopCertificate.CreateAsync(s.Certs, "sample");
-        var echo = await s.StartEchoAsync("backend-sni-local");
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
-        s.Write("02-sni-gateway.yaml", Gateway(s.HttpPort, s.HttpsPort));
-        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
-        s.Write("04-example-cert.yaml", example.SecretYaml("example-cert"));
-        s.Write("05-sample-cert.yaml", sample.SecretYaml("sample-cert"));
-        s.Write("06-listenerset.yaml", ListenerSet(s.HttpsPort));
-        var gateway = await s.StartGatewayAsync();
-        await gateway.WaitProgrammedAsync();
-        var address = await gateway.GatewayAddressAsync();
+        var (gateway, address, example, sample) = await StartAsync(s, Gateway(s.HttpPort, s.HttpsPort));
         await GatewayProcess.EventuallyAsync(async () =>
             (await gateway.GetJsonAsync(ListenerSetPath))["status"]?["conditions"]?.AsArray()
                 .Any(c => (string?)c?["type"] == "Programmed" && (string?)c?["status"] == "True") == true,
@@ -53,18 +41,7 @@ public sealed class ListenerSetTests
     public async Task ListenerSet_GatewayWithoutAllowedListeners_IsNotAllowedAndItsHostnameIsNotServed()
     {
         await using var s = Scenario.Create();
-        var example = await WorkshopCertificate.CreateAsync(s.Certs, "example");
-        var sample = await WorkshopCertificate.CreateAsync(s.Certs, "sample");
-        var echo = await s.StartEchoAsync("backend-sni-local");
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
-        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort, "example-cert"));
-        s.Write("04-example-cert.yaml", example.SecretYaml("example-cert"));
-        s.Write("05-sample-cert.yaml", sample.SecretYaml("sample-cert"));
-        s.Write("06-listenerset.yaml", ListenerSet(s.HttpsPort));
-        var gateway = await s.StartGatewayAsync();
-        await gateway.WaitProgrammedAsync();
-        var address = await gateway.GatewayAddressAsync();
+        var (gateway, address, _, sample) = await StartAsync(s, Manifests.SniGateway(s.HttpPort, s.HttpsPort, "example-cert"));
         await GatewayProcess.EventuallyAsync(async () =>
             (await gateway.GetJsonAsync(ListenerSetPath))["status"]?["conditions"]?.AsArray()
                 .Any(c => (string?)c?["type"] == "Accepted" && (string?)c?["status"] == "False" && (string?)c?["reason"] == "NotAllowed") == true,
@@ -73,6 +50,27 @@ public sealed class ListenerSetTests
         // Only the Gateway's certificate is served, so a client that trusts the sample CA only refuses the handshake.
         var r = await Curl.HttpsAsync(sample.Host, address, s.HttpsPort, sample.CaCert, "/from-listenerset");
         Assert.NotEqual(0, r.ExitCode);
+    }
+
+    /// <summary>
+    /// The workshop's backend and certificates, the given sni-gateway, a route for www.example.com on it and the
+    /// ListenerSet sample-team with its route; returns once the Gateway is programmed.
+    /// </summary>
+    private static async Task<(GatewayProcess Gateway, string Address, WorkshopCertificate Example, WorkshopCertificate Sample)> StartAsync(Scenario s, string gatewayYaml)
+    {
+        var example = await WorkshopCertificate.CreateAsync(s.Certs, "example");
+        var sample = await WorkshopCertificate.CreateAsync(s.Certs, "sample");
+        var echo = await s.StartEchoAsync("backend-sni-local");
+        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
+        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
+        s.Write("02-sni-gateway.yaml", gatewayYaml);
+        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
+        s.Write("04-example-cert.yaml", example.SecretYaml("example-cert"));
+        s.Write("05-sample-cert.yaml", sample.SecretYaml("sample-cert"));
+        s.Write("06-listenerset.yaml", ListenerSet(s.HttpsPort));
+        var gateway = await s.StartGatewayAsync();
+        await gateway.WaitProgrammedAsync();
+        return (gateway, await gateway.GatewayAddressAsync(), example, sample);
     }
 
     /// <summary>sni-gateway with an HTTPS listener for www.example.com that lets ListenerSets of its namespace attach.</summary>

@@ -18,9 +18,6 @@ public sealed class ListenerSetTests(ConformanceSuite suite)
     private static readonly ExpectedCondition[] AcceptedListener =
         [new("ResolvedRefs", "True"), new("Accepted", "True"), new("Programmed", "True")];
 
-    private static readonly ExpectedCondition[] HostnameConflicted =
-        [new("Accepted", "False", "HostnameConflict"), new("Programmed", "False", "HostnameConflict"), new("Conflicted", "True", "HostnameConflict")];
-
     // listenerset-default-not-allowed.go
     [Fact]
     public async Task ListenerSetDefaultNotAllowed()
@@ -52,39 +49,7 @@ public sealed class ListenerSetTests(ConformanceSuite suite)
 
     // listenerset-hostname-conflict.go
     [Fact]
-    public async Task ListenerSetHostnameConflict()
-    {
-        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-hostname-conflict.yaml");
-        const string gw = "gateway-with-listenerset-hostname-conflict";
-        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
-        await g.GatewayStatusMustHaveListenersAsync(gw,
-            new ExpectedListener("gateway-listener", HttpRoute, 0, AcceptedListener),
-            new ExpectedListener("hostname-conflict-with-gateway-listener", HttpRoute, 0, AcceptedListener));
-        await g.GatewayMustHaveAttachedListenersAsync(gw, 2);
-
-        const string gw1 = "listenerset-with-hostname-conflict-with-gateway-1";
-        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Accepted", "True"));
-        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "listener-set-1-listener", AcceptedListener);
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "hostname-conflict-with-gateway-listener", HostnameConflicted);
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "hostname-conflict-with-listener-set-listener", AcceptedListener);
-
-        const string gw2 = "listenerset-with-hostname-conflict-with-gateway-2";
-        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
-        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw2, Ns, "hostname-conflict-with-gateway-listener", HostnameConflicted);
-
-        const string ls1 = "listenerset-with-hostname-conflict-with-listener-set-1";
-        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Accepted", "True"));
-        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "listener-set-2-listener", AcceptedListener);
-        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "hostname-conflict-with-listener-set-listener", HostnameConflicted);
-
-        const string ls2 = "listenerset-with-hostname-conflict-with-listener-set-2";
-        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
-        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(ls2, Ns, "hostname-conflict-with-listener-set-listener", HostnameConflicted);
-    }
+    public Task ListenerSetHostnameConflict() => ListenerSetConflictAsync("hostname", "HostnameConflict");
 
     // listenerset-http-routing.go
     [Fact]
@@ -232,41 +197,7 @@ public sealed class ListenerSetTests(ConformanceSuite suite)
 
     // listenerset-protocol-conflict.go
     [Fact]
-    public async Task ListenerSetProtocolConflict()
-    {
-        ExpectedCondition[] conflicted =
-            [new("Accepted", "False", "ProtocolConflict"), new("Programmed", "False", "ProtocolConflict"), new("Conflicted", "True", "ProtocolConflict")];
-        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-protocol-conflict.yaml");
-        const string gw = "gateway-with-listenerset-protocol-conflict";
-        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
-        await g.GatewayStatusMustHaveListenersAsync(gw,
-            new ExpectedListener("gateway-listener", HttpRoute, 0, AcceptedListener),
-            new ExpectedListener("protocol-conflict-with-gateway-listener", HttpRoute, 0, AcceptedListener));
-        await g.GatewayMustHaveAttachedListenersAsync(gw, 2);
-
-        const string gw1 = "listenerset-with-protocol-conflict-with-gateway-1";
-        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Accepted", "True"));
-        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "listener-set-1-listener", AcceptedListener);
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "protocol-conflict-with-gateway-listener", conflicted);
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "protocol-conflict-with-listener-set-listener", AcceptedListener);
-
-        const string gw2 = "listenerset-with-protocol-conflict-with-gateway-2";
-        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
-        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(gw2, Ns, "protocol-conflict-with-gateway-listener", conflicted);
-
-        const string ls1 = "listenerset-with-protocol-conflict-with-listener-set-1";
-        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Accepted", "True"));
-        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "listener-set-2-listener", AcceptedListener);
-        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "protocol-conflict-with-listener-set-listener", conflicted);
-
-        const string ls2 = "listenerset-with-protocol-conflict-with-listener-set-2";
-        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
-        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
-        await g.ListenerSetListenersMustHaveConditionsAsync(ls2, Ns, "protocol-conflict-with-listener-set-listener", conflicted);
-    }
+    public Task ListenerSetProtocolConflict() => ListenerSetConflictAsync("protocol", "ProtocolConflict");
 
     // listenerset-reference-grant.go
     [Fact]
@@ -284,5 +215,46 @@ public sealed class ListenerSetTests(ConformanceSuite suite)
         await g.ListenerSetMustHaveConditionAsync("listenerset-without-reference-grant", otherNs, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
         await g.ListenerSetListenersMustHaveConditionsAsync("listenerset-without-reference-grant", otherNs, "listenerset-without-reference-grant-listener",
             new ExpectedCondition("ResolvedRefs", "False", "RefNotPermitted"));
+    }
+
+    /// <summary>
+    /// Upstream's two conflict tests have the same shape: in listenerset-KIND-conflict.yaml, the Gateway's own listeners
+    /// win, then the ListenerSet first by name; a ListenerSet left without a valid listener is not accepted.
+    /// </summary>
+    private async Task ListenerSetConflictAsync(string kind, string reason)
+    {
+        ExpectedCondition[] conflicted = [new("Accepted", "False", reason), new("Programmed", "False", reason), new("Conflicted", "True", reason)];
+        await using var g = await ConformanceGateway.StartAsync(suite, $"listenerset-{kind}-conflict.yaml");
+        var gw = $"gateway-with-listenerset-{kind}-conflict";
+        var withGateway = $"{kind}-conflict-with-gateway-listener";
+        var withSet = $"{kind}-conflict-with-listener-set-listener";
+        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
+        await g.GatewayStatusMustHaveListenersAsync(gw,
+            new ExpectedListener("gateway-listener", HttpRoute, 0, AcceptedListener),
+            new ExpectedListener(withGateway, HttpRoute, 0, AcceptedListener));
+        await g.GatewayMustHaveAttachedListenersAsync(gw, 2);
+
+        var gw1 = $"listenerset-with-{kind}-conflict-with-gateway-1";
+        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetMustHaveConditionAsync(gw1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, "listener-set-1-listener", AcceptedListener);
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, withGateway, conflicted);
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw1, Ns, withSet, AcceptedListener);
+
+        var gw2 = $"listenerset-with-{kind}-conflict-with-gateway-2";
+        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
+        await g.ListenerSetMustHaveConditionAsync(gw2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(gw2, Ns, withGateway, conflicted);
+
+        var ls1 = $"listenerset-with-{kind}-conflict-with-listener-set-1";
+        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Accepted", "True"));
+        await g.ListenerSetMustHaveConditionAsync(ls1, Ns, new ExpectedCondition("Programmed", "True", "Programmed"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, "listener-set-2-listener", AcceptedListener);
+        await g.ListenerSetListenersMustHaveConditionsAsync(ls1, Ns, withSet, conflicted);
+
+        var ls2 = $"listenerset-with-{kind}-conflict-with-listener-set-2";
+        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Accepted", "False", "ListenersNotValid"));
+        await g.ListenerSetMustHaveConditionAsync(ls2, Ns, new ExpectedCondition("Programmed", "False", "ListenersNotValid"));
+        await g.ListenerSetListenersMustHaveConditionsAsync(ls2, Ns, withSet, conflicted);
     }
 }
