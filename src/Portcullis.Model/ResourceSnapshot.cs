@@ -15,6 +15,8 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<Gateway> Gateways { get; init; } = [];
 
+    public IReadOnlyList<ListenerSet> ListenerSets { get; init; } = [];
+
     public IReadOnlyList<HttpRoute> HttpRoutes { get; init; } = [];
 
     public IReadOnlyList<GrpcRoute> GrpcRoutes { get; init; } = [];
@@ -43,7 +45,7 @@ public sealed record ResourceSnapshot
     public IEnumerable<KubernetesObject> All =>
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
-            .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
+            .Concat(GrpcRoutes).Concat(ListenerSets).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
             .Concat(BackendLbPolicies).Concat(XBackendTrafficPolicies);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
@@ -61,6 +63,7 @@ public sealed record ResourceSnapshot
         {
             GatewayClasses = sorted.OfType<GatewayClass>().ToArray(),
             Gateways = sorted.OfType<Gateway>().ToArray(),
+            ListenerSets = sorted.OfType<ListenerSet>().ToArray(),
             HttpRoutes = sorted.OfType<HttpRoute>().ToArray(),
             TlsRoutes = sorted.OfType<TlsRoute>().ToArray(),
             TcpRoutes = sorted.OfType<TcpRoute>().ToArray(),

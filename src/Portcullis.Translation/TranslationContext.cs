@@ -45,6 +45,10 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     public SortedDictionary<ObjectRef, PolicyStatus> BackendLbPolicyStatuses { get; } = new(ObjectRef.Comparer);
 
     public SortedDictionary<ObjectRef, PolicyStatus> XBackendTrafficPolicyStatuses { get; } = new(ObjectRef.Comparer);
+    /// <summary>ListenerSets whose parentRef names one of our Gateways, in precedence order (oldest, then namespace/name).</summary>
+    public List<ListenerSetState> ListenerSets { get; } = [];
+
+    public SortedDictionary<ObjectRef, ListenerSetStatus> ListenerSetStatuses { get; } = new(ObjectRef.Comparer);
 
     public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
 
@@ -62,6 +66,9 @@ internal sealed class GatewayState(Gateway gateway)
     public string Key => $"{Gateway.Metadata.Namespace}/{Gateway.Metadata.Name}";
 
     public List<ListenerState> Listeners { get; } = [];
+
+    /// <summary>Listeners of the ListenerSets this Gateway allows, in precedence order; they follow the Gateway's own.</summary>
+    public List<ListenerState> SetListeners { get; } = [];
 
     /// <summary>Set when spec.infrastructure.parametersRef names parameters we do not take: the Gateway is not accepted.</summary>
     public string? InvalidParameters { get; set; }
@@ -84,14 +91,26 @@ internal sealed class GatewayState(Gateway gateway)
 internal sealed record L4RouteCandidate(L4RouteConfig Config, DateTimeOffset? RouteCreated);
 
 /// <summary>What the translator has decided about one listener of a Gateway.</summary>
-internal sealed class ListenerState(GatewayState gateway, Listener spec)
+internal sealed class ListenerState(GatewayState gateway, Listener spec, ListenerSetState? set = null)
 {
     public GatewayState Gateway { get; } = gateway;
 
     public Listener Spec { get; } = spec;
 
-    /// <summary>"namespace/gateway/listener".</summary>
-    public string Name => $"{Gateway.Key}/{Spec.Name}";
+    /// <summary>The ListenerSet that contributed this listener; null for the Gateway's own.</summary>
+    public ListenerSetState? Set { get; } = set;
+
+    /// <summary>"namespace/gateway/listener", or "namespace/gateway/set-namespace/set/listener" for a ListenerSet's.</summary>
+    public string Name => Set is null ? $"{Gateway.Key}/{Spec.Name}" : $"{Gateway.Key}/{Set.Key}/{Spec.Name}";
+
+    /// <summary>The namespace certificateRefs and allowedRoutes "Same" are relative to: the object that declares the listener.</summary>
+    public string OwnerNamespace => Set?.Namespace ?? Gateway.Gateway.Metadata.Namespace ?? "";
+
+    /// <summary>The kind a ReferenceGrant must name to let this listener refer across namespaces.</summary>
+    public string OwnerKind => Set is null ? "Gateway" : ListenerSet.KindName;
+
+    /// <summary>The generation the listener's status conditions observe.</summary>
+    public long Generation => Set?.Generation ?? Gateway.Generation;
 
     /// <summary>Null when the protocol (or TLS mode) is not one we serve.</summary>
     public ListenerProtocol? Protocol { get; set; }
@@ -134,7 +153,7 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec)
 
     /// <summary>The data plane serves it: accepted, on an accepted Gateway with an address, and with a certificate if HTTPS.</summary>
     public bool IsProgrammed =>
-        IsAccepted && Gateway.InvalidParameters is null && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
+        IsAccepted && (Set is null || Set.IsAccepted) && Gateway.InvalidParameters is null && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
         && (!TerminatesTls || Certificates.Count > 0);
 
     public void AddRefError(string reason, string message)

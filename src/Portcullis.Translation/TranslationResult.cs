@@ -59,6 +59,7 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, PolicyStatus> BackendLbPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
 
     public IReadOnlyDictionary<ObjectRef, PolicyStatus> XBackendTrafficPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
+    public IReadOnlyDictionary<ObjectRef, ListenerSetStatus> ListenerSets { get; init; } = new Dictionary<ObjectRef, ListenerSetStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

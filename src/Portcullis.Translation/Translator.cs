@@ -15,8 +15,10 @@ public static class Translator
     [
         new GatewayClassStep(),     // which classes are ours and accepted
         new GatewayStep(),          // Gateways of those classes; listeners, route kinds, certificates
+        new ListenerSetStep(),      // ListenerSets the Gateways allow: their listeners, judged like the Gateway's
         new AddressStep(),          // bind and status addresses (needs every Gateway for the pool)
         new ListenerConflictStep(), // distinctness per bind address and port (needs addresses)
+        new ListenerSetConflictStep(), // ListenerSet listeners lose to those of higher precedence; which sets are accepted
         new HttpRouteStep(),        // HTTPRoute rules to IR matches and actions
         new GrpcRouteStep(),        // GRPCRoute rules to the same, method matches as path matches
         new RouteAttachStep(),      // route attachment (oldest first), route status, IR routes per listener
@@ -25,6 +27,7 @@ public static class Translator
         new UdpRouteStep(),
         new SessionPolicyStatusStep(), // BackendLBPolicy and XBackendTrafficPolicy status (needs route attachment)
         new OutputStep(),           // Gateway and listener status, IR listeners
+        new ListenerSetStatusStep(), // ListenerSet status and the Gateways' attachedListenerSets
     ];
 
     public static TranslationResult Translate(ResourceSnapshot snapshot, TranslatorOptions options)
@@ -48,6 +51,7 @@ public static class Translator
             UdpRoutes = context.UdpRouteStatuses,
             BackendLbPolicies = context.BackendLbPolicyStatuses,
             XBackendTrafficPolicies = context.XBackendTrafficPolicyStatuses,
+            ListenerSets = context.ListenerSetStatuses,
         });
     }
 }

@@ -164,15 +164,16 @@ public class ManifestValidationTests
     {
         const string yaml = """
             apiVersion: gateway.networking.k8s.io/v1
-            kind: Gateway
-            metadata: {name: gw}
+            kind: TCPRoute
+            metadata: {name: r}
             spec:
-              gatewayClassName: p
-              allowedListeners: {namespaces: {from: Same}}
-              listeners: [{name: a, protocol: HTTP, port: 80}]
+              parentRefs: [{name: gw}]
+              useDefaultGateways: All
+              rules: [{backendRefs: [{name: svc, port: 80}]}]
             """;
 
-        var error = Assert.Single(ManifestReader.Read("gw.yaml", yaml).Diagnostics);
+        // spec.useDefaultGateways (experimental channel) is in the embedded CRD but not in the model.
+        var error = Assert.Single(ManifestReader.Read("r.yaml", yaml).Diagnostics);
 
         Assert.Equal("field not supported by Portcullis", error.Message);
     }

@@ -42,6 +42,14 @@ internal static class ResourceTable
                 yield return Age;
                 yield return new Column("LISTENERS", (o, _) => Join(o["spec"]?["listeners"], l => $"{Text(l?["name"])}:{Text(l?["port"])}"), WideOnly: true);
                 break;
+            case "listenersets":
+                // The CRD's printer columns: Accepted, Programmed, Age.
+                yield return new Column("ACCEPTED", (o, _) => ConditionStatus(o["status"]?["conditions"], "Accepted"));
+                yield return new Column("PROGRAMMED", (o, _) => ConditionStatus(o["status"]?["conditions"], "Programmed"));
+                yield return Age;
+                yield return new Column("PARENT", (o, _) => Str(o, "spec", "parentRef", "name"), WideOnly: true);
+                yield return new Column("LISTENERS", (o, _) => Join(o["spec"]?["listeners"], l => $"{Text(l?["name"])}:{Text(l?["port"])}"), WideOnly: true);
+                break;
             case "tcproutes" or "udproutes":
                 yield return Age;
                 break;

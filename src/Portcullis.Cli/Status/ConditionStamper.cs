@@ -22,9 +22,13 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionSt
     public GatewayStatus Stamp(ObjectRef obj, GatewayStatus status) => status with
     {
         Conditions = Stamp(new StampScope(obj), status.Conditions),
-        Listeners = status.Listeners
-            .Select(l => l with { Conditions = Stamp(new StampScope(obj, Listener: l.Name), l.Conditions) })
-            .ToList(),
+        Listeners = StampListeners(obj, status.Listeners),
+    };
+
+    public ListenerSetStatus Stamp(ObjectRef obj, ListenerSetStatus status) => status with
+    {
+        Conditions = Stamp(new StampScope(obj), status.Conditions),
+        Listeners = StampListeners(obj, status.Listeners),
     };
 
     public HttpRouteStatus Stamp(ObjectRef obj, HttpRouteStatus status) => status with { Parents = Stamp(obj, status.Parents) };
@@ -42,6 +46,10 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionSt
     /// <summary>A route's parent statuses, whatever the route's kind.</summary>
     public IReadOnlyList<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
         parents.Select(p => p with { Conditions = Stamp(new StampScope(obj, Parent: p.ParentRef, Controller: p.ControllerName), p.Conditions) }).ToList();
+
+    /// <summary>Gateway and ListenerSet listener statuses, keyed by listener name.</summary>
+    private List<ListenerStatus> StampListeners(ObjectRef obj, IReadOnlyList<ListenerStatus> listeners) =>
+        listeners.Select(l => l with { Conditions = Stamp(new StampScope(obj, Listener: l.Name), l.Conditions) }).ToList();
 
     private IReadOnlyList<Condition> Stamp(StampScope scope, IReadOnlyList<Condition> conditions)
     {

@@ -19,6 +19,7 @@ internal sealed record ResourceType(
     public static readonly ResourceType TlsRoutes = new("tlsroutes", "tlsroute", TlsRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
     public static readonly ResourceType TcpRoutes = new("tcproutes", "tcproute", TcpRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
     public static readonly ResourceType UdpRoutes = new("udproutes", "udproute", UdpRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
+    public static readonly ResourceType ListenerSets = new("listenersets", "listenerset", ListenerSet.KindName, GatewayApiGroup.Name, "v1", true, ["lset"]);
     public static readonly ResourceType ReferenceGrants = new("referencegrants", "referencegrant", "ReferenceGrant", GatewayApiGroup.Name, "v1", true, ["refgrant"]);
     public static readonly ResourceType Secrets = new("secrets", "secret", "Secret", "", "v1", true, []);
     public static readonly ResourceType Services = new("services", "service", "Service", "", "v1", true, ["svc"]);
@@ -29,7 +30,7 @@ internal sealed record ResourceType(
         GatewayApiGroup.ExperimentalName, "v1alpha1", true, ["xbtrafficpolicy"]);
 
     public static IReadOnlyList<ResourceType> All { get; } =
-        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces,
+        [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ListenerSets, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces,
             BackendLbPolicies, XBackendTrafficPolicies];
 
     /// <summary>"gateway.networking.k8s.io/v1" or "v1" for the core group.</summary>

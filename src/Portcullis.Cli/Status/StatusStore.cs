@@ -148,6 +148,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         TlsRoute => ResourceType.TlsRoutes,
         TcpRoute => ResourceType.TcpRoutes,
         UdpRoute => ResourceType.UdpRoutes,
+        ListenerSet => ResourceType.ListenerSets,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
         Service => ResourceType.Services,
@@ -181,6 +182,8 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return policy with { Status = stamper.Stamp(obj.Ref, s) };
             case XBackendTrafficPolicy policy when report.XBackendTrafficPolicies.TryGetValue(obj.Ref, out var s):
                 return policy with { Status = stamper.Stamp(obj.Ref, s) };
+            case ListenerSet set when report.ListenerSets.TryGetValue(obj.Ref, out var s):
+                return set with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;
         }

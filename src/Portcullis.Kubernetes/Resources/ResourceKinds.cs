@@ -23,6 +23,9 @@ public static class ResourceKinds
 
     public static ResourceKind UdpRoute { get; } = new("UDPRoute", Gw, ["v1", "v1alpha2"], "udproutes", true, typeof(UdpRoute));
 
+    // v1 in Gateway API v1.6 (standard channel); the experimental x-k8s.io XListenerSet is not read.
+    public static ResourceKind ListenerSet { get; } = new("ListenerSet", Gw, ["v1"], "listenersets", true, typeof(ListenerSet));
+
     // v1 since Gateway API v1.5; clusters with older CRDs serve only v1beta1.
     public static ResourceKind ReferenceGrant { get; } = new("ReferenceGrant", Gw, ["v1", "v1beta1"], "referencegrants", true, typeof(ReferenceGrant));
 
@@ -46,7 +49,7 @@ public static class ResourceKinds
 
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
-        GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
+        GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ListenerSet, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
         BackendLbPolicy, XBackendTrafficPolicy,
     ];
 }

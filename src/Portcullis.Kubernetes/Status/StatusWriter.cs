@@ -38,6 +38,7 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         {
             SharedList = "ancestors",
         },
+        new(ResourceKinds.ListenerSet, r => Entries(r.ListenerSets), o => ((ListenerSet)o).Status, SharedParents: false),
     ];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;

@@ -19,6 +19,22 @@ public sealed record GatewaySpec
     public IReadOnlyList<GatewaySpecAddress>? Addresses { get; init; }
 
     public GatewayInfrastructure? Infrastructure { get; init; }
+
+    /// <summary>Which ListenerSets may attach; absent means none may.</summary>
+    public AllowedListeners? AllowedListeners { get; init; }
+}
+
+public sealed record AllowedListeners
+{
+    public ListenerNamespaces? Namespaces { get; init; }
+}
+
+public sealed record ListenerNamespaces
+{
+    /// <summary>None (the default), Same, All or Selector.</summary>
+    public string? From { get; init; }
+
+    public LabelSelector? Selector { get; init; }
 }
 
 /// <summary>What a Gateway asks of the infrastructure provisioned for it (labels, annotations, parameters).</summary>
@@ -112,6 +128,9 @@ public sealed record GatewayStatus
     public IReadOnlyList<Condition> Conditions { get; init; } = [];
 
     public IReadOnlyList<ListenerStatus> Listeners { get; init; } = [];
+
+    /// <summary>How many ListenerSets are attached (allowed, parentRef valid, Accepted); absent when the Gateway allows none.</summary>
+    public int? AttachedListenerSets { get; init; }
 }
 
 public sealed record GatewayStatusAddress

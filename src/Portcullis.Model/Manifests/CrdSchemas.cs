@@ -19,6 +19,7 @@ internal static class CrdSchemas
         ["HTTPRoute"] = "Crds/experimental-gateway.networking.k8s.io_httproutes.yaml", // experimental: rules' sessionPersistence
         ["GRPCRoute"] = "Crds/experimental-gateway.networking.k8s.io_grpcroutes.yaml", // experimental: rules' sessionPersistence
         ["ReferenceGrant"] = "Crds/standard-gateway.networking.k8s.io_referencegrants.yaml",
+        [ListenerSet.KindName] = "Crds/standard-gateway.networking.k8s.io_listenersets.yaml",
 
         // The experimental channel's CRDs: they also serve v1alpha2 (the workshop's) and v1alpha3.
         [TlsRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_tlsroutes.yaml",

@@ -37,10 +37,19 @@ internal static partial class GatewayApiRules
             case "GRPCRoute":
                 ValidateGrpcRoute(spec, errors);
                 break;
+            case "ListenerSet":
+                ValidateListeners(spec, errors); // a ListenerSet's listeners carry the Gateway's listener rules
+                break;
         }
     }
 
     private static void ValidateGateway(JsonObject spec, List<(string Path, string Message)> errors)
+    {
+        ValidateListeners(spec, errors);
+        ValidateAddresses(spec, errors);
+    }
+
+    private static void ValidateListeners(JsonObject spec, List<(string Path, string Message)> errors)
     {
         var listeners = Items(spec["listeners"]);
         var seen = new Dictionary<(long?, string?, string?), int>();
@@ -84,7 +93,10 @@ internal static partial class GatewayApiRules
                 errors.Add((path, $"Invalid value: \"object\": Combination of port, protocol and hostname must be unique for each listener (same as spec.listeners[{seen[key]}])"));
             }
         }
+    }
 
+    private static void ValidateAddresses(JsonObject spec, List<(string Path, string Message)> errors)
+    {
         var addresses = Items(spec["addresses"]);
         var values = new HashSet<(string?, string?)>();
         for (var i = 0; i < addresses.Count; i++)

@@ -24,6 +24,7 @@ internal static class KindRegistry
         [(GatewayApiGroup.V1Alpha2, TcpRoute.KindName)] = new(typeof(TcpRoute), true),
         [(GatewayApiGroup.V1, UdpRoute.KindName)] = new(typeof(UdpRoute), true),
         [(GatewayApiGroup.V1Alpha2, UdpRoute.KindName)] = new(typeof(UdpRoute), true),
+        [(GatewayApiGroup.V1, ListenerSet.KindName)] = new(typeof(ListenerSet), true),
         [(GatewayApiGroup.V1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [(GatewayApiGroup.V1Beta1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [(GatewayApiGroup.V1Alpha2, BackendLbPolicy.KindName)] = new(typeof(BackendLbPolicy), true),

@@ -6,7 +6,7 @@ using Portcullis.Model.Serialization;
 
 /// <summary>
 /// The printable form of a translation result, shared by the golden tests and `portcullis translate`:
-/// `status` (gatewayClasses, gateways, httpRoutes, and grpcRoutes/tlsRoutes/tcpRoutes/udpRoutes/backendLBPolicies/xBackendTrafficPolicies when present, keyed "namespace/name") and `config` (the IR).
+/// `status` (gatewayClasses, gateways, httpRoutes, and grpcRoutes/tlsRoutes/tcpRoutes/udpRoutes/listenerSets/backendLBPolicies/xBackendTrafficPolicies when present, keyed "namespace/name") and `config` (the IR).
 /// Key material is redacted by PrivateBytes.
 /// </summary>
 public static class TranslationDump
@@ -28,6 +28,7 @@ public static class TranslationDump
         AddIfAny(status, "udpRoutes", result.Status.UdpRoutes);
         AddIfAny(status, "backendLBPolicies", result.Status.BackendLbPolicies);
         AddIfAny(status, "xBackendTrafficPolicies", result.Status.XBackendTrafficPolicies);
+        AddIfAny(status, "listenerSets", result.Status.ListenerSets);
         return new JsonObject { ["status"] = status, ["config"] = KubeJson.ToNode(result.Config) };
     }
 

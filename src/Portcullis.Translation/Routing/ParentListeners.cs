@@ -11,31 +11,37 @@ using Portcullis.Translation.Status;
 internal static class ParentListeners
 {
     public static (List<ListenerState> Allowed, Condition? Rejected) Select(
-        TranslationContext context, GatewayState gateway, ParentReference parentRef, string routeKind, string routeNs, long generation)
+        TranslationContext context, RouteParent parent, ParentReference parentRef, string routeKind, string routeNs, long generation)
     {
-        var selected = gateway.Listeners
+        if (parent.Set is { IsAccepted: false } set)
+        {
+            return ([], Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
+                $"ListenerSet {set.Key} is not accepted by Gateway {set.Gateway.Key}", generation));
+        }
+
+        var selected = parent.Listeners
             .Where(l => (parentRef.SectionName is null || l.Spec.Name == parentRef.SectionName)
                 && (parentRef.Port is null || l.Spec.Port == parentRef.Port))
             .ToList();
         if (selected.Count == 0)
         {
             return ([], Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
-                $"Gateway {gateway.Key} has no listener{Describe(parentRef)}", generation));
+                $"{parent.Description} has no listener{Describe(parentRef)}", generation));
         }
 
         var usable = selected.Where(l => l.IsAccepted).ToList();
         if (usable.Count == 0)
         {
             return ([], Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingParent,
-                $"no accepted listener{Describe(parentRef)} on Gateway {gateway.Key}", generation));
+                $"no accepted listener{Describe(parentRef)} on {parent.Description}", generation));
         }
 
         var allowed = usable.Where(l => l.SupportedKinds.Exists(k => k.Kind == routeKind)
-            && RouteAdmission.AllowsNamespace(l.Spec, gateway.Gateway.Metadata.Namespace ?? "", routeNs, context.Index)).ToList();
+            && RouteAdmission.AllowsNamespace(l.Spec, l.OwnerNamespace, routeNs, context.Index)).ToList();
         return allowed.Count > 0
             ? (allowed, null)
             : ([], Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners,
-                $"no listener{Describe(parentRef)} of Gateway {gateway.Key} allows {routeKind}s from namespace {routeNs}", generation));
+                $"no listener{Describe(parentRef)} of {parent.Description} allows {routeKind}s from namespace {routeNs}", generation));
     }
 
     /// <summary>" named NAME on port N", as much of it as the parentRef says.</summary>

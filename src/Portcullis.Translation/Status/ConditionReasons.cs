@@ -50,3 +50,14 @@ internal static class RouteReasons
     public const string BackendNotFound = "BackendNotFound";
     public const string UnsupportedProtocol = "UnsupportedProtocol";
 }
+
+/// <summary>ListenerSet condition reasons (ListenerSetConditionReason in the spec).</summary>
+internal static class ListenerSetReasons
+{
+    public const string Accepted = "Accepted";
+    public const string NotAllowed = "NotAllowed";
+    public const string ParentNotAccepted = "ParentNotAccepted";
+    public const string ListenersNotValid = "ListenersNotValid";
+    public const string Programmed = "Programmed";
+    public const string Invalid = "Invalid";
+}

@@ -41,9 +41,10 @@ internal sealed class GatewayStep : ITranslationStep
         }
     }
 
-    private static ListenerState JudgeListener(TranslationContext context, GatewayState gateway, Listener spec)
+    /// <summary>Judges one listener on its own; ListenerSetStep judges a ListenerSet's listeners with it too.</summary>
+    internal static ListenerState JudgeListener(TranslationContext context, GatewayState gateway, Listener spec, ListenerSetState? set = null)
     {
-        var l = new ListenerState(gateway, spec);
+        var l = new ListenerState(gateway, spec, set);
         switch (spec.Protocol)
         {
             case ListenerProtocols.Http:
@@ -130,7 +131,7 @@ internal sealed class GatewayStep : ITranslationStep
 
     private static void ResolveCertificates(TranslationContext context, ListenerState l)
     {
-        var gwNs = l.Gateway.Gateway.Metadata.Namespace ?? "";
+        var gwNs = l.OwnerNamespace;
         var refs = l.Spec.Tls?.CertificateRefs ?? [];
         if (refs.Count == 0)
         {
@@ -152,10 +153,10 @@ internal sealed class GatewayStep : ITranslationStep
                 continue;
             }
 
-            if (!context.Index.ReferencePermitted(GatewayApiGroup.Name, "Gateway", gwNs, "", "Secret", ns, r.Name))
+            if (!context.Index.ReferencePermitted(GatewayApiGroup.Name, l.OwnerKind, gwNs, "", "Secret", ns, r.Name))
             {
                 l.AddRefError(ListenerReasons.RefNotPermitted,
-                    $"certificateRef Secret {name}: no ReferenceGrant in namespace {ns} allows Gateways from namespace {gwNs} to refer to it");
+                    $"certificateRef Secret {name}: no ReferenceGrant in namespace {ns} allows {l.OwnerKind}s from namespace {gwNs} to refer to it");
                 continue;
             }
 

@@ -42,25 +42,19 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
             var attached = new HashSet<ListenerState>();
             foreach (var parentRef in ParentRefs(route))
             {
-                if (!SnapshotIndex.IsGatewayApiGroup(parentRef.Group) || (parentRef.Kind ?? "Gateway") != "Gateway")
+                if (RouteParent.Find(context, parentRef, routeNs) is not { } parent)
                 {
-                    continue;
+                    continue; // not a Gateway or ListenerSet of ours: its controller reports on it
                 }
 
-                var gateway = context.FindGateway(parentRef.Namespace ?? routeNs, parentRef.Name);
-                if (gateway is null)
-                {
-                    continue; // not a Gateway of ours: its controller reports on it
-                }
-
-                var accepted = Attach(context, route, config, unsupported, gateway, parentRef, attached);
+                var accepted = Attach(context, route, config, unsupported, parent, parentRef, attached);
                 var errors = resolved.Where(b => b.ErrorReason is not null).ToList();
                 var resolvedRefs = errors.Count > 0
                     ? Conditions.False(ConditionTypes.ResolvedRefs, errors[0].ErrorReason!, string.Join("; ", errors.Select(e => e.ErrorMessage)), generation)
                     : Conditions.True(ConditionTypes.ResolvedRefs, RouteReasons.ResolvedRefs, "All references are resolved", generation);
                 parents.Add(new RouteParentStatus
                 {
-                    ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = "Gateway" },
+                    ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = parent.Kind },
                     ControllerName = context.Options.ControllerName,
                     Conditions = [accepted, resolvedRefs],
                 });
@@ -85,10 +79,10 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
     protected abstract SortedDictionary<ObjectRef, L4RouteStatus> Statuses(TranslationContext context);
 
     private Condition Attach(TranslationContext context, TRoute route, RouteShape config, string? unsupported,
-        GatewayState gateway, ParentReference parentRef, HashSet<ListenerState> attached)
+        RouteParent parent, ParentReference parentRef, HashSet<ListenerState> attached)
     {
         var generation = route.Metadata.Generation;
-        var (allowed, rejected) = ParentListeners.Select(context, gateway, parentRef, Kind, route.Metadata.Namespace ?? "", generation);
+        var (allowed, rejected) = ParentListeners.Select(context, parent, parentRef, Kind, route.Metadata.Namespace ?? "", generation);
         if (rejected is not null)
         {
             return rejected;
@@ -101,7 +95,7 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
         if (matching.Count == 0)
         {
             return Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingListenerHostname,
-                $"no hostname of the route intersects the hostname of a listener{ParentListeners.Describe(parentRef)} of Gateway {gateway.Key}", generation);
+                $"no hostname of the route intersects the hostname of a listener{ParentListeners.Describe(parentRef)} of {parent.Description}", generation);
         }
 
         if (unsupported is not null)

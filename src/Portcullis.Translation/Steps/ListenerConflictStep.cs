@@ -15,12 +15,10 @@ internal sealed class ListenerConflictStep : ITranslationStep
 {
     public void Run(TranslationContext context)
     {
-        // With provisioned Services each Gateway has pods of its own, so only its own listeners can collide.
-        var perGateway = context.Options.AddressSource == AddressSource.ProvisionedService;
         var groups = context.Gateways
             .SelectMany(g => g.Listeners)
             .Where(l => l.Protocol is not null)
-            .GroupBy(l => (Address: perGateway ? l.Gateway.Key : l.Gateway.BindAddress ?? "unbound " + l.Gateway.Key, l.Spec.Port, Udp: l.Protocol == ListenerProtocol.Udp));
+            .GroupBy(l => PortKey(context, l));
 
         foreach (var group in groups)
         {
@@ -50,12 +48,20 @@ internal sealed class ListenerConflictStep : ITranslationStep
         }
     }
 
+    /// <summary>The socket a listener is served on: listeners with equal keys must be distinct.</summary>
+    internal static (string Address, int Port, bool Udp) PortKey(TranslationContext context, ListenerState l)
+    {
+        // With provisioned Services each Gateway has pods of its own, so only its own listeners can collide.
+        var perGateway = context.Options.AddressSource == AddressSource.ProvisionedService;
+        return (perGateway ? l.Gateway.Key : l.Gateway.BindAddress ?? "unbound " + l.Gateway.Key, l.Spec.Port, l.Protocol == ListenerProtocol.Udp);
+    }
+
     /// <summary>Protocols that can share a port because the data plane tells their connections apart.</summary>
-    private static ListenerProtocol Family(ListenerProtocol protocol) =>
+    internal static ListenerProtocol Family(ListenerProtocol protocol) =>
         protocol == ListenerProtocol.Tls ? ListenerProtocol.Https : protocol;
 
     /// <summary>What must differ between listeners of one family on one port.</summary>
-    private static string DistinctBy(ListenerState l) =>
+    internal static string DistinctBy(ListenerState l) =>
         l.Protocol is ListenerProtocol.Tcp or ListenerProtocol.Udp ? "" : (l.Spec.Hostname ?? "").ToLowerInvariant();
 
     private static string Names(List<ListenerState> listeners) =>

@@ -23,7 +23,7 @@ internal sealed class OutputStep : ITranslationStep
                 Listeners = gw.Listeners.Select(ListenerStatusOf).ToList(),
             };
 
-            foreach (var l in gw.Listeners.Where(l => l.IsProgrammed))
+            foreach (var l in gw.Listeners.Concat(gw.SetListeners).Where(l => l.IsProgrammed))
             {
                 var routes = l.Routes.Order(RoutePrecedence.Instance).Select(c => c.Config).ToEquatableArray();
                 listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
@@ -93,9 +93,9 @@ internal sealed class OutputStep : ITranslationStep
         return [accepted, programmed];
     }
 
-    private static ListenerStatus ListenerStatusOf(ListenerState l)
+    internal static ListenerStatus ListenerStatusOf(ListenerState l)
     {
-        var g = l.Gateway.Generation;
+        var g = l.Generation;
         var accepted = l.Protocol is null
             ? Conditions.False(ConditionTypes.Accepted, ListenerReasons.UnsupportedProtocol, l.UnsupportedMessage ?? "", g)
             : l.ConflictReason is { } conflict

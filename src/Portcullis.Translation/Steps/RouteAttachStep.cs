@@ -37,19 +37,12 @@ internal sealed class RouteAttachStep : ITranslationStep
             var attached = new HashSet<ListenerState>();
             foreach (var parentRef in route.Spec.ParentRefs)
             {
-                if (!SnapshotIndex.IsGatewayApiGroup(parentRef.Group) || (parentRef.Kind ?? "Gateway") != "Gateway")
+                if (RouteParent.Find(context, parentRef, route.Metadata.Namespace ?? "") is not { } parent)
                 {
-                    continue;
+                    continue; // not a Gateway or ListenerSet of ours: its controller reports on it
                 }
 
-                var gwNs = parentRef.Namespace ?? route.Metadata.Namespace ?? "";
-                var gateway = context.FindGateway(gwNs, parentRef.Name);
-                if (gateway is null)
-                {
-                    continue; // not a Gateway of ours: its controller reports on it
-                }
-
-                var accepted = Attach(context, pending, gateway, parentRef, attached);
+                var accepted = Attach(context, pending, parent, parentRef, attached);
                 List<Condition> conditions = [accepted, ResolvedRefs(route, rules)];
                 if (rules.PartiallyInvalid && accepted.Status == ConditionStatus.True)
                 {
@@ -59,7 +52,7 @@ internal sealed class RouteAttachStep : ITranslationStep
 
                 parents.Add(new RouteParentStatus
                 {
-                    ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = "Gateway" },
+                    ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = parent.Kind },
                     ControllerName = context.Options.ControllerName,
                     Conditions = conditions,
                 });
@@ -73,12 +66,12 @@ internal sealed class RouteAttachStep : ITranslationStep
     }
 
     private static Condition Attach(TranslationContext context, PendingRoute pending,
-        GatewayState gateway, ParentReference parentRef, HashSet<ListenerState> attached)
+        RouteParent parent, ParentReference parentRef, HashSet<ListenerState> attached)
     {
         var (route, rules) = (pending.Route, pending.Rules);
         var generation = route.Metadata.Generation;
         var routeNs = route.Metadata.Namespace ?? "";
-        var (allowed, rejected) = ParentListeners.Select(context, gateway, parentRef, pending.Kind.Name, routeNs, generation);
+        var (allowed, rejected) = ParentListeners.Select(context, parent, parentRef, pending.Kind.Name, routeNs, generation);
         if (rejected is not null)
         {
             return rejected;
@@ -96,7 +89,7 @@ internal sealed class RouteAttachStep : ITranslationStep
 
             if (ConflictingRoute(listener, pending.Kind, hostnames) is { } other)
             {
-                conflict ??= $"listener {listener.Spec.Name} of Gateway {gateway.Key} already serves {other.Kind.Name} {other.RouteKey} on a hostname of this route, "
+                conflict ??= $"listener {listener.Spec.Name} of {parent.Description} already serves {other.Kind.Name} {other.RouteKey} on a hostname of this route, "
                     + "and an HTTPRoute and a GRPCRoute cannot share one (the older route is kept)";
                 continue;
             }
@@ -115,7 +108,7 @@ internal sealed class RouteAttachStep : ITranslationStep
             return conflict is not null
                 ? Conditions.False(ConditionTypes.Accepted, RouteReasons.NotAllowedByListeners, conflict, generation)
                 : Conditions.False(ConditionTypes.Accepted, RouteReasons.NoMatchingListenerHostname,
-                    $"no hostname of the route intersects the hostname of a listener{ParentListeners.Describe(parentRef)} of Gateway {gateway.Key}", generation);
+                    $"no hostname of the route intersects the hostname of a listener{ParentListeners.Describe(parentRef)} of {parent.Description}", generation);
         }
 
         return rules.UnsupportedValues.Count > 0 && !rules.PartiallyInvalid

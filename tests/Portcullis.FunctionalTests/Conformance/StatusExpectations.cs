@@ -192,7 +192,7 @@ internal static class StatusExpectations
             && (string?)p["controllerName"] == ConformanceGateway.ControllerName);
 
     /// <summary>Null when every expected condition is present with its status (and reason, when given).</summary>
-    private static string? CheckConditions(JsonNode? conditions, IEnumerable<ExpectedCondition> expected)
+    internal static string? CheckConditions(JsonNode? conditions, IEnumerable<ExpectedCondition> expected)
     {
         var actual = conditions?.AsArray() ?? [];
         foreach (var e in expected)
@@ -207,7 +207,7 @@ internal static class StatusExpectations
         return null;
     }
 
-    private static string? LatestGeneration(JsonNode obj, JsonNode? conditions)
+    internal static string? LatestGeneration(JsonNode obj, JsonNode? conditions)
     {
         var generation = Generation(obj);
         var stale = (conditions?.AsArray() ?? []).FirstOrDefault(c => (long?)c!["observedGeneration"] != generation);

@@ -87,7 +87,7 @@ internal sealed class TestCluster : IAsyncDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static JsonObject Crd(string kind, string plural, string scope, params string[] versions)
+    internal static JsonObject Crd(string kind, string plural, string scope, params string[] versions)
     {
         var versionList = new JsonArray();
         for (var i = 0; i < versions.Length; i++)
