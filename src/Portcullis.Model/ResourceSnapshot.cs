@@ -29,6 +29,8 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<Secret> Secrets { get; init; } = [];
 
+    public IReadOnlyList<ConfigMap> ConfigMaps { get; init; } = [];
+
     public IReadOnlyList<Service> Services { get; init; } = [];
 
     public IReadOnlyList<EndpointSlice> EndpointSlices { get; init; } = [];
@@ -39,7 +41,8 @@ public sealed record ResourceSnapshot
     public IEnumerable<KubernetesObject> All =>
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
-            .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces);
+            .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
+            .Concat(ConfigMaps);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
     public static ResourceSnapshot Create(IEnumerable<KubernetesObject> objects)
@@ -66,6 +69,7 @@ public sealed record ResourceSnapshot
             Services = sorted.OfType<Service>().ToArray(),
             EndpointSlices = sorted.OfType<EndpointSlice>().ToArray(),
             Namespaces = sorted.OfType<Namespace>().ToArray(),
+            ConfigMaps = sorted.OfType<ConfigMap>().ToArray(),
         };
     }
 }

@@ -132,6 +132,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         UdpRoute => ResourceType.UdpRoutes,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
+        ConfigMap => ResourceType.ConfigMaps,
         Service => ResourceType.Services,
         EndpointSlice => ResourceType.EndpointSlices,
         Namespace => ResourceType.Namespaces,

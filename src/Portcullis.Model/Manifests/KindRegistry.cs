@@ -27,6 +27,7 @@ internal static class KindRegistry
         [(GatewayApiGroup.V1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [(GatewayApiGroup.V1Beta1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [("v1", "Secret")] = new(typeof(Secret), true),
+        [("v1", "ConfigMap")] = new(typeof(ConfigMap), true),
         [("v1", "Service")] = new(typeof(Service), true),
         [("v1", "Namespace")] = new(typeof(Namespace), false),
         [("discovery.k8s.io/v1", "EndpointSlice")] = new(typeof(EndpointSlice), true),
