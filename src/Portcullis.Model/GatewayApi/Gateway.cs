@@ -19,6 +19,14 @@ public sealed record GatewaySpec
     public IReadOnlyList<GatewaySpecAddress>? Addresses { get; init; }
 
     public GatewayInfrastructure? Infrastructure { get; init; }
+
+    public GatewayTls? Tls { get; init; }
+}
+
+/// <summary>Gateway spec.tls: TLS settings for the whole Gateway rather than one listener.</summary>
+public sealed record GatewayTls
+{
+    public FrontendTlsConfig? Frontend { get; init; }
 }
 
 /// <summary>What a Gateway asks of the infrastructure provisioned for it (labels, annotations, parameters).</summary>
