@@ -11,11 +11,43 @@ internal sealed class CertificateStore
 {
     private Dictionary<string, ServerCertificate> _loaded = new(StringComparer.Ordinal);
     private Dictionary<string, ServerCertificate> _next = new(StringComparer.Ordinal);
+    private Dictionary<ClientCertificateValidation, ClientCertificatePolicy> _policies = [];
+    private Dictionary<ClientCertificateValidation, ClientCertificatePolicy> _nextPolicies = [];
 
-    /// <summary>Starts a new apply: certificates not requested before <see cref="EndApply"/> are dropped.</summary>
-    public void BeginApply() => _next = new(StringComparer.Ordinal);
+    /// <summary>Starts a new apply: certificates and client policies not requested before <see cref="EndApply"/> are dropped.</summary>
+    public void BeginApply()
+    {
+        _next = new(StringComparer.Ordinal);
+        _nextPolicies = [];
+    }
 
-    public void EndApply() => _loaded = _next;
+    public void EndApply()
+    {
+        _loaded = _next;
+        _policies = _nextPolicies;
+    }
+
+    /// <summary>
+    /// One policy object per distinct validation, kept across applies while unchanged: connections compare
+    /// policies by reference first (<see cref="ClientCertificatePolicy.SameRequirement"/>), and the derived
+    /// server options are built once.
+    /// </summary>
+    /// <exception cref="CryptographicException">A trusted CA's PEM does not parse (the translator parsed it already).</exception>
+    public ClientCertificatePolicy GetOrCreatePolicy(ClientCertificateValidation validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (!_nextPolicies.TryGetValue(validation, out var policy))
+        {
+            if (!_policies.TryGetValue(validation, out policy))
+            {
+                policy = new ClientCertificatePolicy(validation);
+            }
+
+            _nextPolicies[validation] = policy;
+        }
+
+        return policy;
+    }
 
     /// <exception cref="CryptographicException">See <see cref="Load"/>.</exception>
     public ServerCertificate GetOrLoad(TlsCertificate certificate)
