@@ -47,12 +47,9 @@ internal sealed class ClientCertificatePolicy
     public SslServerAuthenticationOptions OptionsFor(ServerCertificate certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        if (_options.TryGetValue(certificate, out var options))
-        {
-            return options;
-        }
 
-        return _options.GetValue(certificate, Create);
+        // Lookup first: GetValue would allocate its callback delegate on every handshake.
+        return _options.TryGetValue(certificate, out var options) ? options : _options.GetValue(certificate, Create);
     }
 
     /// <summary>The RemoteCertificateValidationCallback's verdict, apart from SslStream so tests can call it.</summary>
