@@ -134,7 +134,8 @@ public sealed class ClientCertificateTests : IDisposable
 
             using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var request = new CertificateRequest($"CN=client of {name}", key, HashAlgorithmName.SHA256);
-            using var signed = request.Create(Certificate, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(12));
+            // Inside the CA's validity: a leaf may not outlive its issuer, and the clock moved since the CA was made.
+            using var signed = request.Create(Certificate, Certificate.NotBefore, Certificate.NotAfter.AddDays(-1), RandomNumberGenerator.GetBytes(12));
             Client = signed.CopyWithPrivateKey(key);
         }
 
