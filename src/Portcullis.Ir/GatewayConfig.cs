@@ -50,6 +50,9 @@ public sealed record ListenerConfig(
 {
     /// <summary>Set for TLS, TCP and UDP listeners (their routes are streams, not requests); null for HTTP and HTTPS.</summary>
     public L4ListenerConfig? L4 { get; init; }
+
+    /// <summary>HTTPS only: the client certificate its handshakes ask for (Gateway spec.tls.frontend); null asks for none.</summary>
+    public ClientCertificateValidation? ClientValidation { get; init; }
 }
 
 /// <summary>What a TLS, TCP or UDP listener serves.</summary>

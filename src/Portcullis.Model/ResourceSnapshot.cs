@@ -31,6 +31,8 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<Secret> Secrets { get; init; } = [];
 
+    public IReadOnlyList<ConfigMap> ConfigMaps { get; init; } = [];
+
     public IReadOnlyList<Service> Services { get; init; } = [];
 
     public IReadOnlyList<EndpointSlice> EndpointSlices { get; init; } = [];
@@ -46,7 +48,7 @@ public sealed record ResourceSnapshot
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
             .Concat(GrpcRoutes).Concat(ListenerSets).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
-            .Concat(BackendLbPolicies).Concat(XBackendTrafficPolicies);
+            .Concat(BackendLbPolicies).Concat(XBackendTrafficPolicies).Concat(ConfigMaps);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
     public static ResourceSnapshot Create(IEnumerable<KubernetesObject> objects)
@@ -76,6 +78,7 @@ public sealed record ResourceSnapshot
             Namespaces = sorted.OfType<Namespace>().ToArray(),
             BackendLbPolicies = sorted.OfType<BackendLbPolicy>().ToArray(),
             XBackendTrafficPolicies = sorted.OfType<XBackendTrafficPolicy>().ToArray(),
+            ConfigMaps = sorted.OfType<ConfigMap>().ToArray(),
         };
     }
 }

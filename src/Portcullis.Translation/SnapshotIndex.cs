@@ -10,6 +10,7 @@ using Portcullis.Translation.Sessions;
 internal sealed class SnapshotIndex
 {
     private readonly Dictionary<(string Ns, string Name), Secret> _secrets = [];
+    private readonly Dictionary<(string Ns, string Name), ConfigMap> _configMaps = [];
     private readonly Dictionary<(string Ns, string Name), Service> _services = [];
     private readonly Dictionary<(string Ns, string Service), List<EndpointSlice>> _slices = [];
     private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
@@ -21,6 +22,11 @@ internal sealed class SnapshotIndex
         foreach (var s in snapshot.Secrets)
         {
             _secrets[(s.Metadata.Namespace ?? "", s.Metadata.Name)] = s;
+        }
+
+        foreach (var c in snapshot.ConfigMaps)
+        {
+            _configMaps[(c.Metadata.Namespace ?? "", c.Metadata.Name)] = c;
         }
 
         foreach (var s in snapshot.Services)
@@ -57,6 +63,8 @@ internal sealed class SnapshotIndex
     public SessionPolicyTable SessionPolicies => _sessionPolicies.Value;
 
     public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
+
+    public ConfigMap? ConfigMap(string ns, string name) => _configMaps.GetValueOrDefault((ns, name));
 
     public Service? Service(string ns, string name) => _services.GetValueOrDefault((ns, name));
 

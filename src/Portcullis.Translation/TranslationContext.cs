@@ -84,6 +84,9 @@ internal sealed class GatewayState(Gateway gateway)
     /// <summary>Kubernetes mode: why the provisioned Service has no address yet (Programmed=False, AddressNotAssigned).</summary>
     public string? AddressPending { get; set; }
 
+    /// <summary>Set while spec.tls.frontend allows insecure fallback: the Gateway's InsecureFrontendValidationMode condition.</summary>
+    public string? InsecureFrontendValidation { get; set; }
+
     public bool IsAccepted => InvalidParameters is null && UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
 }
 
@@ -140,6 +143,12 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     /// <summary>The gateway holds the private key: HTTPS, and TLS in mode Terminate.</summary>
     public bool TerminatesTls => Protocol == ListenerProtocol.Https || TlsMode == Ir.TlsMode.Terminate;
 
+    /// <summary>HTTPS only: the client certificate its handshakes ask for (Gateway spec.tls.frontend).</summary>
+    public ClientCertificateValidation? ClientValidation { get; set; }
+
+    /// <summary>Set when client validation applies but no CA reference resolved: Accepted=False NoValidCACertificate.</summary>
+    public string? NoValidCaCertificate { get; set; }
+
     public string? ConflictReason { get; set; }
 
     public string? ConflictMessage { get; set; }
@@ -149,7 +158,7 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     public List<RouteCandidate> Routes { get; } = [];
 
     /// <summary>Routes may attach: the protocol is served and the listener is distinct.</summary>
-    public bool IsAccepted => Protocol is not null && ConflictReason is null;
+    public bool IsAccepted => Protocol is not null && ConflictReason is null && NoValidCaCertificate is null;
 
     /// <summary>The data plane serves it: accepted, on an accepted Gateway with an address, and with a certificate if HTTPS.</summary>
     public bool IsProgrammed =>

@@ -17,7 +17,7 @@ public class ManifestReaderCacheTests
 
         sb.Append("---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: Namespace\n    metadata: {name: b}\n");
         sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"---\napiVersion: v1\nkind: Service\nmetadata:\n  name: broken\nspec:\n  ports:\n    - port: {brokenPort}\n");
-        sb.Append("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: skipped\n---\n");
+        sb.Append("---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: skipped\n---\n");
         return sb.ToString();
     }
 

@@ -8,7 +8,7 @@ internal static class GetCommand
 {
     public static Command Create()
     {
-        var resource = new Argument<string>("RESOURCE") { Description = "gateways (gtw), httproutes, grpcroutes, tlsroutes, tcproutes, udproutes, listenersets (lset), gatewayclasses (gc), referencegrants, backendlbpolicies, xbackendtrafficpolicies, secrets, services (svc), endpointslices, namespaces (ns); or TYPE/NAME" };
+        var resource = new Argument<string>("RESOURCE") { Description = "gateways (gtw), httproutes, grpcroutes, tlsroutes, tcproutes, udproutes, listenersets (lset), gatewayclasses (gc), referencegrants, backendlbpolicies, xbackendtrafficpolicies, secrets, configmaps (cm), services (svc), endpointslices, namespaces (ns); or TYPE/NAME" };
         var name = new Argument<string?>("NAME") { Description = "One object's name; all objects when omitted", Arity = ArgumentArity.ZeroOrOne };
         var ns = new Option<string?>("--namespace", "-n") { Description = "Namespace (default: default)" };
         var all = new Option<bool>("--all-namespaces", "-A") { Description = "List objects of every namespace" };

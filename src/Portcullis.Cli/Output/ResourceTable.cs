@@ -65,6 +65,10 @@ internal static class ResourceTable
                 yield return new Column("DATA", (o, _) => (Count(o["data"]) + Count(o["stringData"])).ToString(CultureInfo.InvariantCulture));
                 yield return Age;
                 break;
+            case "configmaps":
+                yield return new Column("DATA", (o, _) => (Count(o["data"]) + Count(o["binaryData"])).ToString(CultureInfo.InvariantCulture));
+                yield return Age;
+                break;
             case "services":
                 yield return new Column("TYPE", (o, _) => Str(o, "spec", "type") is { Length: > 0 } t ? t : "ClusterIP");
                 yield return new Column("CLUSTER-IP", (o, _) => OrNone(Str(o, "spec", "clusterIP")));

@@ -22,6 +22,7 @@ internal sealed record ResourceType(
     public static readonly ResourceType ListenerSets = new("listenersets", "listenerset", ListenerSet.KindName, GatewayApiGroup.Name, "v1", true, ["lset"]);
     public static readonly ResourceType ReferenceGrants = new("referencegrants", "referencegrant", "ReferenceGrant", GatewayApiGroup.Name, "v1", true, ["refgrant"]);
     public static readonly ResourceType Secrets = new("secrets", "secret", "Secret", "", "v1", true, []);
+    public static readonly ResourceType ConfigMaps = new("configmaps", "configmap", "ConfigMap", "", "v1", true, ["cm"]);
     public static readonly ResourceType Services = new("services", "service", "Service", "", "v1", true, ["svc"]);
     public static readonly ResourceType EndpointSlices = new("endpointslices", "endpointslice", "EndpointSlice", "discovery.k8s.io", "v1", true, []);
     public static readonly ResourceType Namespaces = new("namespaces", "namespace", "Namespace", "", "v1", false, ["ns"]);
@@ -31,7 +32,7 @@ internal sealed record ResourceType(
 
     public static IReadOnlyList<ResourceType> All { get; } =
         [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ListenerSets, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces,
-            BackendLbPolicies, XBackendTrafficPolicies];
+            BackendLbPolicies, XBackendTrafficPolicies, ConfigMaps];
 
     /// <summary>"gateway.networking.k8s.io/v1" or "v1" for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

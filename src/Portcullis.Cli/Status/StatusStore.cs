@@ -151,6 +151,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         ListenerSet => ResourceType.ListenerSets,
         ReferenceGrant => ResourceType.ReferenceGrants,
         Secret => ResourceType.Secrets,
+        ConfigMap => ResourceType.ConfigMaps,
         Service => ResourceType.Services,
         EndpointSlice => ResourceType.EndpointSlices,
         Namespace => ResourceType.Namespaces,

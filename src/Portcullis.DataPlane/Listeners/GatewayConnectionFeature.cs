@@ -14,4 +14,7 @@ internal sealed class GatewayConnectionFeature(PortKey port, bool isTls)
 
     /// <summary>The SNI the client sent, null when none.</summary>
     public string? ServerName { get; set; }
+
+    /// <summary>The client-certificate requirement the handshake applied (null: none asked for); requests must match it.</summary>
+    public Tls.ClientCertificatePolicy? ClientCertificates { get; set; }
 }

@@ -1,6 +1,7 @@
 namespace Portcullis.DataPlane.Routing;
 
 using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Tls;
 using Portcullis.Ir;
 
 /// <summary>
@@ -25,7 +26,25 @@ internal static class ListenerSelector
     public static CompiledRoute MisdirectedRoute { get; } = CreateMisdirectedRoute();
 
     /// <summary>Null when the port has no listener for the request; sets <paramref name="misdirected"/> for a 421.</summary>
+    /// <remarks>
+    /// A listener must also ask for the same client certificate as the handshake did (Gateway spec.tls.frontend):
+    /// otherwise a request without SNI, or one coalesced from a listener of another Gateway on the port, would
+    /// reach a listener whose client validation never ran. This holds with or without SNI, and after a change
+    /// of the requirement, so connections made under the old one are sent to make new ones.
+    /// </remarks>
     public static CompiledListener? ForRequest(PortTable port, GatewayConnectionFeature feature, ReadOnlySpan<char> host, out bool misdirected)
+    {
+        var listener = ByNames(port, feature, host, out misdirected);
+        if (listener is not null && port.IsTls && !ClientCertificatePolicy.SameRequirement(feature.ClientCertificates, listener.ClientCertificates))
+        {
+            misdirected = true;
+            return null;
+        }
+
+        return listener;
+    }
+
+    private static CompiledListener? ByNames(PortTable port, GatewayConnectionFeature feature, ReadOnlySpan<char> host, out bool misdirected)
     {
         ArgumentNullException.ThrowIfNull(port);
         ArgumentNullException.ThrowIfNull(feature);

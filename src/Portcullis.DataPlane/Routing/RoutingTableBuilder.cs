@@ -95,7 +95,10 @@ internal static class RoutingTableBuilder
         }
 
         var selector = listener.Protocol == ListenerProtocol.Https ? LoadCertificates(listener, certificates, logger) : null;
-        return new CompiledListener(listener.Name, listener.Protocol, hosts.Build(), selector);
+        return new CompiledListener(listener.Name, listener.Protocol, hosts.Build(), selector)
+        {
+            ClientCertificates = selector is not null && listener.ClientValidation is { } v ? certificates.GetOrCreatePolicy(v) : null,
+        };
     }
 
     /// <summary>A terminating listener's certificates; null when none can be loaded (the listener cannot handshake).</summary>

@@ -54,6 +54,9 @@ internal sealed class CompiledListener(
 
     /// <summary>Null for HTTP listeners and for HTTPS listeners without a usable certificate.</summary>
     public CertificateSelector? Certificates { get; } = certificates;
+
+    /// <summary>HTTPS only: the client certificate its handshakes ask for; null asks for none.</summary>
+    public ClientCertificatePolicy? ClientCertificates { get; init; }
 }
 
 /// <summary>The routes for one hostname, in Gateway API precedence order.</summary>

@@ -11,19 +11,26 @@ internal sealed class CertificateStore
 {
     private Dictionary<string, ServerCertificate> _loaded = new(StringComparer.Ordinal);
     private Dictionary<string, ServerCertificate> _next = new(StringComparer.Ordinal);
+    private Dictionary<ClientCertificateValidation, ClientCertificatePolicy> _policies = [];
+    private Dictionary<ClientCertificateValidation, ClientCertificatePolicy> _nextPolicies = [];
 
     // The content key of each loaded certificate, so a reused listener keeps its certificates without hashing them again.
     private Dictionary<ServerCertificate, string> _keys = new(ReferenceEqualityComparer.Instance);
     private Dictionary<ServerCertificate, string> _nextKeys = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>Starts a new apply: certificates not requested before <see cref="EndApply"/> are dropped.</summary>
+    /// <summary>Starts a new apply: certificates and client policies not requested before <see cref="EndApply"/> are dropped.</summary>
     public void BeginApply()
     {
         _next = new(_loaded.Count, StringComparer.Ordinal);
         _nextKeys = new(_keys.Count, ReferenceEqualityComparer.Instance);
+        _nextPolicies = [];
     }
 
-    public void EndApply() => (_loaded, _keys) = (_next, _nextKeys);
+    public void EndApply()
+    {
+        (_loaded, _keys) = (_next, _nextKeys);
+        _policies = _nextPolicies;
+    }
 
     /// <summary>Keeps certificates a reused listener holds, as if <see cref="GetOrLoad"/> had asked for them again.</summary>
     public void Keep(IReadOnlyList<ServerCertificate> certificates)
@@ -37,6 +44,28 @@ internal sealed class CertificateStore
                 _nextKeys.TryAdd(certificate, key);
             }
         }
+    }
+
+    /// <summary>
+    /// One policy object per distinct validation, kept across applies while unchanged: connections compare
+    /// policies by reference first (<see cref="ClientCertificatePolicy.SameRequirement"/>), and the derived
+    /// server options are built once.
+    /// </summary>
+    /// <exception cref="CryptographicException">A trusted CA's PEM does not parse (the translator parsed it already).</exception>
+    public ClientCertificatePolicy GetOrCreatePolicy(ClientCertificateValidation validation)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (!_nextPolicies.TryGetValue(validation, out var policy))
+        {
+            if (!_policies.TryGetValue(validation, out policy))
+            {
+                policy = new ClientCertificatePolicy(validation);
+            }
+
+            _nextPolicies[validation] = policy;
+        }
+
+        return policy;
     }
 
     /// <exception cref="CryptographicException">See <see cref="Load"/>.</exception>

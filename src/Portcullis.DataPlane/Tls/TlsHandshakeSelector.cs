@@ -18,7 +18,7 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         ArgumentNullException.ThrowIfNull(context);
         var feature = context.Connection.Features.Get<GatewayConnectionFeature>();
         var serverName = context.ClientHelloInfo.ServerName;
-        var certificate = Select(tables(), feature?.Port, serverName);
+        var (listener, certificate) = Select(tables(), feature?.Port, serverName);
         if (certificate is null || feature is null)
         {
             // Throwing fails the handshake; Kestrel logs it and closes the connection.
@@ -26,10 +26,11 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         }
 
         feature.ServerName = string.IsNullOrEmpty(serverName) ? null : serverName;
+        feature.ClientCertificates = listener?.ClientCertificates;
         try
         {
             // The first handshake that selects a certificate builds its context (once; others wait).
-            return ValueTask.FromResult(certificate.ServerOptions);
+            return ValueTask.FromResult(listener?.ClientCertificates?.OptionsFor(certificate) ?? certificate.ServerOptions);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
@@ -37,13 +38,14 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         }
     }
 
-    internal static ServerCertificate? Select(RoutingTables tables, PortKey? port, string? serverName)
+    internal static (CompiledListener? Listener, ServerCertificate? Certificate) Select(RoutingTables tables, PortKey? port, string? serverName)
     {
         if (port is null || !tables.Ports.TryGetValue(port.Value, out var portTable) || !portTable.IsTls)
         {
-            return null;
+            return (null, null);
         }
 
-        return portTable.SelectListener(serverName)?.Certificates?.Select(serverName);
+        var listener = portTable.SelectListener(serverName);
+        return (listener, listener?.Certificates?.Select(serverName));
     }
 }

@@ -35,6 +35,12 @@ public static class ResourceKinds
         FieldSelector = "type=" + Model.Core.Secret.TlsType,
     };
 
+    // Every ConfigMap in the watched namespaces, as Envoy Gateway does: the ones that matter are those a Gateway
+    // (spec.tls.frontend) or BackendTLSPolicy names, and no label or field selector can express "referenced".
+    // Fetching referenced ones by name would need a second, reference-driven watch loop; ConfigMaps hold no
+    // secrets, so reading all of them costs only memory.
+    public static ResourceKind ConfigMap { get; } = new("ConfigMap", "", ["v1"], "configmaps", true, typeof(ConfigMap));
+
     public static ResourceKind Service { get; } = new("Service", "", ["v1"], "services", true, typeof(Service));
 
     public static ResourceKind EndpointSlice { get; } = new("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", true, typeof(EndpointSlice));
@@ -50,6 +56,6 @@ public static class ResourceKinds
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
         GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ListenerSet, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
-        BackendLbPolicy, XBackendTrafficPolicy,
+        BackendLbPolicy, XBackendTrafficPolicy, ConfigMap,
     ];
 }

@@ -22,6 +22,8 @@ public sealed record GatewaySpec
 
     /// <summary>Which ListenerSets may attach; absent means none may.</summary>
     public AllowedListeners? AllowedListeners { get; init; }
+
+    public GatewayTls? Tls { get; init; }
 }
 
 public sealed record AllowedListeners
@@ -35,6 +37,12 @@ public sealed record ListenerNamespaces
     public string? From { get; init; }
 
     public LabelSelector? Selector { get; init; }
+}
+
+/// <summary>Gateway spec.tls: TLS settings for the whole Gateway rather than one listener.</summary>
+public sealed record GatewayTls
+{
+    public FrontendTlsConfig? Frontend { get; init; }
 }
 
 /// <summary>What a Gateway asks of the infrastructure provisioned for it (labels, annotations, parameters).</summary>

@@ -47,6 +47,9 @@ internal static partial class CoreRules
             case "Secret":
                 ValidateSecret(json, errors);
                 break;
+            case "ConfigMap":
+                ValidateConfigMap(json, errors);
+                break;
             case "Service":
                 ValidateService(json, errors);
                 break;
@@ -62,11 +65,7 @@ internal static partial class CoreRules
         var stringData = json["stringData"] as JsonObject;
         foreach (var (key, value) in data ?? [])
         {
-            if (!ConfigKey().IsMatch(key))
-            {
-                errors.Add(($"data.{key}", $"Invalid value: {Quote(key)}: a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
-            }
-            else if (Str(value) is not { } text || !IsBase64(text))
+            if (CheckConfigKey($"data.{key}", key, errors) && (Str(value) is not { } text || !IsBase64(text)))
             {
                 errors.Add(($"data.{key}", "Invalid value: data values must be base64-encoded (use stringData for plain text)"));
             }
@@ -82,6 +81,44 @@ internal static partial class CoreRules
                 }
             }
         }
+    }
+
+    private static void ValidateConfigMap(JsonObject json, List<(string Path, string Message)> errors)
+    {
+        var data = json["data"] as JsonObject;
+        foreach (var (key, _) in data ?? [])
+        {
+            CheckConfigKey($"data.{key}", key, errors);
+        }
+
+        foreach (var (key, value) in json["binaryData"] as JsonObject ?? [])
+        {
+            if (!CheckConfigKey($"binaryData.{key}", key, errors))
+            {
+                continue;
+            }
+
+            if (Str(value) is not { } text || !IsBase64(text))
+            {
+                errors.Add(($"binaryData.{key}", "Invalid value: binaryData values must be base64-encoded"));
+            }
+            else if (data?.ContainsKey(key) == true)
+            {
+                errors.Add(($"data.{key}", $"Invalid value: {Quote(key)}: duplicate of key present in binaryData"));
+            }
+        }
+    }
+
+    /// <summary>Secret and ConfigMap keys: what a file name in a mounted volume may be.</summary>
+    private static bool CheckConfigKey(string path, string key, List<(string Path, string Message)> errors)
+    {
+        if (ConfigKey().IsMatch(key) && key.Length <= 253)
+        {
+            return true;
+        }
+
+        errors.Add((path, $"Invalid value: {Quote(key)}: a valid config key must consist of alphanumeric characters, '-', '_' or '.'"));
+        return false;
     }
 
     private static bool IsBase64(string text)

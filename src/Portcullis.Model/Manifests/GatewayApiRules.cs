@@ -10,10 +10,10 @@ using System.Text.RegularExpressions;
 /// documents that passed schema validation, so every field has the type the schema says.
 ///
 /// Not enforced (the translator or nothing catches them): GatewayClass controllerName immutability (no old
-/// object exists in standalone mode); Gateway spec.infrastructure label/annotation key rules, spec.tls.frontend
-/// perPort uniqueness; HTTPRoute CORS filter rules, requestMirror fraction rules, the "ReplacePrefixMatch needs
-/// exactly one PathPrefix match" rules, and timeouts backendRequest &lt;= request (needs Go duration parsing).
-/// Listener name uniqueness is enforced by the schema's list-map key check (x-kubernetes-list-map-keys: name).
+/// object exists in standalone mode); Gateway spec.infrastructure label/annotation key rules; HTTPRoute CORS filter
+/// rules, requestMirror fraction rules, the "ReplacePrefixMatch needs exactly one PathPrefix match" rules, and timeouts backendRequest &lt;= request (needs Go duration parsing).
+/// Listener name uniqueness and spec.tls.frontend.perPort port uniqueness are enforced by the schema's list-map key
+/// check (x-kubernetes-list-map-keys).
 /// </summary>
 internal static partial class GatewayApiRules
 {

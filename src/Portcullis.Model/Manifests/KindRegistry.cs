@@ -30,6 +30,7 @@ internal static class KindRegistry
         [(GatewayApiGroup.V1Alpha2, BackendLbPolicy.KindName)] = new(typeof(BackendLbPolicy), true),
         [(GatewayApiGroup.ExperimentalV1Alpha1, XBackendTrafficPolicy.KindName)] = new(typeof(XBackendTrafficPolicy), true),
         [("v1", "Secret")] = new(typeof(Secret), true),
+        [("v1", "ConfigMap")] = new(typeof(ConfigMap), true),
         [("v1", "Service")] = new(typeof(Service), true),
         [("v1", "Namespace")] = new(typeof(Namespace), false),
         [("discovery.k8s.io/v1", "EndpointSlice")] = new(typeof(EndpointSlice), true),

@@ -17,6 +17,7 @@ internal static class GatewayReasons
     public const string Programmed = "Programmed";
     public const string Invalid = "Invalid";
     public const string AddressNotAssigned = "AddressNotAssigned";
+    public const string ConfigurationChanged = "ConfigurationChanged";
 }
 
 /// <summary>Listener condition reasons (ListenerConditionReason in the spec).</summary>
@@ -33,6 +34,9 @@ internal static class ListenerReasons
     public const string NoConflicts = "NoConflicts";
     public const string ProtocolConflict = "ProtocolConflict";
     public const string HostnameConflict = "HostnameConflict";
+    public const string NoValidCACertificate = "NoValidCACertificate";
+    public const string InvalidCACertificateRef = "InvalidCACertificateRef";
+    public const string InvalidCACertificateKind = "InvalidCACertificateKind";
 }
 
 /// <summary>Route condition reasons (RouteConditionReason in the spec).</summary>

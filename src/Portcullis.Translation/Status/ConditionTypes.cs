@@ -10,6 +10,9 @@ internal static class ConditionTypes
 
     /// <summary>Routes only: some rules were dropped as invalid while the rest are served.</summary>
     public const string PartiallyInvalid = "PartiallyInvalid";
+
+    /// <summary>Gateways only, present (True) while spec.tls.frontend allows insecure fallback anywhere.</summary>
+    public const string InsecureFrontendValidationMode = "InsecureFrontendValidationMode";
 }
 
 /// <summary>Condition status values.</summary>

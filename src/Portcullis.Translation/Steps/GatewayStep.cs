@@ -37,6 +37,8 @@ internal sealed class GatewayStep : ITranslationStep
                 state.Listeners.Add(JudgeListener(context, state, listener));
             }
 
+            FrontendValidation.Apply(context, state);
+
             context.Gateways.Add(state);
         }
     }

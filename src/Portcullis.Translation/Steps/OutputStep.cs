@@ -33,6 +33,7 @@ internal sealed class OutputStep : ITranslationStep
                     L4 = l.Protocol is ListenerProtocol.Tls or ListenerProtocol.Tcp or ListenerProtocol.Udp
                         ? new L4ListenerConfig(l.TlsMode, l.L4Routes.OrderBy(r => r.RouteCreated).Select(r => r.Config).ToEquatableArray())
                         : null,
+                    ClientValidation = l.ClientValidation,
                 });
             }
         }
@@ -90,7 +91,9 @@ internal sealed class OutputStep : ITranslationStep
             programmed = Conditions.True(ConditionTypes.Programmed, GatewayReasons.Programmed, $"Gateway is served on {gw.BindAddress}", g);
         }
 
-        return [accepted, programmed];
+        return gw.InsecureFrontendValidation is { } insecure
+            ? [accepted, programmed, Conditions.True(ConditionTypes.InsecureFrontendValidationMode, GatewayReasons.ConfigurationChanged, insecure, g)]
+            : [accepted, programmed];
     }
 
     internal static ListenerStatus ListenerStatusOf(ListenerState l)
@@ -100,6 +103,8 @@ internal sealed class OutputStep : ITranslationStep
             ? Conditions.False(ConditionTypes.Accepted, ListenerReasons.UnsupportedProtocol, l.UnsupportedMessage ?? "", g)
             : l.ConflictReason is { } conflict
                 ? Conditions.False(ConditionTypes.Accepted, conflict, l.ConflictMessage ?? "", g)
+                : l.NoValidCaCertificate is { } noCa
+                ? Conditions.False(ConditionTypes.Accepted, ListenerReasons.NoValidCACertificate, noCa, g)
                 : Conditions.True(ConditionTypes.Accepted, ListenerReasons.Accepted, "Listener is accepted", g);
 
         var programmed = l.IsProgrammed
@@ -126,6 +131,7 @@ internal sealed class OutputStep : ITranslationStep
     private static string NotProgrammedMessage(ListenerState l) =>
         l.Protocol is null ? "the listener's protocol is not supported"
         : l.ConflictReason is not null ? "the listener conflicts with another listener"
+        : l.NoValidCaCertificate is not null ? "the listener has no valid CA certificate to validate clients with"
         : l.Gateway.UnsupportedAddress is not null || l.Gateway.InvalidParameters is not null ? "the Gateway is not accepted"
         : l.Gateway.BindAddress is null ? "the Gateway has no address"
         : "the listener has no valid certificate";

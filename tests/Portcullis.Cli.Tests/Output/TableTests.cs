@@ -56,6 +56,19 @@ public class TableTests
     }
 
     [Fact]
+    public void ResourceTable_ConfigMaps_CountDataAndBinaryDataKeys()
+    {
+        var cm = JsonNode.Parse("""
+            {"metadata": {"name": "client-ca", "namespace": "default", "creationTimestamp": "2025-08-04T14:55:00Z"},
+             "data": {"ca.crt": "PEM", "other": "x"}, "binaryData": {"b": "QQ=="}}
+            """)!.AsObject();
+
+        var text = ResourceTable.Format(ResourceType.Find("cm")!, [cm], wide: false, withNamespace: false, Now);
+
+        Assert.Equal("NAME        DATA   AGE\nclient-ca   3      5m\n", text);
+    }
+
+    [Fact]
     public void ResourceTable_HttpRoutes_PrintHostnamesAsJson()
     {
         var route = JsonNode.Parse("""

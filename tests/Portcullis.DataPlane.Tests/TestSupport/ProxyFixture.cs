@@ -76,7 +76,8 @@ internal sealed class ProxyFixture : IAsyncDisposable
     /// request's Host: what HTTP/2 connection coalescing looks like to the server. The handler
     /// uses the SslStream the connect callback returns as is.
     /// </summary>
-    public static HttpClient FixedSniClient(int port, string serverName, Version version)
+    /// <param name="clientCertificate">Sent whenever the server asks for one (its CA list is not consulted).</param>
+    public static HttpClient FixedSniClient(int port, string serverName, Version version, X509Certificate2? clientCertificate = null)
     {
         var alpn = version == HttpVersion.Version20 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11;
         var handler = new SocketsHttpHandler
@@ -95,6 +96,7 @@ internal sealed class ProxyFixture : IAsyncDisposable
                             TargetHost = serverName,
                             ApplicationProtocols = [alpn],
                             RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
+                            ClientCertificateContext = clientCertificate is null ? null : SslStreamCertificateContext.Create(clientCertificate, null, offline: true),
                         },
                         cancellationToken);
                     return ssl;

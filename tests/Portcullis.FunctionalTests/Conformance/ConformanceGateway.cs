@@ -138,7 +138,7 @@ internal sealed class ConformanceGateway : IAsyncDisposable
             var plural = kind.ToLowerInvariant() + (kind.EndsWith('s') ? "es" : "s");
             var prefix = kind switch
             {
-                "Secret" or "Service" or "Namespace" => "/api/v1",
+                "Secret" or "Service" or "Namespace" or "ConfigMap" => "/api/v1",
                 "EndpointSlice" => "/apis/discovery.k8s.io/v1",
                 _ => GatewayApi,
             };

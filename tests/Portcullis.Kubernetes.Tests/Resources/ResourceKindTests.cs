@@ -19,6 +19,19 @@ public class ResourceKindTests
     }
 
     [Fact]
+    public void Read_ConfigMapListItem_IsReadWithDataAndBinaryData()
+    {
+        using var doc = JsonDocument.Parse("""{"metadata":{"name":"ca","namespace":"default"},"data":{"ca.crt":"PEM"},"binaryData":{"b":"QQ=="}}""");
+
+        var cm = Assert.IsType<ConfigMap>(ResourceKinds.ConfigMap.Read(doc.RootElement, "v1"));
+
+        Assert.Equal(("v1", "ConfigMap"), (cm.ApiVersion, cm.Kind));
+        Assert.Equal("PEM"u8.ToArray(), cm.Get("ca.crt"));
+        Assert.Equal("A"u8.ToArray(), cm.Get("b"));
+        Assert.Contains(ResourceKinds.ConfigMap, ResourceKinds.All);
+    }
+
+    [Fact]
     public void Read_FieldsTheModelDoesNotKnow_AreSkipped()
     {
         using var doc = JsonDocument.Parse("""{"metadata":{"name":"g","namespace":"ns","managedFields":[{}]},"spec":{"gatewayClassName":"c","listeners":[],"futureField":1}}""");
