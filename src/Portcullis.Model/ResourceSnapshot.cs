@@ -31,6 +31,8 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<ConfigMap> ConfigMaps { get; init; } = [];
 
+    public IReadOnlyList<BackendTlsPolicy> BackendTlsPolicies { get; init; } = [];
+
     public IReadOnlyList<Service> Services { get; init; } = [];
 
     public IReadOnlyList<EndpointSlice> EndpointSlices { get; init; } = [];
@@ -42,7 +44,8 @@ public sealed record ResourceSnapshot
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
             .Concat(GrpcRoutes).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
-            .Concat(ConfigMaps);
+            .Concat(ConfigMaps)
+            .Concat(BackendTlsPolicies);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
     public static ResourceSnapshot Create(IEnumerable<KubernetesObject> objects)
@@ -70,6 +73,7 @@ public sealed record ResourceSnapshot
             EndpointSlices = sorted.OfType<EndpointSlice>().ToArray(),
             Namespaces = sorted.OfType<Namespace>().ToArray(),
             ConfigMaps = sorted.OfType<ConfigMap>().ToArray(),
+            BackendTlsPolicies = sorted.OfType<BackendTlsPolicy>().ToArray(),
         };
     }
 }

@@ -47,7 +47,11 @@ internal sealed class SnapshotIndex
         }
 
         _grants = snapshot.ReferenceGrants;
+        BackendTls = new Backends.BackendTlsPolicies(snapshot, this);
     }
+
+    /// <summary>BackendTLSPolicies with conflicts settled and CA bundles read, by target Service port.</summary>
+    public Backends.BackendTlsPolicies BackendTls { get; }
 
     public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
 

@@ -42,6 +42,8 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
 
     public SortedDictionary<ObjectRef, L4RouteStatus> UdpRouteStatuses { get; } = new(ObjectRef.Comparer);
 
+    public SortedDictionary<ObjectRef, PolicyStatus> BackendTlsPolicyStatuses { get; } = new(ObjectRef.Comparer);
+
     public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
 
     public GatewayState? FindGateway(string ns, string name) =>

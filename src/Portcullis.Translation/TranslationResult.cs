@@ -55,6 +55,9 @@ public sealed record StatusReport
     public IReadOnlyDictionary<ObjectRef, L4RouteStatus> TcpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
 
     public IReadOnlyDictionary<ObjectRef, L4RouteStatus> UdpRoutes { get; init; } = new Dictionary<ObjectRef, L4RouteStatus>();
+
+    /// <summary>Only policies some Gateway of ours uses; their ancestors are those Gateways.</summary>
+    public IReadOnlyDictionary<ObjectRef, PolicyStatus> BackendTlsPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

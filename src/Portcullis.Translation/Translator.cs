@@ -23,6 +23,7 @@ public static class Translator
         new TcpRouteStep(),
         new UdpRouteStep(),
         new OutputStep(),           // Gateway and listener status, IR listeners
+        new BackendTlsStep(),       // Gateway backend client certificate, BackendTLSPolicy status (needs route parents and output)
     ];
 
     public static TranslationResult Translate(ResourceSnapshot snapshot, TranslatorOptions options)
@@ -44,6 +45,7 @@ public static class Translator
             TlsRoutes = context.TlsRouteStatuses,
             TcpRoutes = context.TcpRouteStatuses,
             UdpRoutes = context.UdpRouteStatuses,
+            BackendTlsPolicies = context.BackendTlsPolicyStatuses,
         });
     }
 }

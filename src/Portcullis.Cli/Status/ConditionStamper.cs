@@ -34,6 +34,14 @@ internal sealed class ConditionStamper(IReadOnlyDictionary<string, ConditionStam
     public IReadOnlyList<RouteParentStatus> Stamp(ObjectRef obj, IReadOnlyList<RouteParentStatus> parents) =>
         parents.Select(p => p with { Conditions = Stamp(Key(obj, ParentKey(p)), p.Conditions) }).ToList();
 
+    /// <summary>A policy's ancestor statuses, keyed like route parents.</summary>
+    public PolicyStatus Stamp(ObjectRef obj, PolicyStatus status) => status with
+    {
+        Ancestors = status.Ancestors
+            .Select(a => a with { Conditions = Stamp(Key(obj, ParentKey(new RouteParentStatus { ParentRef = a.AncestorRef, ControllerName = a.ControllerName })), a.Conditions) })
+            .ToList(),
+    };
+
     private IReadOnlyList<Condition> Stamp(string scope, IReadOnlyList<Condition> conditions)
     {
         var stamped = new Condition[conditions.Count];

@@ -136,6 +136,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         Service => ResourceType.Services,
         EndpointSlice => ResourceType.EndpointSlices,
         Namespace => ResourceType.Namespaces,
+        BackendTlsPolicy => ResourceType.BackendTlsPolicies,
         _ => null,
     };
 
@@ -158,6 +159,8 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
             case UdpRoute route when report.UdpRoutes.TryGetValue(obj.Ref, out var s):
                 return route with { Status = stamper.Stamp(obj.Ref, s) };
+            case BackendTlsPolicy policy when report.BackendTlsPolicies.TryGetValue(obj.Ref, out var s):
+                return policy with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;
         }

@@ -19,6 +19,14 @@ public sealed record GatewaySpec
     public IReadOnlyList<GatewaySpecAddress>? Addresses { get; init; }
 
     public GatewayInfrastructure? Infrastructure { get; init; }
+
+    public GatewayTls? Tls { get; init; }
+}
+
+/// <summary>Gateway spec.tls: TLS settings of the Gateway as a whole rather than of one listener.</summary>
+public sealed record GatewayTls
+{
+    public GatewayBackendTls? Backend { get; init; }
 }
 
 /// <summary>What a Gateway asks of the infrastructure provisioned for it (labels, annotations, parameters).</summary>

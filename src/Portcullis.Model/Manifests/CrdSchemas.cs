@@ -24,6 +24,7 @@ internal static class CrdSchemas
         [TlsRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_tlsroutes.yaml",
         [TcpRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_tcproutes.yaml",
         [UdpRoute.KindName] = "Crds/experimental-gateway.networking.k8s.io_udproutes.yaml",
+        [BackendTlsPolicy.KindName] = "Crds/experimental-gateway.networking.k8s.io_backendtlspolicies.yaml",
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyDictionary<string, StructuralSchema>>> ByKind = new(StringComparer.Ordinal);

@@ -37,6 +37,9 @@ internal static partial class GatewayApiRules
             case "GRPCRoute":
                 ValidateGrpcRoute(spec, errors);
                 break;
+            case "BackendTLSPolicy":
+                ValidateBackendTlsPolicy(spec, errors);
+                break;
         }
     }
 

@@ -26,6 +26,7 @@ public static class TranslationDump
         AddIfAny(status, "tlsRoutes", result.Status.TlsRoutes);
         AddIfAny(status, "tcpRoutes", result.Status.TcpRoutes);
         AddIfAny(status, "udpRoutes", result.Status.UdpRoutes);
+        AddIfAny(status, "backendTlsPolicies", result.Status.BackendTlsPolicies);
         return new JsonObject { ["status"] = status, ["config"] = KubeJson.ToNode(result.Config) };
     }
 
