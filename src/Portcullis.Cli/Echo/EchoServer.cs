@@ -85,7 +85,8 @@ internal static class EchoServer
             {
                 l.UseHttps(https =>
                 {
-                    https.ServerCertificate = certificate;
+                    // A selector rather than ServerCertificate: only then does Kestrel record the SNI (ITlsHandshakeFeature.HostName) that the answer reports.
+                    https.ServerCertificateSelector = (_, _) => certificate;
                     if (clientCas is not null)
                     {
                         EchoTls.RequireClientCertificate(https, clientCas);

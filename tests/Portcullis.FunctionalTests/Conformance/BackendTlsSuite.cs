@@ -69,8 +69,18 @@ public sealed class BackendTlsSuite : IAsyncLifetime
 
     internal int HttpPort => _scenario!.HttpPort;
 
-    internal Task<JsonNode> GetAsync(string plural, string name) =>
-        Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{Ns}/{plural}/{name}");
+    /// <summary>The object as the admin endpoint has it, or an empty object while it is not there yet.</summary>
+    internal async Task<JsonNode> GetAsync(string plural, string name)
+    {
+        try
+        {
+            return await Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{Ns}/{plural}/{name}");
+        }
+        catch (HttpRequestException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new JsonObject();
+        }
+    }
 
     /// <summary>Waits until the policy's ancestor for the Gateway has the condition (upstream's BackendTLSPolicyMustHaveCondition).</summary>
     internal async Task PolicyMustHaveConditionAsync(string policy, string gateway, string type, string status, string? reason)
@@ -110,21 +120,29 @@ public sealed class BackendTlsSuite : IAsyncLifetime
         var url = https ? $"https://{host}:{HttpsPort}{path}" : $"http://{host}:{HttpPort}{path}";
         var inARow = 0;
         (HttpStatusCode, string) last = default;
-        await GatewayProcess.EventuallyAsync(async () =>
+        try
         {
-            try
+            await GatewayProcess.EventuallyAsync(async () =>
             {
-                using var response = await client.GetAsync(url);
-                last = (response.StatusCode, await response.Content.ReadAsStringAsync());
-            }
-            catch (HttpRequestException e)
-            {
-                last = (0, e.Message);
-            }
+                try
+                {
+                    using var response = await client.GetAsync(url);
+                    last = (response.StatusCode, await response.Content.ReadAsStringAsync());
+                }
+                catch (HttpRequestException e)
+                {
+                    last = (0, e.Message);
+                }
 
-            inARow = accept(last.Item1, last.Item2) ? inARow + 1 : 0;
-            return inARow >= 3;
-        }, $"GET {url} via {gateway} to answer as expected; last: {last}", TimeSpan.FromSeconds(20));
+                inARow = accept(last.Item1, last.Item2) ? inARow + 1 : 0;
+                return inARow >= 3;
+            }, $"GET {url} via {gateway} to answer as expected", TimeSpan.FromSeconds(20));
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; last answer: {last}", e);
+        }
+
         return last;
     }
 
