@@ -38,6 +38,9 @@ public static class ResourceKinds
     // secrets, so reading all of them costs only memory.
     public static ResourceKind ConfigMap { get; } = new("ConfigMap", "", ["v1"], "configmaps", true, typeof(ConfigMap));
 
+    // v1 since Gateway API v1.4; v1alpha3 on clusters with the experimental CRDs of the workshop's era.
+    public static ResourceKind BackendTlsPolicy { get; } = new("BackendTLSPolicy", Gw, ["v1", "v1alpha3"], "backendtlspolicies", true, typeof(BackendTlsPolicy));
+
     public static ResourceKind Service { get; } = new("Service", "", ["v1"], "services", true, typeof(Service));
 
     public static ResourceKind EndpointSlice { get; } = new("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", true, typeof(EndpointSlice));
@@ -47,6 +50,6 @@ public static class ResourceKinds
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
         GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
-        ConfigMap,
+        ConfigMap, BackendTlsPolicy,
     ];
 }

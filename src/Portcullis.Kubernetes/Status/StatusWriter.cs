@@ -33,6 +33,7 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
         new(ResourceKinds.TlsRoute, r => Entries(r.TlsRoutes), o => ((TlsRoute)o).Status, SharedParents: true),
         new(ResourceKinds.TcpRoute, r => Entries(r.TcpRoutes), o => ((TcpRoute)o).Status, SharedParents: true),
         new(ResourceKinds.UdpRoute, r => Entries(r.UdpRoutes), o => ((UdpRoute)o).Status, SharedParents: true),
+        new(ResourceKinds.BackendTlsPolicy, r => Entries(r.BackendTlsPolicies), o => ((BackendTlsPolicy)o).Status, SharedParents: false),
     ];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
