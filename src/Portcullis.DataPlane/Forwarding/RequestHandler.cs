@@ -34,7 +34,7 @@ internal sealed class RequestHandler : IDisposable
         _tables = tables;
         _forwarder = forwarder;
         _tlsInvokers = new BackendTlsInvokers(logger ?? NullLogger.Instance);
-        _mirrors = new MirrorSender(_invoker);
+        _mirrors = new MirrorSender(InvokerFor);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -82,7 +82,7 @@ internal sealed class RequestHandler : IDisposable
         await _mirrors.MirrorAsync(context, action, backend).ConfigureAwait(false);
 
         // Errors are answered by YARP: 502 for a failed backend (a refused backend certificate too), 504 when it timed out.
-        var invoker = backend.Tls is null ? _invoker : backend.InvokerFrom(_tlsInvokers);
+        var invoker = InvokerFor(backend);
         if (action.Timeout is not { } timeout)
         {
             await _forwarder.SendAsync(context, backend.NextDestination(), invoker, backend.RequestConfig, backend.Transformer)
@@ -92,6 +92,8 @@ internal sealed class RequestHandler : IDisposable
 
         await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, invoker, timeout).ConfigureAwait(false);
     }
+
+    private HttpMessageInvoker InvokerFor(CompiledBackend backend) => backend.Tls is null ? _invoker : backend.InvokerFrom(_tlsInvokers);
 
     /// <summary>
     /// GRPCRoute wants UNAVAILABLE where HTTPRoute wants 500 (invalid backends), and gRPC clients map HTTP
