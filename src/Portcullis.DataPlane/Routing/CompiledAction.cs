@@ -122,6 +122,7 @@ internal sealed class CompiledBackend
 
     private readonly string[] _destinations;
     private int _next = -1;
+    private HttpMessageInvoker? _tlsInvoker;
 
     public CompiledBackend(WeightedBackend backend, HttpFilters? ruleFilters = null, string matchedPrefix = "", CorsHandler? cors = null)
     {
@@ -139,8 +140,6 @@ internal sealed class CompiledBackend
 
     /// <summary>Set when a BackendTLSPolicy applies: requests go through that setting's TLS connection pool.</summary>
     public BackendTls? Tls { get; }
-
-    private HttpMessageInvoker? _tlsInvoker;
 
     /// <summary>This backend's TLS pool, looked up once (hashing the settings per request would cost more than the lookup saves).</summary>
     public HttpMessageInvoker InvokerFrom(Forwarding.Reencrypt.BackendTlsInvokers invokers) =>
