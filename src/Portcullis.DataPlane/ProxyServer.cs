@@ -143,7 +143,7 @@ public sealed class ProxyServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>());
+        var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>(), _loggerFactory.CreateLogger<RequestHandler>());
         app.Run(GrpcLocalReplies.Wrap(handler.HandleAsync));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;

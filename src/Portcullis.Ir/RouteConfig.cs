@@ -77,6 +77,9 @@ public sealed record WeightedBackend(
 {
     /// <summary>backendRef-level filters: applied after the rule's, only when this backend is picked.</summary>
     public HttpFilters? Filters { get; init; }
+
+    /// <summary>Set when a BackendTLSPolicy targets this Service port: the gateway re-encrypts to it.</summary>
+    public BackendTls? Tls { get; init; }
 }
 
 public sealed record Endpoint(string Address, int Port);

@@ -33,6 +33,8 @@ public sealed record ResourceSnapshot
 
     public IReadOnlyList<ConfigMap> ConfigMaps { get; init; } = [];
 
+    public IReadOnlyList<BackendTlsPolicy> BackendTlsPolicies { get; init; } = [];
+
     public IReadOnlyList<Service> Services { get; init; } = [];
 
     public IReadOnlyList<EndpointSlice> EndpointSlices { get; init; } = [];
@@ -48,7 +50,7 @@ public sealed record ResourceSnapshot
         GatewayClasses.Cast<KubernetesObject>()
             .Concat(Gateways).Concat(HttpRoutes).Concat(TlsRoutes).Concat(TcpRoutes).Concat(UdpRoutes).Concat(ReferenceGrants)
             .Concat(GrpcRoutes).Concat(ListenerSets).Concat(Secrets).Concat(Services).Concat(EndpointSlices).Concat(Namespaces)
-            .Concat(BackendLbPolicies).Concat(XBackendTrafficPolicies).Concat(ConfigMaps);
+            .Concat(BackendLbPolicies).Concat(XBackendTrafficPolicies).Concat(ConfigMaps).Concat(BackendTlsPolicies);
 
     /// <summary>Builds a snapshot from objects of any supported kind; later duplicates of a key replace earlier ones.</summary>
     public static ResourceSnapshot Create(IEnumerable<KubernetesObject> objects)
@@ -79,6 +81,7 @@ public sealed record ResourceSnapshot
             BackendLbPolicies = sorted.OfType<BackendLbPolicy>().ToArray(),
             XBackendTrafficPolicies = sorted.OfType<XBackendTrafficPolicy>().ToArray(),
             ConfigMaps = sorted.OfType<ConfigMap>().ToArray(),
+            BackendTlsPolicies = sorted.OfType<BackendTlsPolicy>().ToArray(),
         };
     }
 }

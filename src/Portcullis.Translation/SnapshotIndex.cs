@@ -55,12 +55,16 @@ internal sealed class SnapshotIndex
 
         _grants = snapshot.ReferenceGrants;
         _sessionPolicies = new(() => new SessionPolicyTable(snapshot, this));
+        BackendTls = new Backends.BackendTlsPolicies(snapshot, this);
     }
 
     private readonly Lazy<SessionPolicyTable> _sessionPolicies;
 
     /// <summary>BackendLBPolicies and XBackendTrafficPolicies by the Service they give session persistence.</summary>
     public SessionPolicyTable SessionPolicies => _sessionPolicies.Value;
+
+    /// <summary>BackendTLSPolicies with conflicts settled and CA bundles read, by target Service port.</summary>
+    public Backends.BackendTlsPolicies BackendTls { get; }
 
     public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
 

@@ -49,6 +49,7 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     public List<ListenerSetState> ListenerSets { get; } = [];
 
     public SortedDictionary<ObjectRef, ListenerSetStatus> ListenerSetStatuses { get; } = new(ObjectRef.Comparer);
+    public SortedDictionary<ObjectRef, PolicyStatus> BackendTlsPolicyStatuses { get; } = new(ObjectRef.Comparer);
 
     public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
 

@@ -60,6 +60,8 @@ public sealed record StatusReport
 
     public IReadOnlyDictionary<ObjectRef, PolicyStatus> XBackendTrafficPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
     public IReadOnlyDictionary<ObjectRef, ListenerSetStatus> ListenerSets { get; init; } = new Dictionary<ObjectRef, ListenerSetStatus>();
+    /// <summary>Only policies some Gateway of ours uses; their ancestors are those Gateways.</summary>
+    public IReadOnlyDictionary<ObjectRef, PolicyStatus> BackendTlsPolicies { get; init; } = new Dictionary<ObjectRef, PolicyStatus>();
 }
 
 /// <summary>What one translation produced: the data plane's config and everyone's status.</summary>

@@ -28,6 +28,7 @@ public static class Translator
         new SessionPolicyStatusStep(), // BackendLBPolicy and XBackendTrafficPolicy status (needs route attachment)
         new OutputStep(),           // Gateway and listener status, IR listeners
         new ListenerSetStatusStep(), // ListenerSet status and the Gateways' attachedListenerSets
+        new BackendTlsStep(),       // Gateway backend client certificate, BackendTLSPolicy status (needs route parents and output)
     ];
 
     public static TranslationResult Translate(ResourceSnapshot snapshot, TranslatorOptions options)
@@ -52,6 +53,7 @@ public static class Translator
             BackendLbPolicies = context.BackendLbPolicyStatuses,
             XBackendTrafficPolicies = context.XBackendTrafficPolicyStatuses,
             ListenerSets = context.ListenerSetStatuses,
+            BackendTlsPolicies = context.BackendTlsPolicyStatuses,
         });
     }
 }

@@ -173,7 +173,14 @@ internal static class EchoCommand
 
         try
         {
-            return (new EchoHttps(port, X509Certificate2.CreateFromPemFile(certFile, keyFile)), null);
+            X509Certificate2Collection? clientCas = null;
+            if (Environment.GetEnvironmentVariable("TLS_CLIENT_CACERTS") is { Length: > 0 } caFile)
+            {
+                clientCas = [];
+                clientCas.ImportFromPemFile(caFile);
+            }
+
+            return (new EchoHttps(port, X509Certificate2.CreateFromPemFile(certFile, keyFile)) { ClientCas = clientCas }, null);
         }
         catch (Exception e) when (e is IOException or CryptographicException or UnauthorizedAccessException)
         {

@@ -118,7 +118,10 @@ internal sealed class EchoHandler(EchoContext context, TextWriter? requestLog)
             request.Method,
             proto,
             headers.Select(kv => new KeyValuePair<string, IReadOnlyList<string>>(kv.Key, kv.Value)).ToList(),
-            context);
+            context)
+        {
+            Tls = EchoTls.From(http),
+        };
     }
 
     /// <summary>X-Echo-Set-Header: "Name: value, Other: value" sets those response headers (repeats join with commas).</summary>

@@ -21,6 +21,9 @@ internal sealed record EchoResponse(
     IReadOnlyList<KeyValuePair<string, IReadOnlyList<string>>> Headers,
     EchoContext Context)
 {
+    /// <summary>Set for requests that came over TLS; echo-basic then adds a "tls" object (omitted otherwise).</summary>
+    public EchoTls? Tls { get; init; }
+
     /// <summary>The body echo-basic writes: Go's MarshalIndent with a one-space indent, header names sorted, no trailing newline.</summary>
     public string ToJson()
     {
@@ -58,7 +61,38 @@ internal sealed record EchoResponse(
         Field(sb, "namespace", Context.Namespace);
         Field(sb, "ingress", Context.Ingress);
         Field(sb, "service", Context.Service);
-        Field(sb, "pod", Context.Pod, last: true);
+        Field(sb, "pod", Context.Pod, last: Tls is null);
+        if (Tls is { } tls)
+        {
+            sb.Append(" \"tls\": {\n");
+            sb.Append("  \"version\": ");
+            GoJson.WriteString(sb, tls.Version);
+            if (tls.PeerCertificates.Count > 0)
+            {
+                sb.Append(",\n  \"peerCertificates\": [\n");
+                for (var i = 0; i < tls.PeerCertificates.Count; i++)
+                {
+                    sb.Append("   ");
+                    GoJson.WriteString(sb, tls.PeerCertificates[i]);
+                    sb.Append(i < tls.PeerCertificates.Count - 1 ? ",\n" : "\n");
+                }
+
+                sb.Append("  ]");
+            }
+
+            sb.Append(",\n  \"serverName\": ");
+            GoJson.WriteString(sb, tls.ServerName);
+            if (tls.NegotiatedProtocol.Length > 0)
+            {
+                sb.Append(",\n  \"negotiatedProtocol\": ");
+                GoJson.WriteString(sb, tls.NegotiatedProtocol);
+            }
+
+            sb.Append(",\n  \"cipherSuite\": ");
+            GoJson.WriteString(sb, tls.CipherSuite);
+            sb.Append("\n }\n");
+        }
+
         sb.Append('}');
         return sb.ToString();
     }

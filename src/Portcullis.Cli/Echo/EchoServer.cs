@@ -15,7 +15,11 @@ internal sealed record EchoServerOptions(IPAddress? Address, int HttpPort, int H
 }
 
 /// <summary>An HTTPS endpoint of the echo server and the certificate (with its key) it presents.</summary>
-internal sealed record EchoHttps(int Port, X509Certificate2 Certificate);
+internal sealed record EchoHttps(int Port, X509Certificate2 Certificate)
+{
+    /// <summary>TLS_CLIENT_CACERTS: when set, clients must present a certificate issued by one of these.</summary>
+    public X509Certificate2Collection? ClientCas { get; init; }
+}
 
 /// <summary>A running echo app (HTTP or gRPC mode); disposing it stops it.</summary>
 internal abstract record RunningEcho(WebApplication App) : IAsyncDisposable
@@ -49,7 +53,7 @@ internal static class EchoServer
             Listen(kestrel, options.Address, options.H2cPort, HttpProtocols.Http2);
             if (options.Https is { } https)
             {
-                Listen(kestrel, options.Address, https.Port, HttpProtocols.Http1AndHttp2, https.Certificate);
+                Listen(kestrel, options.Address, https.Port, HttpProtocols.Http1AndHttp2, https.Certificate, https.ClientCas);
             }
         });
         var app = builder.Build();
@@ -71,14 +75,23 @@ internal static class EchoServer
     }
 
     /// <summary>Listens on address:port (every interface when address is null), over TLS with the certificate when there is one.</summary>
-    internal static void Listen(KestrelServerOptions kestrel, IPAddress? address, int port, HttpProtocols protocols, X509Certificate2? certificate = null)
+    internal static void Listen(KestrelServerOptions kestrel, IPAddress? address, int port, HttpProtocols protocols, X509Certificate2? certificate = null,
+        X509Certificate2Collection? clientCas = null)
     {
         void Configure(ListenOptions l)
         {
             l.Protocols = protocols;
             if (certificate is not null)
             {
-                l.UseHttps(certificate);
+                l.UseHttps(https =>
+                {
+                    // A selector rather than ServerCertificate: only then does Kestrel record the SNI (ITlsHandshakeFeature.HostName) that the answer reports.
+                    https.ServerCertificateSelector = (_, _) => certificate;
+                    if (clientCas is not null)
+                    {
+                        EchoTls.RequireClientCertificate(https, clientCas);
+                    }
+                });
             }
         }
 

@@ -21,6 +21,7 @@ internal sealed record ResourceType(
     public static readonly ResourceType UdpRoutes = new("udproutes", "udproute", UdpRoute.KindName, GatewayApiGroup.Name, "v1", true, []);
     public static readonly ResourceType ListenerSets = new("listenersets", "listenerset", ListenerSet.KindName, GatewayApiGroup.Name, "v1", true, ["lset"]);
     public static readonly ResourceType ReferenceGrants = new("referencegrants", "referencegrant", "ReferenceGrant", GatewayApiGroup.Name, "v1", true, ["refgrant"]);
+    public static readonly ResourceType BackendTlsPolicies = new("backendtlspolicies", "backendtlspolicy", BackendTlsPolicy.KindName, GatewayApiGroup.Name, "v1", true, ["btlspolicy"]);
     public static readonly ResourceType Secrets = new("secrets", "secret", "Secret", "", "v1", true, []);
     public static readonly ResourceType ConfigMaps = new("configmaps", "configmap", "ConfigMap", "", "v1", true, ["cm"]);
     public static readonly ResourceType Services = new("services", "service", "Service", "", "v1", true, ["svc"]);
@@ -32,7 +33,7 @@ internal sealed record ResourceType(
 
     public static IReadOnlyList<ResourceType> All { get; } =
         [GatewayClasses, Gateways, HttpRoutes, GrpcRoutes, TlsRoutes, TcpRoutes, UdpRoutes, ListenerSets, ReferenceGrants, Secrets, Services, EndpointSlices, Namespaces,
-            BackendLbPolicies, XBackendTrafficPolicies, ConfigMaps];
+            BackendLbPolicies, XBackendTrafficPolicies, ConfigMaps, BackendTlsPolicies];
 
     /// <summary>"gateway.networking.k8s.io/v1" or "v1" for the core group.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

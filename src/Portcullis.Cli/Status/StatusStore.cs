@@ -157,6 +157,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         Namespace => ResourceType.Namespaces,
         BackendLbPolicy => ResourceType.BackendLbPolicies,
         XBackendTrafficPolicy => ResourceType.XBackendTrafficPolicies,
+        BackendTlsPolicy => ResourceType.BackendTlsPolicies,
         _ => null,
     };
 
@@ -185,6 +186,8 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 return policy with { Status = stamper.Stamp(obj.Ref, s) };
             case ListenerSet set when report.ListenerSets.TryGetValue(obj.Ref, out var s):
                 return set with { Status = stamper.Stamp(obj.Ref, s) };
+            case BackendTlsPolicy policy when report.BackendTlsPolicies.TryGetValue(obj.Ref, out var s):
+                return policy with { Status = stamper.Stamp(obj.Ref, s) };
             default:
                 return obj;
         }

@@ -16,7 +16,8 @@ using Portcullis.Ir;
 /// <see cref="MaxMirroredBody"/> bytes (it is buffered once and replayed to the backend); larger or
 /// chunked bodies are mirrored as headers only. A mirror exchange is abandoned after 30 seconds.
 /// </remarks>
-internal sealed class MirrorSender(HttpMessageInvoker invoker)
+/// <param name="invokerFor">The connection pool for a mirror backend (its TLS one under a BackendTLSPolicy).</param>
+internal sealed class MirrorSender(Func<CompiledBackend, HttpMessageInvoker> invokerFor)
 {
     public const int MaxMirroredBody = 64 * 1024;
 
@@ -60,11 +61,11 @@ internal sealed class MirrorSender(HttpMessageInvoker invoker)
         foreach (var (target, edits) in targets)
         {
             var message = Build(context.Request, target, edits, body);
-            _ = SendAsync(message);
+            _ = SendAsync(message, invokerFor(target));
         }
     }
 
-    private async Task SendAsync(HttpRequestMessage message)
+    private static async Task SendAsync(HttpRequestMessage message, HttpMessageInvoker invoker)
     {
         using var owned = message;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -4,6 +4,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Portcullis.DataPlane.Forwarding.Reencrypt;
 using Portcullis.DataPlane.Listeners;
 using Portcullis.DataPlane.Routing;
 using Yarp.ReverseProxy.Forwarder;
@@ -18,26 +21,20 @@ internal sealed class RequestHandler : IDisposable
     private readonly Func<RoutingTables> _tables;
     private readonly IHttpForwarder _forwarder;
 
-    // One connection pool to the backends, shared by forwarded requests and mirrored copies.
-    private readonly HttpMessageInvoker _invoker = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
-        EnableMultipleHttp2Connections = true,
-        ActivityHeadersPropagator = null,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
-    });
+    // One connection pool to the plain backends, shared by forwarded requests and mirrored copies.
+    private readonly HttpMessageInvoker _invoker = new(BackendHandler.Create());
+
+    // Backends under a BackendTLSPolicy: one pool per distinct TLS setting.
+    private readonly BackendTlsInvokers _tlsInvokers;
 
     private readonly MirrorSender _mirrors;
 
-    public RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder)
+    public RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder, ILogger? logger = null)
     {
         _tables = tables;
         _forwarder = forwarder;
-        _mirrors = new MirrorSender(_invoker);
+        _tlsInvokers = new BackendTlsInvokers(logger ?? NullLogger.Instance);
+        _mirrors = new MirrorSender(InvokerFor);
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -87,16 +84,19 @@ internal sealed class RequestHandler : IDisposable
         action.Sessions?.Issue(context, backend, destination, sticky);
         await _mirrors.MirrorAsync(context, action, backend).ConfigureAwait(false);
 
-        // Errors are answered by YARP: 502 for a failed backend, 504 when it timed out.
+        // Errors are answered by YARP: 502 for a failed backend (a refused backend certificate too), 504 when it timed out.
+        var invoker = InvokerFor(backend);
         if (action.Timeout is not { } timeout)
         {
-            await _forwarder.SendAsync(context, destination, _invoker, backend.RequestConfig, backend.Transformer)
+            await _forwarder.SendAsync(context, destination, invoker, backend.RequestConfig, backend.Transformer)
                 .ConfigureAwait(false);
             return;
         }
 
-        await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, _invoker, timeout).ConfigureAwait(false);
+        await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, invoker, timeout).ConfigureAwait(false);
     }
+
+    private HttpMessageInvoker InvokerFor(CompiledBackend backend) => backend.Tls is null ? _invoker : backend.InvokerFrom(_tlsInvokers);
 
     /// <summary>
     /// GRPCRoute wants UNAVAILABLE where HTTPRoute wants 500 (invalid backends), and gRPC clients map HTTP
@@ -131,5 +131,6 @@ internal sealed class RequestHandler : IDisposable
     public void Dispose()
     {
         _invoker.Dispose();
+        _tlsInvokers.Dispose();
     }
 }

@@ -132,6 +132,7 @@ internal sealed class CompiledBackend
 
     private readonly string[] _destinations;
     private int _next = -1;
+    private HttpMessageInvoker? _tlsInvoker;
 
     public CompiledBackend(WeightedBackend backend, HttpFilters? ruleFilters = null, string matchedPrefix = "", CorsHandler? cors = null)
     {
@@ -144,7 +145,15 @@ internal sealed class CompiledBackend
         Transformer = transformer.IsPlain ? ForwardingTransformer.Instance : transformer;
         Mirrors = CompiledMirror.From(backend.Filters);
         RequestEdits = [.. new[] { ruleFilters?.RequestHeaders, backend.Filters?.RequestHeaders }.OfType<HeaderModifier>()];
+        Tls = backend.Tls;
     }
+
+    /// <summary>Set when a BackendTLSPolicy applies: requests go through that setting's TLS connection pool.</summary>
+    public BackendTls? Tls { get; }
+
+    /// <summary>This backend's TLS pool, looked up once (hashing the settings per request would cost more than the lookup saves).</summary>
+    public HttpMessageInvoker InvokerFrom(Forwarding.Reencrypt.BackendTlsInvokers invokers) =>
+        _tlsInvoker ??= invokers.For(Tls ?? throw new InvalidOperationException("backend has no TLS settings"));
 
     /// <summary>Rule then backend header modifiers and rewrites, applied when this backend is picked.</summary>
     public ForwardingTransformer Transformer { get; }

@@ -41,6 +41,9 @@ public static class ResourceKinds
     // secrets, so reading all of them costs only memory.
     public static ResourceKind ConfigMap { get; } = new("ConfigMap", "", ["v1"], "configmaps", true, typeof(ConfigMap));
 
+    // v1 since Gateway API v1.4; v1alpha3 on clusters with the experimental CRDs of the workshop's era.
+    public static ResourceKind BackendTlsPolicy { get; } = new("BackendTLSPolicy", Gw, ["v1", "v1alpha3"], "backendtlspolicies", true, typeof(BackendTlsPolicy));
+
     public static ResourceKind Service { get; } = new("Service", "", ["v1"], "services", true, typeof(Service));
 
     public static ResourceKind EndpointSlice { get; } = new("EndpointSlice", "discovery.k8s.io", ["v1"], "endpointslices", true, typeof(EndpointSlice));
@@ -56,6 +59,6 @@ public static class ResourceKinds
     public static IReadOnlyList<ResourceKind> All { get; } =
     [
         GatewayClass, Gateway, HttpRoute, GrpcRoute, TlsRoute, TcpRoute, UdpRoute, ListenerSet, ReferenceGrant, Secret, Service, EndpointSlice, Namespace,
-        BackendLbPolicy, XBackendTrafficPolicy, ConfigMap,
+        BackendLbPolicy, XBackendTrafficPolicy, ConfigMap, BackendTlsPolicy,
     ];
 }

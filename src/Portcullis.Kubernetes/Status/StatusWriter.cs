@@ -39,6 +39,10 @@ public sealed partial class StatusWriter(IKubernetes client, string controllerNa
             SharedList = "ancestors",
         },
         new(ResourceKinds.ListenerSet, r => Entries(r.ListenerSets), o => ((ListenerSet)o).Status, SharedParents: false),
+        new(ResourceKinds.BackendTlsPolicy, r => Entries(r.BackendTlsPolicies), o => ((BackendTlsPolicy)o).Status, SharedParents: true)
+        {
+            SharedList = "ancestors",
+        },
     ];
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;

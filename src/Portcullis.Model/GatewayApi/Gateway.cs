@@ -43,6 +43,8 @@ public sealed record ListenerNamespaces
 public sealed record GatewayTls
 {
     public FrontendTlsConfig? Frontend { get; init; }
+
+    public GatewayBackendTls? Backend { get; init; }
 }
 
 /// <summary>What a Gateway asks of the infrastructure provisioned for it (labels, annotations, parameters).</summary>

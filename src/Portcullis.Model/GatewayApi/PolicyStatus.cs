@@ -1,6 +1,9 @@
 namespace Portcullis.Model.GatewayApi;
 
-/// <summary>GEP-713 LocalPolicyTargetReference: an object in the policy's namespace.</summary>
+/// <summary>
+/// GEP-713 LocalPolicyTargetReference: an object in the policy's namespace; SectionName (the ...WithSectionName
+/// variant BackendTLSPolicy uses) is a Service port name.
+/// </summary>
 public sealed record LocalPolicyTargetReference
 {
     public string Group { get; init; } = "";
@@ -8,9 +11,11 @@ public sealed record LocalPolicyTargetReference
     public string Kind { get; init; } = "";
 
     public string Name { get; init; } = "";
+
+    public string? SectionName { get; init; }
 }
 
-/// <summary>GEP-713 PolicyStatus: one entry per ancestor (Gateway) the policy is relevant to.</summary>
+/// <summary>GEP-713 PolicyStatus: one entry per ancestor (Gateway) the policy is relevant to (for BackendTLSPolicy, the Gateways whose routes use the target).</summary>
 public sealed record PolicyStatus
 {
     public IReadOnlyList<PolicyAncestorStatus> Ancestors { get; init; } = [];

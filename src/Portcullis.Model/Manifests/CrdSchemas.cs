@@ -29,6 +29,7 @@ internal static class CrdSchemas
         // v1.2.1's: BackendLBPolicy left the API after it. XBackendTrafficPolicy is the x-k8s.io group's.
         [BackendLbPolicy.KindName] = "Crds/experimental-gateway.networking.k8s.io_backendlbpolicies.yaml",
         [XBackendTrafficPolicy.KindName] = "Crds/experimental-gateway.networking.x-k8s.io_xbackendtrafficpolicies.yaml",
+        [BackendTlsPolicy.KindName] = "Crds/experimental-gateway.networking.k8s.io_backendtlspolicies.yaml",
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<IReadOnlyDictionary<string, StructuralSchema>>> ByKind = new(StringComparer.Ordinal);

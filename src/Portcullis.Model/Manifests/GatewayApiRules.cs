@@ -40,6 +40,9 @@ internal static partial class GatewayApiRules
             case "ListenerSet":
                 ValidateListeners(spec, errors); // a ListenerSet's listeners carry the Gateway's listener rules
                 break;
+            case "BackendTLSPolicy":
+                ValidateBackendTlsPolicy(spec, errors);
+                break;
         }
     }
 

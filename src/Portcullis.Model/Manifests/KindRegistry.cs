@@ -29,6 +29,8 @@ internal static class KindRegistry
         [(GatewayApiGroup.V1Beta1, "ReferenceGrant")] = new(typeof(ReferenceGrant), true),
         [(GatewayApiGroup.V1Alpha2, BackendLbPolicy.KindName)] = new(typeof(BackendLbPolicy), true),
         [(GatewayApiGroup.ExperimentalV1Alpha1, XBackendTrafficPolicy.KindName)] = new(typeof(XBackendTrafficPolicy), true),
+        [(GatewayApiGroup.V1, BackendTlsPolicy.KindName)] = new(typeof(BackendTlsPolicy), true),
+        [(GatewayApiGroup.V1Alpha3, BackendTlsPolicy.KindName)] = new(typeof(BackendTlsPolicy), true),
         [("v1", "Secret")] = new(typeof(Secret), true),
         [("v1", "ConfigMap")] = new(typeof(ConfigMap), true),
         [("v1", "Service")] = new(typeof(Service), true),

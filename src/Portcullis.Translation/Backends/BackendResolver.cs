@@ -84,16 +84,38 @@ internal static class BackendResolver
         }
 
         var declared = servicePort.AppProtocol ?? appProtocol;
+        if (BackendTlsFor(index, ns, r.Name, servicePort, name, weight, defaultProtocol, endpoints) is { } withTls)
+        {
+            return withTls;
+        }
+
         if (declared is not null && TlsAppProtocols.Contains(declared))
         {
-            // Speaking TLS to backends is BackendTLSPolicy's job, which Portcullis does not implement yet.
             return Invalid(RouteReasons.UnsupportedProtocol,
-                $"backendRef {name}: appProtocol {declared} needs TLS to the backend, which Portcullis does not speak yet");
+                $"backendRef {name}: appProtocol {declared} needs TLS to the backend; attach a BackendTLSPolicy to Service {ns}/{r.Name}");
         }
 
         // kubernetes.io/ws is plain HTTP/1.1 with an Upgrade, which the HTTP/1.1 path forwards as it is.
         var protocol = declared == H2cAppProtocol ? BackendProtocol.H2c : defaultProtocol;
         return new(new WeightedBackend(name, weight, protocol, endpoints));
+    }
+
+    /// <summary>
+    /// The backend re-encrypted per the BackendTLSPolicy on its Service port, or null when none applies. HTTP/1.1
+    /// unless the route speaks h2 (GRPCRoute), which TLS then negotiates by ALPN. A policy whose CA references are
+    /// unusable leaves the backend invalid (5xx) without blaming the route: the policy's status says why.
+    /// </summary>
+    private static ResolvedBackend? BackendTlsFor(SnapshotIndex index, string ns, string service, ServicePort port, string name, int weight,
+        BackendProtocol defaultProtocol, EquatableArray<Endpoint> endpoints)
+    {
+        if (index.BackendTls.For(ns, service, port.Name) is not { } verdict)
+        {
+            return null;
+        }
+
+        return verdict.Tls is null
+            ? new(new WeightedBackend(name, weight, defaultProtocol, EquatableArray<Endpoint>.Empty, Invalid: true))
+            : new(new WeightedBackend(name, weight, defaultProtocol, endpoints) { Tls = verdict.Tls });
     }
 
     private static (EquatableArray<Endpoint>, string?) FromSlices(IReadOnlyList<EndpointSlice> slices, ServicePort servicePort)

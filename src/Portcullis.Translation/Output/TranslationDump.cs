@@ -29,6 +29,7 @@ public static class TranslationDump
         AddIfAny(status, "backendLBPolicies", result.Status.BackendLbPolicies);
         AddIfAny(status, "xBackendTrafficPolicies", result.Status.XBackendTrafficPolicies);
         AddIfAny(status, "listenerSets", result.Status.ListenerSets);
+        AddIfAny(status, "backendTlsPolicies", result.Status.BackendTlsPolicies);
         return new JsonObject { ["status"] = status, ["config"] = KubeJson.ToNode(result.Config) };
     }
 

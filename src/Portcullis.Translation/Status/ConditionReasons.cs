@@ -18,6 +18,9 @@ internal static class GatewayReasons
     public const string Invalid = "Invalid";
     public const string AddressNotAssigned = "AddressNotAssigned";
     public const string ConfigurationChanged = "ConfigurationChanged";
+    public const string ResolvedRefs = "ResolvedRefs";
+    public const string InvalidClientCertificateRef = "InvalidClientCertificateRef";
+    public const string RefNotPermitted = "RefNotPermitted";
 }
 
 /// <summary>Listener condition reasons (ListenerConditionReason in the spec).</summary>
@@ -64,4 +67,15 @@ internal static class ListenerSetReasons
     public const string ListenersNotValid = "ListenersNotValid";
     public const string Programmed = "Programmed";
     public const string Invalid = "Invalid";
+}
+
+/// <summary>Policy condition reasons (PolicyConditionReason and BackendTLSPolicy's own in the spec).</summary>
+internal static class PolicyReasons
+{
+    public const string Accepted = "Accepted";
+    public const string Conflicted = "Conflicted";
+    public const string NoValidCACertificate = "NoValidCACertificate";
+    public const string ResolvedRefs = "ResolvedRefs";
+    public const string InvalidCACertificateRef = "InvalidCACertificateRef";
+    public const string InvalidKind = "InvalidKind";
 }

@@ -175,7 +175,8 @@ internal sealed class GatewayStep : ITranslationStep
         }
     }
 
-    private static CertificateCheck JudgeSecret(Secret secret)
+    /// <summary>Whether a Secret holds a usable kubernetes.io/tls pair (listener certificates, the backend client certificate).</summary>
+    internal static CertificateCheck JudgeSecret(Secret secret)
     {
         if (secret.Type != Secret.TlsType)
         {
