@@ -40,6 +40,25 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
     private static readonly string OursSelector =
         $"{ProxyResourceBuilder.NameLabel}={ProxyResourceBuilder.ProxyName},{ProxyResourceBuilder.ManagedByLabel}={ProxyResourceBuilder.ManagedBy}";
 
+    /// <summary>The listeners of the ListenerSets the translator accepted onto <paramref name="gateway"/>.</summary>
+    private static IEnumerable<Listener> AcceptedListenerSetListeners(ResourceSnapshot snapshot, TranslationResult result, Gateway gateway)
+    {
+        var ns = gateway.Metadata.Namespace ?? "default";
+        foreach (var set in snapshot.ListenerSets)
+        {
+            var setNs = set.Metadata.Namespace ?? "default";
+            var accepted = result.Status.ListenerSets.TryGetValue(set.Ref, out var status)
+                && status.Conditions.Any(c => c.Type == "Accepted" && c.Status == "True");
+            if (accepted && set.Spec.ParentRef.Name == gateway.Metadata.Name && (set.Spec.ParentRef.Namespace ?? setNs) == ns)
+            {
+                foreach (var listener in set.Spec.Listeners)
+                {
+                    yield return listener;
+                }
+            }
+        }
+    }
+
     public async Task ReconcileAsync(ResourceSnapshot snapshot, TranslationResult result, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -65,7 +84,7 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
                     await ApplyGrantAsync(grant, ct).ConfigureAwait(false);
                 }
 
-                var desired = ProxyResourceBuilder.Build(gateway, parameters, options.ProxyImage);
+                var desired = ProxyResourceBuilder.Build(gateway, parameters, options.ProxyImage, AcceptedListenerSetListeners(snapshot, result, gateway));
                 await ApplyAsync(desired, ct).ConfigureAwait(false);
             }
             catch (HttpOperationException e)

@@ -45,7 +45,12 @@ public static class ProxyResourceBuilder
         return ProvisionedNames.WithHash(gatewayName, gatewayName, MaxLabelValue, '-', '.', '_');
     }
 
-    public static ProxyResources Build(Gateway gateway, GatewayParametersSpec parameters, string defaultImage)
+    /// <param name="listenerSetListeners">
+    /// Listeners of the ListenerSets attached to the Gateway: their ports are served by the same proxies, so the
+    /// Service and the pod expose them too.
+    /// </param>
+    public static ProxyResources Build(Gateway gateway, GatewayParametersSpec parameters, string defaultImage,
+        IEnumerable<Listener>? listenerSetListeners = null)
     {
         ArgumentNullException.ThrowIfNull(gateway);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -72,7 +77,7 @@ public static class ProxyResourceBuilder
             OwnerReferences = [OwnerOf(gateway)],
         });
 
-        var ports = ListenerPorts(gateway);
+        var ports = ListenerPorts(gateway.Spec.Listeners.Concat(listenerSetListeners ?? []));
         var serviceMeta = Meta();
         if (parameters.Service?.Annotations is { Count: > 0 } serviceAnnotations)
         {
@@ -168,8 +173,8 @@ public static class ProxyResourceBuilder
     };
 
     /// <summary>One port per distinct listener port and transport: UDP for UDP listeners, TCP for the rest.</summary>
-    private static List<(string Protocol, int Port)> ListenerPorts(Gateway gateway) =>
-        gateway.Spec.Listeners
+    private static List<(string Protocol, int Port)> ListenerPorts(IEnumerable<Listener> listeners) =>
+        listeners
             .Select(l => (Protocol: l.Protocol == ListenerProtocols.Udp ? "UDP" : "TCP", l.Port))
             .Distinct()
             .OrderBy(p => p.Port).ThenBy(p => p.Protocol, StringComparer.Ordinal)

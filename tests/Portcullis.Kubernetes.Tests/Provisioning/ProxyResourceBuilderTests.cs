@@ -77,6 +77,18 @@ public class ProxyResourceBuilderTests
     }
 
     [Fact]
+    public void Build_ListenerSetListeners_TheirPortsJoinTheServiceAndThePodOnce()
+    {
+        Listener[] fromSets = [new() { Name = "shop", Protocol = "HTTPS", Port = 8443 }, new() { Name = "blog", Protocol = "HTTPS", Port = 443 }];
+
+        var r = ProxyResourceBuilder.Build(Gateway(WorkshopListeners), new GatewayParametersSpec(), Image, fromSets);
+
+        Assert.Equal(["udp-53/UDP/53/53", "tcp-80/TCP/80/80", "tcp-443/TCP/443/443", "tcp-8443/TCP/8443/8443"],
+            r.Service.Spec.Ports.Select(p => $"{p.Name}/{p.Protocol}/{p.Port}/{p.TargetPort.Value}"));
+        Assert.Contains(r.Deployment.Spec.Template.Spec.Containers[0].Ports, p => p.ContainerPort == 8443);
+    }
+
+    [Fact]
     public void Build_ProxyContainer_RunsProxyForItsGatewayNonRootOnAReadOnlyFilesystem()
     {
         var r = ProxyResourceBuilder.Build(Gateway(WorkshopListeners), new GatewayParametersSpec(), Image);
