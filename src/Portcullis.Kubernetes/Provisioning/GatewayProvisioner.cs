@@ -201,12 +201,31 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
             () => client.CoreV1.CreateNamespacedServiceAsync(desired.Service, ns, cancellationToken: ct),
             ProvisionedDrift.Differs,
             existing => client.CoreV1.ReplaceNamespacedServiceAsync(ProvisionedDrift.Merge(existing, desired.Service), name, ns, cancellationToken: ct)).ConfigureAwait(false);
+        // The session key: created once with fresh random data, then left as it is (a new key would end every session).
+        var keyName = desired.SessionKey.Metadata.Name;
+        await ApplyOneAsync("Secret", desired.SessionKey, k => k.Metadata,
+            () => client.CoreV1.ReadNamespacedSecretAsync(keyName, ns, cancellationToken: ct),
+            () => client.CoreV1.CreateNamespacedSecretAsync(WithFreshKey(desired.SessionKey), ns, cancellationToken: ct),
+            (_, _) => false,
+            existing => Task.FromResult(existing)).ConfigureAwait(false);
         await ApplyOneAsync("Deployment", desired.Deployment, d => d.Metadata,
             () => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct),
             () => client.AppsV1.CreateNamespacedDeploymentAsync(desired.Deployment, ns, cancellationToken: ct),
             ProvisionedDrift.Differs,
             existing => client.AppsV1.ReplaceNamespacedDeploymentAsync(ProvisionedDrift.Merge(existing, desired.Deployment), name, ns, cancellationToken: ct)).ConfigureAwait(false);
     }
+
+    private static V1Secret WithFreshKey(V1Secret secret) => new()
+    {
+        ApiVersion = secret.ApiVersion,
+        Kind = secret.Kind,
+        Type = secret.Type,
+        Metadata = secret.Metadata,
+        Data = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            [ProxyResourceBuilder.SessionKeyDataKey] = System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))),
+        },
+    };
 
     /// <summary>Create when absent; when present and ours, replace only if our fields drifted (no churn).</summary>
     private async Task ApplyOneAsync<T>(

@@ -6,7 +6,12 @@ using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Addressing;
 
 /// <summary>The ServiceAccount, Service and Deployment one Gateway's proxy fleet needs.</summary>
-public sealed record ProxyResources(V1ServiceAccount ServiceAccount, V1Service Service, V1Deployment Deployment);
+/// <param name="SessionKey">
+/// The Secret holding the key the proxies MAC session-persistence values with (PORTCULLIS_SESSION_KEY), so a session
+/// begun on one replica is honoured by the others. Its data is filled in by the provisioner when it creates it and is
+/// never rewritten (rotating it would end every open session).
+/// </param>
+public sealed record ProxyResources(V1ServiceAccount ServiceAccount, V1Service Service, V1Deployment Deployment, V1Secret SessionKey);
 
 /// <summary>
 /// Builds the desired proxy objects of a Gateway from its spec and parameters. Pure, so what gets
@@ -49,6 +54,13 @@ public static class ProxyResourceBuilder
     /// Listeners of the ListenerSets attached to the Gateway: their ports are served by the same proxies, so the
     /// Service and the pod expose them too.
     /// </param>
+    /// <summary>The variable the data plane reads its session-persistence key from (SessionTokens.KeyVariable).</summary>
+    public const string SessionKeyVariable = "PORTCULLIS_SESSION_KEY";
+
+    public const string SessionKeyDataKey = "key";
+
+    public static string SessionKeySecretName(string provisionedName) => provisionedName + "-session";
+
     public static ProxyResources Build(Gateway gateway, GatewayParametersSpec parameters, string defaultImage,
         IEnumerable<Listener>? listenerSetListeners = null)
     {
@@ -107,6 +119,9 @@ public static class ProxyResourceBuilder
         };
 
         var serviceAccount = new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = Meta() };
+        var sessionKeyMeta = Meta();
+        sessionKeyMeta.Name = SessionKeySecretName(name);
+        var sessionKey = new V1Secret { ApiVersion = "v1", Kind = "Secret", Type = "Opaque", Metadata = sessionKeyMeta };
         var deployment = new V1Deployment
         {
             ApiVersion = "apps/v1",
@@ -128,7 +143,7 @@ public static class ProxyResourceBuilder
             },
         };
 
-        return new ProxyResources(serviceAccount, service, deployment);
+        return new ProxyResources(serviceAccount, service, deployment, sessionKey);
     }
 
     /// <summary>Records which labels and annotations are ours (<see cref="OwnedMetadata"/>), so removed ones can be taken off later.</summary>
@@ -160,6 +175,14 @@ public static class ProxyResourceBuilder
                     new V1ContainerPort { Name = "admin", ContainerPort = AdminPort, Protocol = "TCP" },
                 ],
                 Resources = parameters.Deployment?.Resources,
+                Env =
+                [
+                    new V1EnvVar
+                    {
+                        Name = SessionKeyVariable,
+                        ValueFrom = new V1EnvVarSource { SecretKeyRef = new V1SecretKeySelector { Name = SessionKeySecretName(name), Key = SessionKeyDataKey } },
+                    },
+                ],
                 ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = "admin" } },
                 LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = "admin" } },
                 SecurityContext = new V1SecurityContext

@@ -80,6 +80,26 @@ public sealed class GatewayProvisionerTests(ITestOutputHelper output) : IAsyncLi
     }
 
     [Fact]
+    public async Task Reconcile_AcceptedGateway_SharesOneRandomSessionKeyWithItsReplicasAndNeverRotatesIt()
+    {
+        var snapshot = Snapshot(ClassYaml, GatewayYaml("sni-gateway", ports: [80]));
+
+        await ReconcileAsync(snapshot);
+        var secret = await _client.CoreV1.ReadNamespacedSecretAsync("portcullis-sni-gateway-session", "default");
+        var deployment = await _client.AppsV1.ReadNamespacedDeploymentAsync("portcullis-sni-gateway", "default");
+        await ReconcileAsync(snapshot);
+        var again = await _client.CoreV1.ReadNamespacedSecretAsync("portcullis-sni-gateway-session", "default");
+
+        var key = secret.Data["key"];
+        Assert.Equal(44, key.Length); // base64 of 32 random bytes
+        Assert.Equal(key, again.Data["key"]);
+        Assert.Equal("sni-gateway", Assert.Single(secret.Metadata.OwnerReferences).Name);
+        var env = Assert.Single(deployment.Spec.Template.Spec.Containers[0].Env);
+        Assert.Equal(("PORTCULLIS_SESSION_KEY", "portcullis-sni-gateway-session", "key"),
+            (env.Name, env.ValueFrom.SecretKeyRef.Name, env.ValueFrom.SecretKeyRef.Key));
+    }
+
+    [Fact]
     public async Task Reconcile_GatewayParameters_ComeFromTheClassOverriddenByTheGateway()
     {
         PutParameters("portcullis-system", "defaults", new JsonObject { ["replicas"] = 2, ["service"] = new JsonObject { ["type"] = "NodePort" } });
