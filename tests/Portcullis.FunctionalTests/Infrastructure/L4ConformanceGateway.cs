@@ -290,26 +290,9 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
 
         """;
 
-    /// <summary>A listener line for <paramref name="gateway"/>, on a free port remembered for the tests.</summary>
-    private string Listener(string gateway, string name, string protocol, string kind)
-    {
-        var port = Network.FreePort();
-        _ports[$"{gateway}/{name}"] = port;
-        return $"    - {{ name: {name}, protocol: {protocol}, port: {port}, allowedRoutes: {{ kinds: [{{ kind: {kind} }}] }} }}";
-    }
-
+    /// <summary>A Gateway of TCP/UDP listeners that each allow one route kind, on free ports remembered for the tests.</summary>
     private string Gateway(string name, params (string Listener, string Protocol, string Kind)[] listeners) =>
-        $"""
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata:
-          name: {name}
-          namespace: {Ns}
-        spec:
-          gatewayClassName: portcullis
-          listeners:
-
-        """ + string.Join("\n", listeners.Select(l => Listener(name, l.Listener, l.Protocol, l.Kind))) + "\n";
+        FlowGateway(name, [.. listeners.Select(l => (l.Listener, $"protocol: {l.Protocol}, port: FREE, allowedRoutes: {{ kinds: [{{ kind: {l.Kind} }}] }}"))]);
 
     private static string Route(string kind, string name, string parentRef, string backends) => $$"""
         apiVersion: gateway.networking.k8s.io/v1alpha2
