@@ -57,6 +57,12 @@ internal sealed class CompiledListenerCache
                 certificates.Keep(selector.All);
             }
 
+            // Likewise its client-certificate policy, so listeners compiled later with the same validation share it.
+            if (entry.Listener.ClientCertificates is { } policy)
+            {
+                certificates.KeepPolicy(policy);
+            }
+
             Reused++;
         }
         else

@@ -46,6 +46,13 @@ internal sealed class CertificateStore
         }
     }
 
+    /// <summary>Keeps the policy a reused listener holds, as if <see cref="GetOrCreatePolicy"/> had asked for it again.</summary>
+    public void KeepPolicy(ClientCertificatePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        _nextPolicies.TryAdd(policy.Validation, policy);
+    }
+
     /// <summary>
     /// One policy object per distinct validation, kept across applies while unchanged: connections compare
     /// policies by reference first (<see cref="ClientCertificatePolicy.SameRequirement"/>), and the derived

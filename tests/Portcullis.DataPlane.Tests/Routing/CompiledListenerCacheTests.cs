@@ -65,6 +65,24 @@ public class CompiledListenerCacheTests
         Assert.Same(kept, Assert.Single(Listener(other, "default/gw/b").Certificates!.All));
     }
 
+    [Fact]
+    public void Build_ReusedListenerWithClientValidation_KeepsItsPolicyForListenersCompiledLater()
+    {
+        var pem = TestCertificates.CommonNameOnly("default/a", "a.example.com");
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var ca = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=ca.example.com", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var validation = new ClientCertificateValidation(ClientCertificateMode.AllowValidOnly, null, new[] { new TrustedCa("default/client-ca", ca.Subject, "", ca.ExportCertificatePem()) });
+        var https = Configs.Https("default/gw/a", 8443, "a.example.com", [pem], Configs.Route("a.example.com", "/", Configs.To(Backend))) with { ClientValidation = validation };
+        var first = Apply(Configs.Of(https));
+        Apply(Configs.Of(https));
+
+        // Compiled now with an equal validation: it gets the very policy object the reused listener holds.
+        var other = Apply(Configs.Of(https, Configs.Https("default/gw/b", 8443, "b.example.com", [pem with { Name = "default/b" }]) with { ClientValidation = validation }));
+
+        Assert.Same(Listener(first, "default/gw/a").ClientCertificates, Listener(other, "default/gw/b").ClientCertificates);
+    }
+
     private RoutingTables Apply(GatewayConfig config)
     {
         _certificates.BeginApply();
