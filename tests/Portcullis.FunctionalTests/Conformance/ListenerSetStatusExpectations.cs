@@ -35,7 +35,11 @@ internal static class ListenerSetStatusExpectations
 
     /// <summary>ListenerSetStatusMustHaveListeners: exactly these listeners, each with its kinds, attachedRoutes and conditions.</summary>
     public static Task ListenerSetStatusMustHaveListenersAsync(this ConformanceGateway g, string name, params ExpectedListener[] expected) =>
-        g.EventuallyAsync(() => g.ListenerSetAsync(name), o =>
+        g.ListenerSetStatusMustHaveListenersAsync(name, ConformanceSuite.InfraNamespace, expected);
+
+    /// <summary>ListenerSetStatusMustHaveListeners for a ListenerSet outside the infra namespace.</summary>
+    public static Task ListenerSetStatusMustHaveListenersAsync(this ConformanceGateway g, string name, string ns, params ExpectedListener[] expected) =>
+        g.EventuallyAsync(() => g.ListenerSetAsync(name, ns), o =>
         {
             var actual = o["status"]?["listeners"]?.AsArray() ?? [];
             if (actual.Count != expected.Length)
@@ -58,5 +62,5 @@ internal static class ListenerSetStatusExpectations
             }
 
             return null;
-        }, $"ListenerSet {name} listener status");
+        }, $"ListenerSet {ns}/{name} listener status");
 }

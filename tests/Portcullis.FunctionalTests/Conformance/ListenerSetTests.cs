@@ -217,6 +217,59 @@ public sealed class ListenerSetTests(ConformanceSuite suite)
             new ExpectedCondition("ResolvedRefs", "False", "RefNotPermitted"));
     }
 
+    // listenerset-allowed-routes-namespaces.go: allowedRoutes All/Same/Selector on a ListenerSet's listeners, Same
+    // meaning the ListenerSet's namespace even when that is not the Gateway's.
+    [Fact]
+    public async Task ListenerSetAllowedRoutesNamespaces()
+    {
+        await using var g = await ConformanceGateway.StartAsync(suite, "listenerset-allowed-routes-namespaces.yaml");
+        const string gw = "gateway-with-listener-sets-test-allowed-routes";
+        var address = await g.GatewayAndHTTPRoutesMustBeAcceptedAsync(gw, Array.Empty<string>());
+        await g.GatewayMustHaveConditionAsync(gw, new ExpectedCondition("Accepted", "True"));
+        await g.GatewayMustHaveAttachedListenersAsync(gw, 2);
+
+        // Same-namespace ListenerSet
+        const string ls = "listenerset-test-allowed-routes-namespaces";
+        (string Name, string Namespace)[] routes =
+            [("route-in-same-namespace", Ns), ("route-in-selected-namespace", "gateway-api-routes-allowed-ns"), ("route-not-in-selected-namespace", "gateway-api-routes-not-allowed-ns")];
+        await g.ListenerSetMustHaveConditionAsync(ls, Ns, new ExpectedCondition("Accepted", "True"));
+        foreach (var (route, routeNs) in routes)
+        {
+            await g.HTTPRouteMustHaveConditionAsync(route, routeNs, ls, new ExpectedCondition("Accepted", "True", "Accepted"));
+        }
+
+        await g.ListenerSetStatusMustHaveListenersAsync(ls,
+            new ExpectedListener("listener-set-listener-allowed-routes-all", HttpRoute, 3, AcceptedListener),
+            new ExpectedListener("listener-set-listener-allowed-routes-same", HttpRoute, 1, AcceptedListener),
+            new ExpectedListener("listener-set-listener-allowed-routes-selector", HttpRoute, 1, AcceptedListener));
+        const string all = "listener-set-listener-allowed-routes-all.com";
+        const string same = "listener-set-listener-allowed-routes-same.com";
+        const string selector = "listener-set-listener-allowed-routes-selector.com";
+        await g.Requests.ExpectAllAsync(address, g.HttpPort,
+            new Expected("/route-in-same-namespace", all, Backend: V1, Namespace: Ns),
+            new Expected("/route-in-selected-namespace", all, Backend: V2, Namespace: Ns),
+            new Expected("/route-not-in-selected-namespace", all, Backend: V3, Namespace: Ns),
+            new Expected("/route-in-same-namespace", same, Backend: V1, Namespace: Ns),
+            new Expected("/route-in-selected-namespace", same, Status: 404),
+            new Expected("/route-not-in-selected-namespace", same, Status: 404),
+            new Expected("/route-in-same-namespace", selector, Status: 404),
+            new Expected("/route-in-selected-namespace", selector, Backend: V2, Namespace: Ns),
+            new Expected("/route-not-in-selected-namespace", selector, Status: 404));
+
+        // Cross-namespace ListenerSet: its listener's "Same" is the ListenerSet's namespace, not the Gateway's.
+        const string lsNs = "gateway-api-ls-cross-ns";
+        const string crossLs = "listenerset-test-allowed-routes-cross-ns";
+        await g.ListenerSetMustHaveConditionAsync(crossLs, lsNs, new ExpectedCondition("Accepted", "True"));
+        await g.HTTPRouteMustHaveConditionAsync("route-in-listenerset-namespace", lsNs, crossLs, new ExpectedCondition("Accepted", "True", "Accepted"), lsNs);
+        await g.HTTPRouteMustHaveConditionAsync("route-in-gateway-namespace", Ns, crossLs, new ExpectedCondition("Accepted", "False", "NotAllowedByListeners"), lsNs);
+        await g.ListenerSetStatusMustHaveListenersAsync(crossLs, lsNs,
+            new ExpectedListener("listener-set-listener-allowed-routes-cross-ns-same", HttpRoute, 1, AcceptedListener));
+        const string crossHost = "listener-set-listener-allowed-routes-cross-ns-same.com";
+        await g.Requests.ExpectAllAsync(address, g.HttpPort,
+            new Expected("/route-in-listenerset-namespace", crossHost, Backend: V1, Namespace: Ns),
+            new Expected("/route-in-gateway-namespace", crossHost, Status: 404));
+    }
+
     /// <summary>
     /// Upstream's two conflict tests have the same shape: in listenerset-KIND-conflict.yaml, the Gateway's own listeners
     /// win, then the ListenerSet first by name; a ListenerSet left without a valid listener is not accepted.

@@ -42,14 +42,17 @@ internal static class StatusExpectations
     public static Task<string> GatewayAndHTTPRoutesMustBeAcceptedAsync(this ConformanceGateway g, string gateway, params string[] infraRoutes) =>
         g.GatewayAndHTTPRoutesMustBeAcceptedAsync(gateway, infraRoutes.Select(r => (r, Infra)).ToArray());
 
-    /// <summary>HTTPRouteMustHaveCondition: the route's parent status for the Gateway (in the infra namespace) has the condition, with the latest observedGeneration.</summary>
-    public static Task HTTPRouteMustHaveConditionAsync(this ConformanceGateway g, string route, string routeNamespace, string gateway, ExpectedCondition condition) =>
+    /// <summary>
+    /// HTTPRouteMustHaveCondition: the route's parent status for the parent (in the infra namespace unless given) has
+    /// the condition, with the latest observedGeneration.
+    /// </summary>
+    public static Task HTTPRouteMustHaveConditionAsync(this ConformanceGateway g, string route, string routeNamespace, string gateway, ExpectedCondition condition, string parentNamespace = Infra) =>
         g.EventuallyAsync(() => g.HTTPRouteAsync(route, routeNamespace), o =>
         {
-            var parent = ParentFor(o, routeNamespace, gateway);
-            return parent is null ? $"no status.parents entry for Gateway {gateway} with controllerName {ConformanceGateway.ControllerName}"
+            var parent = ParentFor(o, routeNamespace, gateway, parentNamespace);
+            return parent is null ? $"no status.parents entry for {parentNamespace}/{gateway} with controllerName {ConformanceGateway.ControllerName}"
                 : CheckConditions(parent["conditions"], [condition]) ?? LatestGeneration(o, parent["conditions"]);
-        }, $"HTTPRoute {routeNamespace}/{route} to have {condition} for Gateway {gateway}");
+        }, $"HTTPRoute {routeNamespace}/{route} to have {condition} for parent {parentNamespace}/{gateway}");
 
     public static Task HTTPRouteMustHaveResolvedRefsConditionsTrueAsync(this ConformanceGateway g, string route, string routeNamespace, string gateway) =>
         g.HTTPRouteMustHaveConditionAsync(route, routeNamespace, gateway, new ExpectedCondition("ResolvedRefs", "True", "ResolvedRefs"));
@@ -185,10 +188,10 @@ internal static class StatusExpectations
 
     private static string? Address(JsonNode gw) => (string?)gw["status"]?["addresses"]?.AsArray().FirstOrDefault()?["value"];
 
-    private static JsonNode? ParentFor(JsonNode route, string routeNamespace, string gateway) =>
+    private static JsonNode? ParentFor(JsonNode route, string routeNamespace, string gateway, string parentNamespace) =>
         route["status"]?["parents"]?.AsArray().FirstOrDefault(p =>
             (string?)p!["parentRef"]?["name"] == gateway
-            && ((string?)p["parentRef"]?["namespace"] ?? routeNamespace) == Infra
+            && ((string?)p["parentRef"]?["namespace"] ?? routeNamespace) == parentNamespace
             && (string?)p["controllerName"] == ConformanceGateway.ControllerName);
 
     /// <summary>Null when every expected condition is present with its status (and reason, when given).</summary>
