@@ -11,8 +11,9 @@ using Portcullis.FunctionalTests.Infrastructure;
 /// stay cleartext): certificates made with openssl (a CA, an unrelated CA, the backend's certificate for
 /// abc.example.com and other.example.com with the URI SAN spiffe://abc.example.com/test-identity, and a client certificate), the
 /// ConfigMaps and Secrets upstream's suite generates from them, the Gateways same-namespace (HTTP) and
-/// same-namespace-with-https-listener, and two `portcullis echo` HTTPS backends: tls-backend, and
-/// tls-backend-with-client-cert-validation, which requires a client certificate issued by the CA.
+/// same-namespace-with-https-listener, two `portcullis echo` HTTPS backends: tls-backend, and
+/// tls-backend-with-client-cert-validation, which requires a client certificate issued by the CA, and a gRPC echo
+/// (GRPC_ECHO_SERVER) serving gRPC over TLS with the same certificate as grpc-infra-backend-v1.
 /// </summary>
 public sealed class BackendTlsSuite : IAsyncLifetime
 {
@@ -26,6 +27,8 @@ public sealed class BackendTlsSuite : IAsyncLifetime
     internal int TlsBackendPort { get; } = Network.FreePort();
 
     internal int ClientCertBackendPort { get; } = Network.FreePort();
+
+    internal int GrpcTlsBackendPort { get; } = Network.FreePort();
 
     /// <summary>The client certificate (PEM) the Gateway with spec.tls.backend presents.</summary>
     internal string ClientCertificate { get; private set; } = "";
@@ -48,6 +51,7 @@ public sealed class BackendTlsSuite : IAsyncLifetime
 
         await StartEchoAsync("tls-backend-7d9f8c6b5-x2k4q", TlsBackendPort, certs, requireClientCert: false);
         await StartEchoAsync("tls-backend-with-client-cert-validation-5b8c7-m3n9", ClientCertBackendPort, certs, requireClientCert: true);
+        await StartEchoAsync("grpc-infra-backend-v1-6c7d8f9b4-p5r2t", GrpcTlsBackendPort, certs, requireClientCert: false, grpc: true);
 
         var s = _scenario;
         s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
@@ -57,11 +61,15 @@ public sealed class BackendTlsSuite : IAsyncLifetime
     }
 
     /// <summary>A test's manifests from testdata, placeholders filled, applied by rename; delete them with <see cref="Delete"/>.</summary>
-    internal void Apply(string file) =>
-        _scenario!.WriteByRename(file, ConformanceSuite.Testdata(file)
+    internal void Apply(string file) => Apply(file, ConformanceSuite.Testdata(file));
+
+    /// <summary>The manifests given (placeholders filled) written by rename as the file: a second call is an update of its objects.</summary>
+    internal void Apply(string file, string manifests) =>
+        _scenario!.WriteByRename(file, manifests
             .Replace("{HTTP_PORT}", _scenario.HttpPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("{TLS_BACKEND_PORT}", TlsBackendPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
-            .Replace("{TLS_BACKEND_CLIENT_CERT_PORT}", ClientCertBackendPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            .Replace("{TLS_BACKEND_CLIENT_CERT_PORT}", ClientCertBackendPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
+            .Replace("{GRPC_TLS_BACKEND_PORT}", GrpcTlsBackendPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
 
     internal void Delete(string file) => _scenario!.Delete(file);
 
@@ -94,6 +102,25 @@ public sealed class BackendTlsSuite : IAsyncLifetime
             return ancestor?["conditions"]?.AsArray().Any(c => (string?)c?["type"] == type && (string?)c?["status"] == status
                 && (reason is null || (string?)c?["reason"] == reason)) == true;
         }, $"BackendTLSPolicy {policy} to have {type}={status}/{reason} for Gateway {gateway}; last: {last?["status"]?.ToJsonString()}");
+    }
+
+    /// <summary>
+    /// Upstream's BackendTLSPolicyMustHaveLatestConditions: every condition of every ancestor has observedGeneration =
+    /// metadata.generation. Returns the policy.
+    /// </summary>
+    internal async Task<JsonNode> PolicyMustHaveLatestConditionsAsync(string policy)
+    {
+        JsonNode last = new JsonObject();
+        string? why = null;
+        await GatewayProcess.EventuallyAsync(async () =>
+        {
+            last = await GetAsync("backendtlspolicies", policy);
+            var ancestors = last["status"]?["ancestors"]?.AsArray() ?? [];
+            why = ancestors.Count == 0 ? "no ancestors"
+                : ancestors.Select(a => StatusExpectations.LatestGeneration(last, a!["conditions"])).FirstOrDefault(m => m is not null);
+            return why is null;
+        }, $"BackendTLSPolicy {policy} conditions at the latest generation; last: {why}");
+        return last;
     }
 
     /// <summary>Waits until the Gateway has the condition (upstream's GatewayMustHaveCondition).</summary>
@@ -146,7 +173,7 @@ public sealed class BackendTlsSuite : IAsyncLifetime
         return last;
     }
 
-    private async Task<string> WaitAddressAsync(string gateway)
+    internal async Task<string> WaitAddressAsync(string gateway)
     {
         string? address = null;
         await GatewayProcess.EventuallyAsync(async () =>
@@ -191,14 +218,15 @@ public sealed class BackendTlsSuite : IAsyncLifetime
         await OpensslAsync(directory, sign);
     }
 
-    private async Task StartEchoAsync(string pod, int httpsPort, string certs, bool requireClientCert)
+    /// <summary>An echo with the server certificate on httpsPort; gRPC over TLS there with <paramref name="grpc"/> (echo-basic's gRPC mode names the key TLS_SERVER_PRIV_KEY).</summary>
+    private async Task StartEchoAsync(string pod, int httpsPort, string certs, bool requireClientCert, bool grpc = false)
     {
         var env = new Dictionary<string, string>
         {
             ["POD_NAME"] = pod,
             ["NAMESPACE"] = Ns,
             ["TLS_SERVER_CERT"] = Path.Combine(certs, "server.crt"),
-            ["TLS_SERVER_PRIVKEY"] = Path.Combine(certs, "server.key"),
+            [grpc ? "TLS_SERVER_PRIV_KEY" : "TLS_SERVER_PRIVKEY"] = Path.Combine(certs, "server.key"),
             ["HTTPS_PORT"] = httpsPort.ToString(CultureInfo.InvariantCulture),
         };
         if (requireClientCert)
@@ -206,11 +234,16 @@ public sealed class BackendTlsSuite : IAsyncLifetime
             env["TLS_CLIENT_CACERTS"] = Path.Combine(certs, "ca.crt");
         }
 
+        if (grpc)
+        {
+            env["GRPC_ECHO_SERVER"] = "1";
+        }
+
         var process = BackgroundProcess.Start("dotnet",
             [Repo.PortcullisDll, "echo", "--address", "127.0.0.1", "--http-port", Network.FreePort().ToString(CultureInfo.InvariantCulture),
              "--h2c-port", Network.FreePort().ToString(CultureInfo.InvariantCulture)], env);
         _echoes.Add(process);
-        await process.WaitForOutputAsync($"listening on port {httpsPort} (https)", TimeSpan.FromSeconds(30));
+        await process.WaitForOutputAsync(grpc ? $"secure server listening at port {httpsPort}" : $"listening on port {httpsPort} (https)", TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Our part of upstream's base manifests and of what its suite generates (tls-checks-* ConfigMaps and Secrets).</summary>
