@@ -180,10 +180,7 @@ public sealed class BackendTLSPolicyTests(BackendTlsSuite suite)
     /// upstream expects any failure for a refused backend certificate, we expect UNAVAILABLE, the gateway's answer
     /// to a backend it cannot reach.
     /// </summary>
-    [Fact(Skip = "Data plane bug: the TLS handshake (SNI, h2 by ALPN) succeeds, then the backend resets the stream with PROTOCOL_ERROR, "
-        + "because the gateway sends :scheme http over TLS (the destination URI is http://, TLS is done in the ConnectCallback) and "
-        + "Kestrel, the gRPC echo's server, refuses a :scheme that is not the transport's (KestrelServerOptions.AllowAlternateSchemes "
-        + "is false). The gateway answers UNAVAILABLE. Fixing it needs :scheme https without a second TLS layer from SocketsHttpHandler.")]
+    [Fact]
     public async Task BackendTLSPolicyGRPCRoute()
     {
         suite.Apply("backendtlspolicy-grpcroute.yaml");

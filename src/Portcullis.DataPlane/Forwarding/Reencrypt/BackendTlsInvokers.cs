@@ -20,7 +20,8 @@ using Portcullis.Ir;
 /// The TLS handshake is done in the handler's ConnectCallback and the pool speaks plain HTTP over the
 /// resulting stream: SocketsHttpHandler otherwise takes the SNI from the Host header, while the policy's
 /// hostname must be the SNI whatever Host the client sent. The ALPN offer follows the request: h2 for
-/// HTTP/2 backends (GRPCRoute), http/1.1 otherwise. ConnectTimeout bounds the handshake, so a backend that
+/// HTTP/2 backends (GRPCRoute), http/1.1 otherwise; over h2, <see cref="Http2SchemeRewriter"/> corrects the
+/// :scheme the pool writes. ConnectTimeout bounds the handshake, so a backend that
 /// never answers it costs a 502, not a hang; every refused certificate is logged with the reason.
 /// </remarks>
 internal sealed class BackendTlsInvokers(ILogger logger) : IDisposable
@@ -86,7 +87,8 @@ internal sealed class BackendTlsInvokers(ILogger logger) : IDisposable
                 throw new AuthenticationException("the backend did not accept h2 in ALPN");
             }
 
-            return ssl;
+            // The pool thinks it speaks cleartext: over h2 it would send :scheme http, which Kestrel-based backends refuse.
+            return h2 ? new Http2SchemeRewriter(ssl) : ssl;
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
