@@ -164,21 +164,82 @@ public sealed class TCPRouteUDPRouteConformanceTests(L4ConformanceGateway fixtur
         var test = await TcpTestAsync(address, port);
         Assert.Equal(L4ConformanceGateway.WebNs, (string?)test["namespace"]);
 
+        await WithoutDocumentAsync("kind: ReferenceGrant\nmetadata:\n  name: tcp-reference-grant\n", () =>
+            RouteMustHaveConditionAsync("tcproutes", "tcp-reference-grant", "ResolvedRefs", "False", "RefNotPermitted"));
+        await RouteMustHaveConditionAsync("tcproutes", "tcp-reference-grant", "ResolvedRefs", "True", "ResolvedRefs");
+    }
+
+    /// <summary>Runs <paramref name="check"/> with the routes file's document containing <paramref name="marker"/> deleted, then puts it back.</summary>
+    private async Task WithoutDocumentAsync(string marker, Func<Task> check)
+    {
         var routes = Path.Combine(fixture.Scenario.Config, "02-routes.yaml");
         var original = await File.ReadAllTextAsync(routes);
-        var grant = original.IndexOf("kind: ReferenceGrant", StringComparison.Ordinal);
-        var start = original.LastIndexOf("---\n", grant, StringComparison.Ordinal);
-        var end = original.IndexOf("---\n", grant, StringComparison.Ordinal);
+        var at = original.IndexOf(marker, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"no document with {marker}");
+        var start = original.LastIndexOf("---\n", at, StringComparison.Ordinal);
+        var end = original.IndexOf("---\n", at, StringComparison.Ordinal);
         fixture.Scenario.WriteByRename("02-routes.yaml", original[..start] + original[end..]);
         try
         {
-            await RouteMustHaveConditionAsync("tcproutes", "tcp-reference-grant", "ResolvedRefs", "False", "RefNotPermitted");
+            await check();
         }
         finally
         {
             fixture.Scenario.WriteByRename("02-routes.yaml", original);
-            await RouteMustHaveConditionAsync("tcproutes", "tcp-reference-grant", "ResolvedRefs", "True", "ResolvedRefs");
         }
+    }
+
+    // udproute-parentref-attach-all-listeners.go: no sectionName, no port: every UDP listener, each counting the route.
+    [Fact]
+    public async Task UDPRouteParentRefAttachAllListeners()
+    {
+        const string gateway = "udp-attach-all-listeners-gateway";
+        await RouteMustHaveConditionAsync("udproutes", "udp-route-attach-all", "Accepted", "True", "Accepted");
+        var address = await fixture.AddressAsync(gateway);
+        foreach (var listener in new[] { "udp-1", "udp-2", "udp-3" })
+        {
+            await ListenerMustHaveAsync(gateway, listener, "UDPRoute", attachedRoutes: 1);
+            var port = fixture.Port(gateway, listener);
+            await GatewayProcess.EventuallyAsync(async () => await UdpBackendAsync(address, port) == Pod("udp-echo-attach-all"), $"{listener} to reach the backend");
+        }
+    }
+
+    // udproute-parentref-port-and-section-name.go
+    [Fact]
+    public async Task UDPRouteParentRefPortAndSectionName()
+    {
+        const string gateway = "udp-multi-listener-gateway";
+        var address = await fixture.AddressAsync(gateway);
+        foreach (var (route, listener, backend) in new[]
+        {
+            ("udp-route-by-port", "by-port", "udp-echo-by-port"),
+            ("udp-route-by-section", "by-section", "udp-echo-by-section"),
+            ("udp-route-by-section-and-port", "by-section-and-port", "udp-echo-by-section-and-port"),
+        })
+        {
+            await RouteMustHaveConditionAsync("udproutes", route, "Accepted", "True", "Accepted");
+            var port = fixture.Port(gateway, listener);
+            await GatewayProcess.EventuallyAsync(async () => await UdpBackendAsync(address, port) == Pod(backend), $"{listener} to reach {backend}");
+        }
+    }
+
+    // udproute-reference-grant.go: served across namespaces while granted; RefNotPermitted once the grant is gone.
+    [Fact]
+    public async Task UDPRouteReferenceGrant()
+    {
+        const string gateway = "udp-gateway-reference-grant";
+        await RouteMustHaveConditionAsync("udproutes", "udp-route-reference-grant", "Accepted", "True", "Accepted");
+        await RouteMustHaveConditionAsync("udproutes", "udp-route-reference-grant", "ResolvedRefs", "True", "ResolvedRefs");
+        var address = await fixture.AddressAsync(gateway);
+        var port = fixture.Port(gateway, "udp");
+        JsonNode? reply = null;
+        await GatewayProcess.EventuallyAsync(async () => (reply = await UdpReplyAsync(address, port)) is not null, "the granted backend to answer");
+        Assert.Equal("udp-echo-reference-grant", L4ConformanceGateway.BackendOf((string)reply!["pod"]!));
+        Assert.Equal(L4ConformanceGateway.AppNs, (string?)reply["namespace"]);
+
+        await WithoutDocumentAsync("kind: ReferenceGrant\nmetadata:\n  name: udp-reference-grant\n", () =>
+            RouteMustHaveConditionAsync("udproutes", "udp-route-reference-grant", "ResolvedRefs", "False", "RefNotPermitted"));
+        await RouteMustHaveConditionAsync("udproutes", "udp-route-reference-grant", "ResolvedRefs", "True", "ResolvedRefs");
     }
 
     // udproute-weighted-routing.go: 70/30 over v1/v2 and nothing to v3 (weight 0).
@@ -282,7 +343,11 @@ public sealed class TCPRouteUDPRouteConformanceTests(L4ConformanceGateway fixtur
         }, $"{address}:{port} to reach {backend}");
 
     /// <summary>One datagram from a new client port; the backend that answered it (or "" if none did in 2 s).</summary>
-    private static async Task<string> UdpBackendAsync(string address, int port)
+    private static async Task<string> UdpBackendAsync(string address, int port) =>
+        await UdpReplyAsync(address, port) is { } reply ? L4ConformanceGateway.BackendOf((string)reply["pod"]!) : "";
+
+    /// <summary>One datagram from a new client port; the echo's JSON reply, or null if none came in 2 s.</summary>
+    private static async Task<JsonNode?> UdpReplyAsync(string address, int port)
     {
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         client.Connect(IPAddress.Parse(address), port);
@@ -290,12 +355,11 @@ public sealed class TCPRouteUDPRouteConformanceTests(L4ConformanceGateway fixtur
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         try
         {
-            var reply = JsonNode.Parse((await client.ReceiveAsync(timeout.Token)).Buffer)!;
-            return L4ConformanceGateway.BackendOf((string)reply["pod"]!);
+            return JsonNode.Parse((await client.ReceiveAsync(timeout.Token)).Buffer)!;
         }
         catch (OperationCanceledException)
         {
-            return "";
+            return null;
         }
     }
 

@@ -16,6 +16,7 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
 {
     public const string Ns = "gateway-conformance-infra";
     public const string WebNs = "gateway-conformance-web-backend";
+    public const string AppNs = "gateway-conformance-app-backend";
 
     /// <summary>Upstream backend (Service) name -> the echo pod that answers for it here.</summary>
     public static readonly IReadOnlyDictionary<string, string> Backends = new Dictionary<string, string>
@@ -25,6 +26,9 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
         ["tcp-echo-attach-all"] = "tcp-echo-three",
         ["udp-attach-backend-1"] = "udp-backend-v1",
         ["udp-attach-backend-2"] = "udp-backend-v2",
+        ["udp-echo-attach-all"] = "udp-backend-v1",
+        ["udp-echo-by-port"] = "udp-backend-v1",
+        ["udp-echo-by-section"] = "udp-backend-v2",
     };
 
     private readonly List<BackgroundProcess> _echoes = [];
@@ -64,6 +68,8 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
         var web = await StartEchoAsync("tcp-reference-grant-backend", WebNs, "TCP");
         var udp1 = await StartEchoAsync("udp-backend-v1", Ns, "UDP");
         var udp2 = await StartEchoAsync("udp-backend-v2", Ns, "UDP");
+        var udp3 = await StartEchoAsync("udp-echo-by-section-and-port", Ns, "UDP");
+        var udpGranted = await StartEchoAsync("udp-echo-reference-grant", AppNs, "UDP");
 
         _scenario.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
         _scenario.Write("01-services.yaml", string.Join("---\n",
@@ -81,7 +87,12 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
             Service("udp-backend-v3", Ns, 8080, Network.FreePort(), "UDP"),
             Service("udp-attach-backend-1", Ns, 8080, udp1, "UDP"),
             Service("udp-attach-backend-2", Ns, 8080, udp2, "UDP"),
-            Service("udp-echo-no-reference-grant", "gateway-conformance-app-backend", 8080, udp2, "UDP")));
+            Service("udp-echo-no-reference-grant", AppNs, 8080, udp2, "UDP"),
+            Service("udp-echo-attach-all", Ns, 8080, udp1, "UDP"),
+            Service("udp-echo-by-port", Ns, 8080, udp1, "UDP"),
+            Service("udp-echo-by-section", Ns, 8080, udp2, "UDP"),
+            Service("udp-echo-by-section-and-port", Ns, 8080, udp3, "UDP"),
+            Service("udp-echo-reference-grant", AppNs, 8080, udpGranted, "UDP")));
         _scenario.Write("02-routes.yaml", Routes());
         _scenario.Write("04-tls.yaml", TlsRoutes(tlsBackend.TlsPort, tlsBackend2.TlsPort, tcpBackend));
         await _scenario.StartGatewayAsync();
@@ -377,11 +388,34 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
 
             """,
             Route("UDPRoute", "udproute-not-allowed-by-listeners", "name: udproute-tls-only-gateway, sectionName: tls", "{ name: udp-backend-v1, port: 8080 }"),
+            // udproute-parentref-attach-all-listeners.yaml
+            Gateway("udp-attach-all-listeners-gateway", ("udp-1", "UDP", "UDPRoute"), ("udp-2", "UDP", "UDPRoute"), ("udp-3", "UDP", "UDPRoute")),
+            Route("UDPRoute", "udp-route-attach-all", "name: udp-attach-all-listeners-gateway", "{ name: udp-echo-attach-all, port: 8080 }"),
+            // udproute-parentref-port-and-section-name.yaml (routes by port below, once the ports are known)
+            Gateway("udp-multi-listener-gateway", ("by-port", "UDP", "UDPRoute"), ("by-section", "UDP", "UDPRoute"), ("by-section-and-port", "UDP", "UDPRoute")),
+            // udproute-reference-grant.yaml
+            $$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: ReferenceGrant
+            metadata:
+              name: udp-reference-grant
+              namespace: {{AppNs}}
+            spec:
+              from: [{ group: gateway.networking.k8s.io, kind: UDPRoute, namespace: {{Ns}} }]
+              to: [{ group: "", kind: Service, name: udp-echo-reference-grant }]
+
+            """,
+            Gateway("udp-gateway-reference-grant", ("udp", "UDP", "UDPRoute")),
+            Route("UDPRoute", "udp-route-reference-grant", "name: udp-gateway-reference-grant, sectionName: udp", $"{{ name: udp-echo-reference-grant, namespace: {AppNs}, port: 8080 }}"),
             // udproute-weighted-routing.yaml
             Gateway("udp-weighted-gateway", ("udp", "UDP", "UDPRoute")),
             Route("UDPRoute", "udp-weighted-route", "name: udp-weighted-gateway, sectionName: udp",
                 "{ name: udp-backend-v1, port: 8080, weight: 70 }, { name: udp-backend-v2, port: 8080, weight: 30 }, { name: udp-backend-v3, port: 8080, weight: 0 }"),
         ]);
+        docs.Add(Route("UDPRoute", "udp-route-by-port", $"name: udp-multi-listener-gateway, port: {Port("udp-multi-listener-gateway", "by-port")}", "{ name: udp-echo-by-port, port: 8080 }"));
+        docs.Add(Route("UDPRoute", "udp-route-by-section", "name: udp-multi-listener-gateway, sectionName: by-section", "{ name: udp-echo-by-section, port: 8080 }"));
+        docs.Add(Route("UDPRoute", "udp-route-by-section-and-port",
+            $"name: udp-multi-listener-gateway, sectionName: by-section-and-port, port: {Port("udp-multi-listener-gateway", "by-section-and-port")}", "{ name: udp-echo-by-section-and-port, port: 8080 }"));
         return string.Join("---\n", docs);
     }
 
