@@ -9,6 +9,9 @@ internal sealed class SpliceEnd(Stream stream, Socket socket) : IAsyncDisposable
 {
     public Stream Stream { get; } = stream;
 
+    /// <summary>The same connection seen through <paramref name="outer"/> (a TLS layer over <see cref="Stream"/>).</summary>
+    public SpliceEnd Through(Stream outer) => new(outer, socket);
+
     /// <summary>Half-close: the peer reads end-of-stream but may still send (TLS: close_notify, then FIN).</summary>
     public async ValueTask CloseWriteAsync()
     {

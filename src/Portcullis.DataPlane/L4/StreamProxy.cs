@@ -6,6 +6,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Microsoft.Extensions.Logging;
+using Portcullis.DataPlane.Forwarding.Reencrypt;
 using Portcullis.DataPlane.Listeners;
 
 /// <summary>
@@ -25,6 +26,7 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
 
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<Task, byte> _running = new();
+    private readonly ConcurrentDictionary<Ir.BackendTls, BackendCertificateVerifier> _verifiers = new();
 
     /// <summary>Open spliced connections (and those still choosing a backend).</summary>
     public int ConnectionCount => _running.Count;
@@ -108,7 +110,7 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
                 client = await TerminateAsync(client, socket, decision, serverName).ConfigureAwait(false);
             }
 
-            var endpoint = decision.Route!.Pick();
+            var (picked, endpoint) = decision.Route!.PickWithBackend();
             if (endpoint is null)
             {
                 L4Log.NoBackend(logger, decision.Route.RouteName);
@@ -120,6 +122,15 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
             {
                 L4Log.BackendUnreachable(logger, decision.Route.RouteName, $"{endpoint.Address}:{endpoint.Port}");
                 return;
+            }
+
+            // Terminated here and the backend under a BackendTLSPolicy: re-encrypt (passthrough never does: the
+            // client's own TLS goes through).
+            if (decision.Action == StreamAction.Terminate && picked?.Tls is { } tls)
+            {
+                var plain = backend;
+                backend = null;
+                backend = await ReencryptAsync(plain, tls, $"{endpoint.Address}:{endpoint.Port}").ConfigureAwait(false);
             }
 
             if (await Splice.RunAsync(client, backend, IdleTimeout, _shutdown.Token).ConfigureAwait(false))
@@ -161,6 +172,43 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
         }
 
         return new SpliceEnd(ssl, socket);
+    }
+
+    /// <summary>
+    /// TLS to the backend with the policy's hostname as SNI, its certificate checked as for HTTP backends; a refusal is
+    /// logged and ends the connection (the client sees it closed), never a hang.
+    /// </summary>
+    private async Task<SpliceEnd> ReencryptAsync(SpliceEnd plain, Ir.BackendTls tls, string target)
+    {
+        var verifier = _verifiers.GetOrAdd(tls, t => new BackendCertificateVerifier(t));
+        string? refused = null;
+        var ssl = new SslStream(plain.Stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        timeout.CancelAfter(HandshakeTimeout);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = tls.Sni,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+                RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+                {
+                    refused = certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 leaf
+                        ? verifier.Verify(leaf, chain)
+                        : "the backend sent no certificate";
+                    return refused is null;
+                },
+            }, timeout.Token).ConfigureAwait(false);
+            return plain.Through(ssl);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
+        {
+            BackendTlsLog.HandshakeFailed(logger, target, tls.Sni, tls.Policy, refused ?? e.Message);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            await plain.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<SpliceEnd?> ConnectAsync(Ir.Endpoint endpoint)

@@ -49,11 +49,14 @@ internal sealed class WeightedEndpoints
     }
 
     /// <summary>Null when the connection gets no backend (no weight, or the picked backend cannot take it).</summary>
-    public Endpoint? Pick()
+    public Endpoint? Pick() => PickWithBackend().Endpoint;
+
+    /// <summary>The endpoint and the backend it belongs to (whose TLS settings a terminated connection re-encrypts with).</summary>
+    public (WeightedBackend? Backend, Endpoint? Endpoint) PickWithBackend()
     {
         if (_totalWeight == 0)
         {
-            return null;
+            return default;
         }
 
         var roll = Random.Shared.Next(_totalWeight);
@@ -64,6 +67,6 @@ internal sealed class WeightedEndpoints
         }
 
         var backend = _backends[i];
-        return backend.Invalid || backend.Endpoints.IsEmpty ? null : backend.Endpoints[Random.Shared.Next(backend.Endpoints.Count)];
+        return backend.Invalid || backend.Endpoints.IsEmpty ? default : (backend, backend.Endpoints[Random.Shared.Next(backend.Endpoints.Count)]);
     }
 }

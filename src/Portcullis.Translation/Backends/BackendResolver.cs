@@ -80,7 +80,11 @@ internal static class BackendResolver
         });
         if (httpDefault is not { } defaultProtocol)
         {
-            return new(new WeightedBackend(name, weight, BackendProtocol.Http1, endpoints));
+            // A TLSRoute's backend under a BackendTLSPolicy: re-encrypted where a Terminate listener ends the client's
+            // TLS (the data plane ignores it behind Passthrough, where the client's own TLS goes through).
+            return routeKind == TlsRoute.KindName && BackendTlsFor(index, ns, r.Name, servicePort, name, weight, BackendProtocol.Http1, endpoints) is { } reencrypted
+                ? reencrypted
+                : new(new WeightedBackend(name, weight, BackendProtocol.Http1, endpoints));
         }
 
         var declared = servicePort.AppProtocol ?? appProtocol;

@@ -149,16 +149,18 @@ internal sealed class BackendTlsStep : ITranslationStep
     private static Dictionary<ObjectRef, SortedSet<ObjectRef>> FindAncestors(TranslationContext context)
     {
         var result = new Dictionary<ObjectRef, SortedSet<ObjectRef>>();
-        var routes = context.Snapshot.HttpRoutes.Select(r => (Route: (KubernetesObject)r, r.Spec.ParentRefs, Refs: r.Spec.Rules.SelectMany(BackendRefs)))
-            .Concat(context.Snapshot.GrpcRoutes.Select(r => (Route: (KubernetesObject)r, r.Spec.ParentRefs, Refs: r.Spec.Rules.SelectMany(x => x.BackendRefs))));
-        foreach (var (route, parentRefs, backendRefs) in routes)
+        var routes = context.Snapshot.HttpRoutes.Select(r => (Route: (KubernetesObject)r, r.Spec.ParentRefs, Refs: r.Spec.Rules.SelectMany(x => x.BackendRefs).Select(Target), Terminated: false))
+            .Concat(context.Snapshot.GrpcRoutes.Select(r => (Route: (KubernetesObject)r, r.Spec.ParentRefs, Refs: r.Spec.Rules.SelectMany(x => x.BackendRefs).Select(Target), Terminated: false)))
+            // A TLSRoute re-encrypts only behind a Terminate listener; through Passthrough the client's own TLS reaches the backend.
+            .Concat(context.Snapshot.TlsRoutes.Select(r => (Route: (KubernetesObject)r, r.Spec.ParentRefs, Refs: r.Spec.Rules.SelectMany(x => x.BackendRefs).Select(Target), Terminated: true)));
+        foreach (var (route, parentRefs, backendRefs, terminated) in routes)
         {
             var routeNs = route.Metadata.Namespace ?? "";
             var gateways = parentRefs
                 .Where(p => (p.Group ?? GatewayApiGroup.Name) == GatewayApiGroup.Name && (p.Kind ?? "Gateway") == "Gateway")
-                .Select(p => context.FindGateway(p.Namespace ?? routeNs, p.Name))
-                .OfType<GatewayState>()
-                .Select(gw => gw.Gateway.Ref)
+                .Select(p => (Parent: p, Gateway: context.FindGateway(p.Namespace ?? routeNs, p.Name)))
+                .Where(x => x.Gateway is not null && (!terminated || HasTerminateListener(x.Gateway, x.Parent.SectionName)))
+                .Select(x => x.Gateway!.Gateway.Ref)
                 .ToList();
             if (gateways.Count == 0)
             {
@@ -182,10 +184,19 @@ internal sealed class BackendTlsStep : ITranslationStep
         return result;
     }
 
-    private static IEnumerable<HttpBackendRef> BackendRefs(HttpRouteRule rule) => rule.BackendRefs;
+    private static bool HasTerminateListener(GatewayState gateway, string? sectionName) =>
+        gateway.Listeners.Any(l => l.Spec.Protocol == ListenerProtocols.Tls && l.Spec.Tls?.Mode == "Terminate"
+            && (sectionName is null || l.Spec.Name == sectionName));
+
+    private static BackendTarget Target(HttpBackendRef r) => new(r.Group, r.Kind, r.Namespace, r.Name, r.Port);
+
+    private static BackendTarget Target(BackendRef r) => new(r.Group, r.Kind, r.Namespace, r.Name, r.Port);
+
+    /// <summary>What of a backendRef, whatever the route's kind, names a Service port.</summary>
+    private sealed record BackendTarget(string? Group, string? Kind, string? Namespace, string Name, int? Port);
 
     /// <summary>Every policy (conflicted ones too, which must report it) targeting the Service port a backendRef names.</summary>
-    private static IEnumerable<ObjectRef> PoliciesTargeting(TranslationContext context, string routeNs, HttpBackendRef r)
+    private static IEnumerable<ObjectRef> PoliciesTargeting(TranslationContext context, string routeNs, BackendTarget r)
     {
         if ((r.Group ?? "").Length != 0 || (r.Kind ?? "Service") != "Service" || r.Port is not { } port)
         {

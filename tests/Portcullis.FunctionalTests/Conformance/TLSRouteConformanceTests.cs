@@ -137,6 +137,50 @@ public sealed class TLSRouteConformanceTests(L4ConformanceGateway fixture)
         Assert.True(e is IOException or SocketException or AuthenticationException, $"expected the connection to be rejected, got {e?.GetType().Name ?? "a completed exchange"}: {e?.Message}");
     }
 
+    // backendtlspolicy-tlsroute-terminate.go: terminated at the gateway (the client sees the gateway's certificate for
+    // tls.example.com), re-encrypted to the backend with the policy's hostname as SNI and its CA.
+    [Fact]
+    public async Task BackendTLSPolicyTLSRouteTerminate()
+    {
+        const string gateway = "gateway-btls-tlsroute-terminate";
+        await RouteMustHaveConditionAsync("backendtlspolicy-tlsroute-terminate", "Accepted", "True", "Accepted");
+        JsonNode? policy = null;
+        await EventuallyAsync(async () =>
+        {
+            policy = await fixture.Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{L4ConformanceGateway.Ns}/backendtlspolicies/btls-tlsroute-terminate-test");
+            var ancestor = policy["status"]?["ancestors"]?.AsArray().FirstOrDefault(a => (string?)a?["ancestorRef"]?["name"] == gateway);
+            var conditions = ancestor?["conditions"]?.AsArray() ?? [];
+            return conditions.Any(c => (string?)c?["type"] == "Accepted" && (string?)c?["status"] == "True")
+                && conditions.Any(c => (string?)c?["type"] == "ResolvedRefs" && (string?)c?["status"] == "True");
+        }, "the BackendTLSPolicy to be Accepted and ResolvedRefs for the Gateway");
+
+        var address = await fixture.AddressAsync(gateway);
+        JsonNode test;
+        try
+        {
+            test = await EventuallyTestAsync(address, fixture.Port(gateway, "tls-terminate"), "tls.example.com", fixture.TerminateCertificate);
+        }
+        catch (Exception e) when (e is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            var log = fixture.Process.Output;
+            throw new TimeoutException($"{e.Message}\ngateway output (tail):\n{log[Math.Max(0, log.Length - 3000)..]}", e);
+        }
+
+        Assert.Equal("tcp-backend", L4ConformanceGateway.BackendOf((string)test["pod"]!));
+        Assert.True((bool?)test["isTLS"]);
+        Assert.Equal("abc.example.com", (string?)test["tls"]?["serverName"]);
+
+        // Ours beyond upstream: a policy hostname the backend's certificate does not name gets the connection closed
+        // (the client's handshake with the gateway succeeds, then nothing comes back), and the refusal is logged.
+        const string mismatch = "gateway-btls-tlsroute-mismatch";
+        await RouteMustHaveConditionAsync("backendtlspolicy-tlsroute-mismatch", "Accepted", "True", "Accepted");
+        var mismatchAddress = await fixture.AddressAsync(mismatch);
+        var refused = await Record.ExceptionAsync(() => TlsTestAsync(mismatchAddress, fixture.Port(mismatch, "tls-terminate"), "tls.example.com", fixture.TerminateCertificate));
+        Assert.NotNull(refused);
+        await GatewayProcess.EventuallyAsync(() => Task.FromResult(fixture.Process.Output.Contains("btls-tlsroute-mismatch) failed", StringComparison.Ordinal)),
+            "the refused re-encryption to be logged");
+    }
+
     private async Task<IEnumerable<string>> RoutesOfAsync(string gateway)
     {
         var all = await fixture.Process.GetJsonAsync($"/apis/gateway.networking.k8s.io/v1/namespaces/{L4ConformanceGateway.Ns}/tlsroutes");

@@ -285,6 +285,76 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
                 ("tls-passthrough", "port: SHARED, protocol: TLS, hostname: abc.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Passthrough }")),
             TlsRoute("gateway-conformance-mixed-passthroughroute", "name: gateway-tlsroute-mixed-termination", "abc.example.com", "{ name: tcp-backend, port: 8443 }"),
             TlsRoute("gateway-conformance-mixed-terminateroute", "name: gateway-tlsroute-mixed-termination", "tls.example.com", "{ name: tcp-backend, port: 3000 }"),
+            // backendtlspolicy-tlsroute-terminate.yaml: terminated at the gateway, re-encrypted to the backend. The CA
+            // ConfigMap holds the backend's self-signed certificate (its own root).
+            $$"""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: tls-checks-ca-certificate
+              namespace: {{Ns}}
+            data:
+              ca.crt: |
+            {{string.Join("\n", BackendCertificate.TrimEnd().Split('\n').Select(l => "    " + l))}}
+
+            """,
+            $$"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: btls-terminate-tls-backend
+              namespace: {{Ns}}
+            spec:
+              clusterIP: 127.0.0.1
+              ports:
+                - { name: btls, port: 8443, targetPort: {{tcpBackend.TlsPort}} }
+
+            """,
+            FlowGateway("gateway-btls-tlsroute-terminate", ("tls-terminate",
+                "port: FREE, protocol: TLS, hostname: tls.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }")),
+            TlsRoute("backendtlspolicy-tlsroute-terminate", "name: gateway-btls-tlsroute-terminate", "tls.example.com", "{ name: btls-terminate-tls-backend, port: 8443 }"),
+            $$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: BackendTLSPolicy
+            metadata:
+              name: btls-tlsroute-terminate-test
+              namespace: {{Ns}}
+            spec:
+              targetRefs: [{ group: "", kind: Service, name: btls-terminate-tls-backend, sectionName: btls }]
+              validation:
+                caCertificateRefs: [{ group: "", kind: ConfigMap, name: tls-checks-ca-certificate }]
+                hostname: abc.example.com
+
+            """,
+            // The same with a hostname the backend's certificate does not name: the re-encryption must be refused.
+            $$"""
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: btls-terminate-mismatch
+              namespace: {{Ns}}
+            spec:
+              clusterIP: 127.0.0.1
+              ports:
+                - { name: btls, port: 8443, targetPort: {{tcpBackend.TlsPort}} }
+
+            """,
+            FlowGateway("gateway-btls-tlsroute-mismatch", ("tls-terminate",
+                "port: FREE, protocol: TLS, hostname: tls.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }")),
+            TlsRoute("backendtlspolicy-tlsroute-mismatch", "name: gateway-btls-tlsroute-mismatch", "tls.example.com", "{ name: btls-terminate-mismatch, port: 8443 }"),
+            $$"""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: BackendTLSPolicy
+            metadata:
+              name: btls-tlsroute-mismatch
+              namespace: {{Ns}}
+            spec:
+              targetRefs: [{ group: "", kind: Service, name: btls-terminate-mismatch }]
+              validation:
+                caCertificateRefs: [{ group: "", kind: ConfigMap, name: tls-checks-ca-certificate }]
+                hostname: wrong.example.org
+
+            """,
         };
         return string.Join("---\n", docs);
     }
