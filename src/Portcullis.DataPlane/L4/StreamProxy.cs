@@ -181,30 +181,18 @@ internal sealed class StreamProxy(Func<L4Tables> tables, ILogger logger) : IAsyn
     private async Task<SpliceEnd> ReencryptAsync(SpliceEnd plain, Ir.BackendTls tls, string target)
     {
         var verifier = _verifiers.GetOrAdd(tls, t => new BackendCertificateVerifier(t));
-        string? refused = null;
+        var refused = new System.Runtime.CompilerServices.StrongBox<string?>();
         var ssl = new SslStream(plain.Stream, leaveInnerStreamOpen: false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
         timeout.CancelAfter(HandshakeTimeout);
         try
         {
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = tls.Sni,
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
-                {
-                    refused = certificate is System.Security.Cryptography.X509Certificates.X509Certificate2 leaf
-                        ? verifier.Verify(leaf, chain)
-                        : "the backend sent no certificate";
-                    return refused is null;
-                },
-            }, timeout.Token).ConfigureAwait(false);
+            await ssl.AuthenticateAsClientAsync(verifier.ClientOptions(client: null, alpn: null, refused), timeout.Token).ConfigureAwait(false);
             return plain.Through(ssl);
         }
         catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException)
         {
-            BackendTlsLog.HandshakeFailed(logger, target, tls.Sni, tls.Policy, refused ?? e.Message);
+            BackendTlsLog.HandshakeFailed(logger, target, tls.Sni, tls.Policy, refused.Value ?? e.Message);
             await ssl.DisposeAsync().ConfigureAwait(false);
             await plain.DisposeAsync().ConfigureAwait(false);
             throw;

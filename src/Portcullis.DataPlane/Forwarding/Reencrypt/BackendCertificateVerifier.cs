@@ -1,6 +1,9 @@
 namespace Portcullis.DataPlane.Forwarding.Reencrypt;
 
 using System.Formats.Asn1;
+using System.Net.Security;
+using System.Runtime.CompilerServices;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Portcullis.Ir;
@@ -27,6 +30,28 @@ internal sealed class BackendCertificateVerifier
             _roots = [];
             _roots.ImportFromPem(pem);
         }
+    }
+
+    /// <summary>
+    /// The client side of a handshake to the backend: the policy's hostname as SNI, TLS 1.2/1.3, this verifier as the
+    /// judge. Why a certificate was refused lands in <paramref name="refused"/> (for the log line).
+    /// </summary>
+    public SslClientAuthenticationOptions ClientOptions(SslStreamCertificateContext? client, SslApplicationProtocol? alpn, StrongBox<string?> refused)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        return new SslClientAuthenticationOptions
+        {
+            TargetHost = _settings.Sni,
+            ApplicationProtocols = alpn is { } protocol ? [protocol] : null,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            ClientCertificateContext = client,
+            RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
+            {
+                refused.Value = certificate is X509Certificate2 leaf ? Verify(leaf, chain) : "the backend sent no certificate";
+                return refused.Value is null;
+            },
+        };
     }
 
     /// <summary>Null when the certificate is acceptable, else why not (for the log).</summary>

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
 using System.Net.Security;
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
@@ -65,23 +66,13 @@ internal sealed class BackendTlsInvokers(ILogger logger) : IDisposable
         }
 
         var h2 = context.InitialRequestMessage.Version.Major >= 2;
-        string? refused = null;
+        var refused = new StrongBox<string?>();
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = settings.Sni,
-                ApplicationProtocols = [h2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11],
-                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                ClientCertificateContext = client,
-                RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
-                {
-                    refused = certificate is X509Certificate2 leaf ? verifier.Verify(leaf, chain) : "the backend sent no certificate";
-                    return refused is null;
-                },
-            }, cancellationToken).ConfigureAwait(false);
+            await ssl.AuthenticateAsClientAsync(
+                verifier.ClientOptions(client, h2 ? SslApplicationProtocol.Http2 : SslApplicationProtocol.Http11, refused),
+                cancellationToken).ConfigureAwait(false);
             if (h2 && ssl.NegotiatedApplicationProtocol != SslApplicationProtocol.Http2)
             {
                 throw new AuthenticationException("the backend did not accept h2 in ALPN");
@@ -94,7 +85,7 @@ internal sealed class BackendTlsInvokers(ILogger logger) : IDisposable
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
             var target = $"{endpoint.Host}:{endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-            BackendTlsLog.HandshakeFailed(logger, target, settings.Sni, settings.Policy, refused ?? e.Message);
+            BackendTlsLog.HandshakeFailed(logger, target, settings.Sni, settings.Policy, refused.Value ?? e.Message);
             throw;
         }
     }
