@@ -132,19 +132,13 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
     /// <summary>Secret grants (ours, by label) for Secrets no longer referenced, or of Gateways gone or no longer ours.</summary>
     private async Task DeleteStaleGrantsAsync(HashSet<(string Ns, string Name)> wanted, CancellationToken ct)
     {
-        bool Stale(V1ObjectMeta m) => !wanted.Contains((m.NamespaceProperty, m.Name));
-
-        var bindings = await client.RbacAuthorizationV1.ListRoleBindingForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
-        foreach (var b in bindings.Items.Where(b => Stale(b.Metadata)))
-        {
-            await DeleteAsync("RoleBinding", b.Metadata, () => client.RbacAuthorizationV1.DeleteNamespacedRoleBindingAsync(b.Metadata.Name, b.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
-        }
-
-        var roles = await client.RbacAuthorizationV1.ListRoleForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
-        foreach (var r in roles.Items.Where(r => Stale(r.Metadata)))
-        {
-            await DeleteAsync("Role", r.Metadata, () => client.RbacAuthorizationV1.DeleteNamespacedRoleAsync(r.Metadata.Name, r.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
-        }
+        var rbac = client.RbacAuthorizationV1;
+        await DeleteUnwantedAsync("RoleBinding", wanted,
+            (await rbac.ListRoleBindingForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(b => b.Metadata),
+            m => rbac.DeleteNamespacedRoleBindingAsync(m.Name, m.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        await DeleteUnwantedAsync("Role", wanted,
+            (await rbac.ListRoleForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(r => r.Metadata),
+            m => rbac.DeleteNamespacedRoleAsync(m.Name, m.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
     }
 
     /// <summary>Ours: the translator reports status for exactly the Gateways of the classes it accepted.</summary>
@@ -267,24 +261,23 @@ public sealed partial class GatewayProvisioner(IKubernetes client, GatewayProvis
     /// <summary>Ours (by label) whose Gateway is gone or no longer of our class. Owner GC covers deleted Gateways; this covers the rest.</summary>
     private async Task DeleteStaleAsync(HashSet<(string Ns, string Name)> wanted, CancellationToken ct)
     {
-        bool Stale(V1ObjectMeta m) => !wanted.Contains((m.NamespaceProperty, m.Name));
+        await DeleteUnwantedAsync("Deployment", wanted,
+            (await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(d => d.Metadata),
+            m => client.AppsV1.DeleteNamespacedDeploymentAsync(m.Name, m.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        await DeleteUnwantedAsync("Service", wanted,
+            (await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(s => s.Metadata),
+            m => client.CoreV1.DeleteNamespacedServiceAsync(m.Name, m.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+        await DeleteUnwantedAsync("ServiceAccount", wanted,
+            (await client.CoreV1.ListServiceAccountForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false)).Items.Select(a => a.Metadata),
+            m => client.CoreV1.DeleteNamespacedServiceAccountAsync(m.Name, m.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+    }
 
-        var deployments = await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
-        foreach (var d in deployments.Items.Where(d => Stale(d.Metadata)))
+    /// <summary>Deletes each listed object of ours that <paramref name="wanted"/> does not name (by namespace and name).</summary>
+    private async Task DeleteUnwantedAsync<T>(string kind, HashSet<(string Ns, string Name)> wanted, IEnumerable<V1ObjectMeta> listed, Func<V1ObjectMeta, Task<T>> delete)
+    {
+        foreach (var meta in listed.Where(m => !wanted.Contains((m.NamespaceProperty, m.Name))))
         {
-            await DeleteAsync("Deployment", d.Metadata, () => client.AppsV1.DeleteNamespacedDeploymentAsync(d.Metadata.Name, d.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
-        }
-
-        var services = await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
-        foreach (var s in services.Items.Where(s => Stale(s.Metadata)))
-        {
-            await DeleteAsync("Service", s.Metadata, () => client.CoreV1.DeleteNamespacedServiceAsync(s.Metadata.Name, s.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
-        }
-
-        var accounts = await client.CoreV1.ListServiceAccountForAllNamespacesAsync(labelSelector: OursSelector, cancellationToken: ct).ConfigureAwait(false);
-        foreach (var a in accounts.Items.Where(a => Stale(a.Metadata)))
-        {
-            await DeleteAsync("ServiceAccount", a.Metadata, () => client.CoreV1.DeleteNamespacedServiceAccountAsync(a.Metadata.Name, a.Metadata.NamespaceProperty, cancellationToken: ct)).ConfigureAwait(false);
+            await DeleteAsync(kind, meta, () => delete(meta)).ConfigureAwait(false);
         }
     }
 
