@@ -229,19 +229,7 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
             Service("tls-backend", Ns, 443, tlsBackend),
             Service("tls-backend-2", Ns, 443, tlsBackend2),
             Service("tls-backend", "gateway-conformance-app-backend", 443, tlsBackend),
-            $$"""
-            apiVersion: v1
-            kind: Service
-            metadata:
-              name: tcp-backend
-              namespace: {{Ns}}
-            spec:
-              clusterIP: 127.0.0.1
-              ports:
-                - { name: tcp, port: 3000, targetPort: {{tcpBackend.Port}} }
-                - { name: tls, port: 8443, targetPort: {{tcpBackend.TlsPort}} }
-
-            """,
+            NamedPorts("tcp-backend", ("tcp", 3000, tcpBackend.Port), ("tls", 8443, tcpBackend.TlsPort)),
             TlsSecret("tls-terminate-checks-certificate"),
             TlsSecret("tls-validity-checks-certificate"),
             // tlsroute-hostname-intersection.yaml
@@ -298,18 +286,7 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
             {{string.Join("\n", BackendCertificate.TrimEnd().Split('\n').Select(l => "    " + l))}}
 
             """,
-            $$"""
-            apiVersion: v1
-            kind: Service
-            metadata:
-              name: btls-terminate-tls-backend
-              namespace: {{Ns}}
-            spec:
-              clusterIP: 127.0.0.1
-              ports:
-                - { name: btls, port: 8443, targetPort: {{tcpBackend.TlsPort}} }
-
-            """,
+            NamedPorts("btls-terminate-tls-backend", ("btls", 8443, tcpBackend.TlsPort)),
             FlowGateway("gateway-btls-tlsroute-terminate", ("tls-terminate",
                 "port: FREE, protocol: TLS, hostname: tls.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }")),
             TlsRoute("backendtlspolicy-tlsroute-terminate", "name: gateway-btls-tlsroute-terminate", "tls.example.com", "{ name: btls-terminate-tls-backend, port: 8443 }"),
@@ -327,18 +304,7 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
 
             """,
             // The same with a hostname the backend's certificate does not name: the re-encryption must be refused.
-            $$"""
-            apiVersion: v1
-            kind: Service
-            metadata:
-              name: btls-terminate-mismatch
-              namespace: {{Ns}}
-            spec:
-              clusterIP: 127.0.0.1
-              ports:
-                - { name: btls, port: 8443, targetPort: {{tcpBackend.TlsPort}} }
-
-            """,
+            NamedPorts("btls-terminate-mismatch", ("btls", 8443, tcpBackend.TlsPort)),
             FlowGateway("gateway-btls-tlsroute-mismatch", ("tls-terminate",
                 "port: FREE, protocol: TLS, hostname: tls.example.com, allowedRoutes: { namespaces: { from: Same }, kinds: [{ kind: TLSRoute }] }, tls: { mode: Terminate, certificateRefs: [{ name: tls-terminate-checks-certificate }] }")),
             TlsRoute("backendtlspolicy-tlsroute-mismatch", "name: gateway-btls-tlsroute-mismatch", "tls.example.com", "{ name: btls-terminate-mismatch, port: 8443 }"),
@@ -489,7 +455,14 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
         return string.Join("---\n", docs);
     }
 
-    private static string Service(string name, string ns, int port, int target, string protocol = "TCP") => $$"""
+    private static string Service(string name, string ns, int port, int target, string protocol = "TCP") =>
+        ServiceWith(name, ns, $"{{ port: {port}, targetPort: {target}, protocol: {protocol} }}");
+
+    /// <summary>A Service in the infra namespace whose TCP ports have names (what a BackendTLSPolicy sectionName names).</summary>
+    private static string NamedPorts(string name, params (string Name, int Port, int Target)[] ports) =>
+        ServiceWith(name, Ns, [.. ports.Select(p => $"{{ name: {p.Name}, port: {p.Port}, targetPort: {p.Target} }}")]);
+
+    private static string ServiceWith(string name, string ns, params string[] ports) => $$"""
         apiVersion: v1
         kind: Service
         metadata:
@@ -498,7 +471,7 @@ public sealed class L4ConformanceGateway : IAsyncLifetime
         spec:
           clusterIP: 127.0.0.1
           ports:
-            - { port: {{port}}, targetPort: {{target}}, protocol: {{protocol}} }
+        {{string.Join("\n", ports.Select(p => "    - " + p))}}
 
         """;
 }
