@@ -234,6 +234,7 @@ def main():
     signal.signal(signal.SIGINT, lambda *_: sys.exit(130))
     quick = a.mode == "quick"
     rounds, dur = (2, 3) if quick else (3, 8)
+    warm = 10 if quick else 30  # seconds per load kind and proxy before rows 1-3
     reloads, reload_interval = (30, 0.1) if quick else (100, 0.2)
     out, big, small = a.out, os.path.join(a.out, "big"), os.path.join(a.out, "small")
     with open(os.path.join(small, "N"), "w") as f:
@@ -263,6 +264,14 @@ def main():
             res.add("4 scale", "RSS after start (MiB)", "low", name, p.rss_mib())
             procs.append(p)
         serving = [p.name for p in procs]
+
+        # ---- warm-up: every proxy gets the same load once before the measured rounds, so rows 1-3 measure the
+        # steady state a long-running proxy is in (for Portcullis: JIT tiering done, pools filled), not its first seconds
+        for p in procs:
+            log(f"warm-up: {warm} s of each load on {p.name}")
+            wrk(f"https://{gen.host(0)}:{p.port}/", 64, warm, out)
+            h2load(p.port, gen.host(0), warm)
+            wrk(f"https://{last}:{p.port}/", 16, warm, out, ["-H", "Connection: close"])
 
         # ---- rows 1-3, A B A B: every round runs each proxy once, in turn
         for rnd in range(rounds):
@@ -342,7 +351,7 @@ def main():
 
     ec = openssl_speed("ecdsap256")
     rsa = openssl_speed("rsa2048")
-    report(out, a, names, res, rounds, dur, reloads, ec, rsa)
+    report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa)
 
 
 def parse_wrk_text(text):
@@ -423,7 +432,7 @@ http {{
     raise SystemExit("backend nginx did not start")
 
 
-def report(out, a, names, res, rounds, dur, reloads, ec, rsa):
+def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
     versions = {
         "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
@@ -435,7 +444,7 @@ def report(out, a, names, res, rounds, dur, reloads, ec, rsa):
 
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
 - pinning: proxy and backend on CPU {PROXY_CPU}, load generator on CPU {LOAD_CPU}; every proxy has one core (nginx 1 worker, HAProxy nbthread 1, Caddy and Portcullis see 1 CPU)
-- N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D); cells are median (min–max)
+- N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D), after a warm-up of {warm} s of each load per proxy; cells are median (min–max)
 - Portcullis: Release build, {" ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items())}; peers: {"; ".join(v for v in versions.values() if v)}
 - physical limit for row 2 (one core signs): ECDSA P-256 {fmt(ec)} signs/s × 1 core, RSA 2048 {fmt(rsa)} signs/s × 1 core (row 2's host uses ECDSA P-256)
 - ratios: Portcullis ÷ peer. ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)

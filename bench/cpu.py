@@ -120,10 +120,10 @@ class Counters:
         return sums
 
 
-def measure(proxy, rows, duration, out):
+def measure(proxy, rows, duration, out, warmup=3):
     host = gen.host(0)
     results = {}
-    bench.wrk(f"https://{host}:{proxy.port}/", 64, 3, out)  # warm-up: JIT tiers, pools, connections to the backend
+    bench.wrk(f"https://{host}:{proxy.port}/", 64, warmup, out)  # warm-up: JIT tiers, pools, connections to the backend
     for row in rows:
         with Counters(proxy.proc.pid, out, duration + 5) if proxy.name == "portcullis" else _Null() as counters:
             c0, t0 = cpu_seconds(proxy.proc.pid), time.time()
@@ -167,6 +167,7 @@ def main():
     a.add_argument("--proxies", default="portcullis nginx")
     a.add_argument("--rows", default="h1 h2 hs")
     a.add_argument("--duration", type=int, default=8)
+    a.add_argument("--warmup", type=int, default=3, help="seconds of h1 load before the rows (JIT tiering, pools)")
     a.add_argument("--rounds", type=int, default=1, help="candidates alternate (A B A B); cells are medians")
     a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
     a.add_argument("--variant", action="append", default=[],
@@ -187,7 +188,7 @@ def main():
                     if bench.wait_for(p.port, gen.host(0), 120, proc=p.proc) is None:
                         raise SystemExit(f"{label} did not serve")
                     bench.log(f"{label}: {env or ''}")
-                    runs.setdefault(label, []).append(measure(p, args.rows.split(), args.duration, args.out))
+                    runs.setdefault(label, []).append(measure(p, args.rows.split(), args.duration, args.out, args.warmup))
                 finally:
                     p.stop()
     finally:
