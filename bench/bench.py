@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
 PROXY_CPU, LOAD_CPU = "0", "1"
-ADMIN = "127.0.0.1:18901"
+ADMIN = f"127.0.0.1:{18901 + gen.OFFSET}"
 PORTCULLIS_ENV = {"DOTNET_gcServer": "1", "DOTNET_TieredPGO": "1", "DOTNET_TieredCompilation": "1", "DOTNET_ReadyToRun": "1"}
 RESOLVE_LUA = """-- every hostname is served on loopback: connect to 127.0.0.1 while the URL's host stays the SNI and Host
 function wrk.resolve(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end
@@ -83,7 +83,7 @@ class Proxy:
             os.kill(self.proc.pid, signal.SIGUSR2)  # master-worker mode (-W): re-reads the configuration
         else:
             subprocess.run(["caddy", "reload", "--config", os.path.join(self.set, "Caddyfile"), "--adapter", "caddyfile",
-                            "--address", "127.0.0.1:18019"], check=True, capture_output=True)
+                            "--address", gen.CADDY_ADMIN], check=True, capture_output=True)
 
 
 def n_of(set_dir):

@@ -21,8 +21,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-BACKEND_PORT = 18080
-PORTS = {"portcullis": 18443, "nginx": 18444, "haproxy": 18445, "caddy": 18446}
+# BENCH_PORT_OFFSET moves every port (e.g. 1000), so two checkouts can run benchmarks at the same time.
+OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "0"))
+BACKEND_PORT = 18080 + OFFSET
+PORTS = {"portcullis": 18443 + OFFSET, "nginx": 18444 + OFFSET, "haproxy": 18445 + OFFSET, "caddy": 18446 + OFFSET}
+CADDY_ADMIN = f"127.0.0.1:{18019 + OFFSET}"
 LISTENERS_PER_GATEWAY = 64  # the Gateway API's maxItems for spec.listeners
 
 
@@ -194,8 +197,8 @@ def write_caddy(out, hosts, ep):
     sites = [f"https://{h}:{PORTS['caddy']} {{\n  bind 127.0.0.1\n  tls {d}/tls.crt {d}/tls.key\n  reverse_proxy {ep}:{BACKEND_PORT}\n}}"
              for h, d in hosts]
     write(os.path.join(out, "Caddyfile"), f"""{{
-  admin 127.0.0.1:18019
-  http_port 18480
+  admin {CADDY_ADMIN}
+  http_port {18480 + OFFSET}
   https_port {PORTS['caddy']}
   auto_https disable_redirects
   skip_install_trust

@@ -25,7 +25,8 @@ workshop_cert() { # dir, domain, ca-dir (reuse its CA when given)
 gen_set() { # name, N: certificates and every proxy's configuration in $OUT/name, checked by `portcullis validate`
   local set="$OUT/$1"
   # A size change regenerates: a set directory holds one size at a time.
-  if [ "$(cat "$set/N" 2>/dev/null)" != "$2" ]; then rm -rf "$set"; fi
+  # So does another BENCH_PORT_OFFSET: the ports are written into every configuration.
+  if [ "$(cat "$set/N" 2>/dev/null)" != "$2" ] || [ "$(cat "$set/port-offset" 2>/dev/null || echo 0)" != "${BENCH_PORT_OFFSET:-0}" ]; then rm -rf "$set"; fi
   mkdir -p "$set/certs"
   workshop_cert "$set/certs/d0" d0.bench
   workshop_cert "$set/certs/d0-rotated" d0.bench "$set/certs/d0"
@@ -34,5 +35,6 @@ gen_set() { # name, N: certificates and every proxy's configuration in $OUT/name
   python3 "$ROOT/bench/gen.py" "$set" "$2"
   "$OUT/bin/portcullis" validate --config "$set/portcullis" >"$set/validate.log" 2>&1 ||
     { echo "portcullis validate failed:"; tail -20 "$set/validate.log"; return 1; }
+  echo "${BENCH_PORT_OFFSET:-0}" >"$set/port-offset"
   echo "$2" >"$set/N"
 }
