@@ -170,6 +170,25 @@ def h2load(port, hostname, duration):
     return {"rps": float(m.group(1)) if m else 0.0, "failed": int(f.group(2)) + int(f.group(3)) if f else -1}
 
 
+def full_handshakes(port, hostname, duration, batch=128):
+    """Full TLS handshakes per second: h2load opens `batch` connections of one HTTP/1.1 request each, again and
+    again for `duration` seconds. Every connection of one h2load run handshakes in full (h2load resumes only when
+    one of its clients reconnects, which one request per client never does), with SNI = hostname."""
+    done = failed = 0
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < duration:
+        cmd = ["taskset", "-c", LOAD_CPU, "h2load", "--h1", "-t1", f"-c{batch}", f"-n{batch}",
+               "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
+        text = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+        f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
+        if not f:
+            failed += batch
+            continue
+        done += int(f.group(1))
+        failed += int(f.group(2)) + int(f.group(3))
+    return {"rps": done / (time.monotonic() - t0), "failed": failed}
+
+
 def openssl_speed(alg):
     text = subprocess.run(["taskset", "-c", PROXY_CPU, "openssl", "speed", "-seconds", "3", alg], capture_output=True, text=True).stdout
     line = [ln for ln in text.splitlines() if re.match(r"^\s*(rsa 2048|256 bits ecdsa)", ln)]
@@ -287,6 +306,10 @@ def main():
             for p in procs:
                 r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
                 res.add(f"2 new TLS connection per request (wrk resumes), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
+            for p in procs:
+                r = full_handshakes(p.port, last, dur)
+                res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
+                res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "failed", "low", p.name, r["failed"])
             direct = wrk(f"http://127.0.0.1:{gen.BACKEND_PORT}/", 2, dur, out)
             res.add("3 latency 2c", "backend direct p50 ms", "low", "portcullis", direct["p50"])
             for p in procs:
