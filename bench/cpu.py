@@ -121,13 +121,21 @@ class Counters:
 
 
 def measure(proxy, rows, duration, out, warmup=3):
+    """rows: names (h1, h2, hs) run for `duration` each, or timeline windows 'h1@END' (see --timeline)."""
     host = gen.host(0)
     results = {}
-    bench.wrk(f"https://{host}:{proxy.port}/", 64, warmup, out)  # warm-up: JIT tiers, pools, connections to the backend
+    if warmup > 0:
+        bench.wrk(f"https://{host}:{proxy.port}/", 64, warmup, out)  # warm-up: JIT tiers, pools, connections to the backend
+    elapsed = 0
     for row in rows:
-        with Counters(proxy.proc.pid, out, duration + 5) if proxy.name == "portcullis" else _Null() as counters:
+        kind, _, end = row.partition("@")
+        seconds = int(end) - elapsed if end else duration
+        elapsed += seconds
+        # Not on timeline windows: attaching takes 2 s without load between them.
+        counted = proxy.name == "portcullis" and not end
+        with Counters(proxy.proc.pid, out, seconds + 5) if counted else _Null() as counters:
             c0, t0 = cpu_seconds(proxy.proc.pid), time.time()
-            requests, rps = load(row, proxy.port, host, duration, out)
+            requests, rps = load(kind, proxy.port, host, seconds, out)
             c1, t1 = cpu_seconds(proxy.proc.pid), time.time()
         r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1)}
         if isinstance(counters, Counters):
@@ -172,7 +180,12 @@ def main():
     a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
     a.add_argument("--variant", action="append", default=[],
                    help="another Portcullis run, LABEL:KEY=VAL,KEY=VAL (BIN=DIR runs another build), e.g. ws:DOTNET_gcServer=0")
+    a.add_argument("--timeline", default="",
+                   help="h1 load from the first request on, measured per window ending at these seconds, e.g. '5,15,60' "
+                        "(replaces --rows and --warmup): how fast the proxy reaches its steady state")
     args = a.parse_args()
+    if args.timeline:
+        args.rows, args.warmup = " ".join(f"h1@{t}" for t in args.timeline.split(",")), 0
     small = os.path.join(args.out, "small")
     with open(os.path.join(args.out, "resolve.lua"), "w") as f:
         f.write(bench.RESOLVE_LUA)

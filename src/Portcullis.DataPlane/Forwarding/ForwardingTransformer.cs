@@ -2,6 +2,7 @@ namespace Portcullis.DataPlane.Forwarding;
 
 using System.Net.Http;
 using Microsoft.AspNetCore.Http;
+using Portcullis.DataPlane.Listeners;
 using Portcullis.Ir;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -78,10 +79,9 @@ internal sealed class ForwardingTransformer : HttpTransformer
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), request.QueryString);
         }
 
-        var clientIp = httpContext.Connection.RemoteIpAddress;
-        if (clientIp is not null)
+        var client = ClientAddress(httpContext);
+        if (client is not null)
         {
-            var client = (clientIp.IsIPv4MappedToIPv6 ? clientIp.MapToIPv4() : clientIp).ToString();
             var existing = request.Headers[ForwardedFor].ToString();
             proxyRequest.Headers.Remove(ForwardedFor);
             proxyRequest.Headers.TryAddWithoutValidation(ForwardedFor, existing.Length == 0 ? client : $"{existing}, {client}");
@@ -92,13 +92,51 @@ internal sealed class ForwardingTransformer : HttpTransformer
 
         if (!proxyRequest.Headers.Contains(RequestId))
         {
-            proxyRequest.Headers.TryAddWithoutValidation(RequestId, Guid.NewGuid().ToString());
+            proxyRequest.Headers.TryAddWithoutValidation(RequestId, NewRequestId());
         }
 
         foreach (var edit in _requestEdits)
         {
             HeaderEdits.Apply(edit, proxyRequest);
         }
+    }
+
+    /// <summary>
+    /// A random (version 4) GUID from <see cref="Random.Shared"/>. <see cref="Guid.NewGuid"/> draws from the OS's
+    /// cryptographic source, a read of /dev/urandom per request on Linux (one system call of the ~9 a proxied request
+    /// makes); a request id needs to be unique, not unpredictable.
+    /// </summary>
+    internal static string NewRequestId()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        Random.Shared.NextBytes(bytes);
+        bytes[7] = (byte)((bytes[7] & 0x0F) | 0x40); // version 4 (the high nibble of Guid's third field, little-endian)
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return new Guid(bytes).ToString();
+    }
+
+    /// <summary>The client's address for X-Forwarded-For, formatted once per connection; null when unknown.</summary>
+    private static string? ClientAddress(HttpContext httpContext)
+    {
+        var feature = httpContext.Features.Get<GatewayConnectionFeature>();
+        if (feature?.ClientAddress is { } cached)
+        {
+            return cached;
+        }
+
+        var ip = httpContext.Connection.RemoteIpAddress;
+        if (ip is null)
+        {
+            return null;
+        }
+
+        var formatted = (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString();
+        if (feature is not null)
+        {
+            feature.ClientAddress = formatted;
+        }
+
+        return formatted;
     }
 
     public override async ValueTask<bool> TransformResponseAsync(

@@ -15,6 +15,12 @@ internal sealed class GatewayConnectionFeature(PortKey port, bool isTls)
     /// <summary>The SNI the client sent, null when none.</summary>
     public string? ServerName { get; set; }
 
+    /// <summary>
+    /// The client's address as X-Forwarded-For writes it, formatted by the connection's first forwarded request and
+    /// reused by the others (keep-alive, HTTP/2 streams): formatting an address costs a string and ~100 ns each time.
+    /// </summary>
+    public string? ClientAddress { get; set; }
+
     /// <summary>The client-certificate requirement the handshake applied (null: none asked for); requests must match it.</summary>
     public Tls.ClientCertificatePolicy? ClientCertificates { get; set; }
 }
