@@ -20,12 +20,12 @@ internal sealed class OutputStep : ITranslationStep
             {
                 Addresses = [.. gw.StatusAddresses],
                 Conditions = GatewayConditions(context, gw),
-                Listeners = gw.Listeners.Select(ListenerStatusOf).ToList(),
+                Listeners = gw.Listeners.ConvertAll(l => ListenerStatusOf(context, l)),
             };
 
             foreach (var l in gw.Listeners.Concat(gw.SetListeners).Where(l => l.IsProgrammed))
             {
-                var routes = l.Routes.Order(RoutePrecedence.Instance).Select(c => c.Config).ToEquatableArray();
+                var routes = InPrecedenceOrder(l.Routes);
                 listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
                     string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(),
                     l.Certificates.ToEquatableArray(), routes)
@@ -96,7 +96,29 @@ internal sealed class OutputStep : ITranslationStep
             : [accepted, programmed];
     }
 
-    internal static ListenerStatus ListenerStatusOf(ListenerState l)
+    /// <summary>The candidates' routes in precedence order; a listener of one route (the common case at scale) needs no sort.</summary>
+    private static EquatableArray<RouteConfig> InPrecedenceOrder(List<RouteCandidate> candidates)
+    {
+        if (candidates.Count == 0)
+        {
+            return EquatableArray<RouteConfig>.Empty;
+        }
+
+        if (candidates.Count > 1)
+        {
+            candidates.Sort(RoutePrecedence.Instance); // the comparer is total (it ends on route, rule and match), so unstable sorting is safe
+        }
+
+        var routes = new RouteConfig[candidates.Count];
+        for (var i = 0; i < routes.Length; i++)
+        {
+            routes[i] = candidates[i].Config;
+        }
+
+        return routes;
+    }
+
+    internal static ListenerStatus ListenerStatusOf(TranslationContext context, ListenerState l)
     {
         var g = l.Generation;
         var accepted = l.Protocol is null
@@ -105,19 +127,19 @@ internal sealed class OutputStep : ITranslationStep
                 ? Conditions.False(ConditionTypes.Accepted, conflict, l.ConflictMessage ?? "", g)
                 : l.NoValidCaCertificate is { } noCa
                 ? Conditions.False(ConditionTypes.Accepted, ListenerReasons.NoValidCACertificate, noCa, g)
-                : Conditions.True(ConditionTypes.Accepted, ListenerReasons.Accepted, "Listener is accepted", g);
+                : context.Constant(ConditionTypes.Accepted, true, ListenerReasons.Accepted, "Listener is accepted", g);
 
         var programmed = l.IsProgrammed
-            ? Conditions.True(ConditionTypes.Programmed, ListenerReasons.Programmed, "Listener is programmed", g)
+            ? context.Constant(ConditionTypes.Programmed, true, ListenerReasons.Programmed, "Listener is programmed", g)
             : Conditions.False(ConditionTypes.Programmed, ListenerReasons.Invalid, NotProgrammedMessage(l), g);
 
         var resolved = l.ResolvedRefsReason is { } reason
             ? Conditions.False(ConditionTypes.ResolvedRefs, reason, string.Join("; ", l.ResolvedRefsErrors), g)
-            : Conditions.True(ConditionTypes.ResolvedRefs, ListenerReasons.ResolvedRefs, "All references are resolved", g);
+            : context.Constant(ConditionTypes.ResolvedRefs, true, ListenerReasons.ResolvedRefs, "All references are resolved", g);
 
         var conflicted = l.ConflictReason is { } c
             ? Conditions.True(ConditionTypes.Conflicted, c, l.ConflictMessage ?? "", g)
-            : Conditions.False(ConditionTypes.Conflicted, ListenerReasons.NoConflicts, "No conflicts", g);
+            : context.Constant(ConditionTypes.Conflicted, false, ListenerReasons.NoConflicts, "No conflicts", g);
 
         return new ListenerStatus
         {
