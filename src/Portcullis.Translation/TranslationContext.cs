@@ -174,7 +174,8 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     /// <summary>Reason of the ResolvedRefs=False condition, with one message line per bad reference.</summary>
     public string? ResolvedRefsReason { get; set; }
 
-    public List<string> ResolvedRefsErrors { get; } = [];
+    /// <summary>Created on the first error: most listeners have none.</summary>
+    public List<string> ResolvedRefsErrors => field ??= [];
 
     public List<TlsCertificate> Certificates { get; } = [];
 
@@ -183,13 +184,14 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     public bool Allows(RouteKind kind) => SupportedKinds.Exists(k => k.Kind == kind.Name);
 
     /// <summary>Kind and hostnames of every route attached so far: HTTPRoutes and GRPCRoutes must not share a hostname.</summary>
-    public List<(RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)> AttachedHostnames { get; } = [];
+    /// <remarks>Null until the first route attaches.</remarks>
+    public List<(RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)>? AttachedHostnames { get; set; }
 
     /// <summary>TLS listeners only: whether the gateway terminates the TLS or passes it through.</summary>
     public TlsMode? TlsMode { get; set; }
 
     /// <summary>TLS, TCP and UDP listeners: what TLSRoutes, TCPRoutes and UDPRoutes attached, in snapshot order.</summary>
-    public List<L4RouteCandidate> L4Routes { get; } = [];
+    public List<L4RouteCandidate> L4Routes => field ??= [];
 
     /// <summary>The gateway holds the private key: HTTPS, and TLS in mode Terminate.</summary>
     public bool TerminatesTls => Protocol == ListenerProtocol.Https || TlsMode == Ir.TlsMode.Terminate;

@@ -12,11 +12,13 @@ internal sealed record CompiledRoute(HttpRoute View, HttpRouteRules Rules, Snaps
     /// The route's rules: the previous translation's when the route and everything they read are the same objects, else
     /// built by <paramref name="compile"/>. Rules depend on nothing else of the snapshot but what the cache checks as a whole.
     /// </summary>
-    public static (HttpRoute View, HttpRouteRules Rules) Get(TranslationContext context, KubernetesObject route, Func<(HttpRoute, HttpRouteRules)> compile)
+    public static (HttpRoute View, HttpRouteRules Rules) Get<TRoute>(TranslationContext context, TRoute route,
+        Func<TranslationContext, TRoute, (HttpRoute, HttpRouteRules)> compile)
+        where TRoute : KubernetesObject
     {
         if (context.Cache is not { } cache)
         {
-            return compile();
+            return compile(context, route);
         }
 
         if (cache.Routes.TryGetPrevious(route, out var previous) && previous.Reads.Unchanged(context.Index))
@@ -30,7 +32,7 @@ internal sealed record CompiledRoute(HttpRoute View, HttpRouteRules Rules, Snaps
         context.Index.Reads = reads;
         try
         {
-            var (view, rules) = compile();
+            var (view, rules) = compile(context, route);
             cache.Routes.Keep(route, new CompiledRoute(view, rules, reads));
             return (view, rules);
         }

@@ -80,7 +80,9 @@ internal static class ParentListeners
 /// </summary>
 internal sealed class ParentSelection(List<ListenerState> allowed, string? rejectedReason, string? rejectedMessage)
 {
-    private Dictionary<string, List<int>>? _exact;
+    // Listeners by exact hostname: the first one's position, and in _moreExact those after it (rare: same hostname, other port).
+    private Dictionary<string, int>? _exact;
+    private Dictionary<string, List<int>>? _moreExact;
     private List<int>? _others;
 
     public List<ListenerState> Allowed { get; } = allowed;
@@ -114,26 +116,39 @@ internal sealed class ParentSelection(List<ListenerState> allowed, string? rejec
 
         BuildIndex();
         List<int>? hits = null;
+        var single = -1;
         for (var i = 0; i < routeHostnames.Count; i++)
         {
-            if (Hostnames.Normalize(routeHostnames[i]) is { } h && _exact!.TryGetValue(h, out var listeners))
+            if (Hostnames.Normalize(routeHostnames[i]) is not { } h || !_exact!.TryGetValue(h, out var first))
             {
-                (hits ??= []).AddRange(listeners);
+                continue;
+            }
+
+            if (single < 0 && hits is null && !_moreExact!.ContainsKey(h))
+            {
+                single = first; // the common case: one listener for the route's one hostname, no list needed
+                continue;
+            }
+
+            hits ??= single < 0 ? [] : [single];
+            single = -1;
+            hits.Add(first);
+            if (_moreExact!.TryGetValue(h, out var more))
+            {
+                hits.AddRange(more);
             }
         }
 
-        if (hits is null && _others!.Count == 0)
+        if (_others!.Count == 0)
         {
-            return [];
+            if (hits is null)
+            {
+                return single < 0 ? [] : [Allowed[single]];
+            }
         }
 
-        if (hits is not null && hits.Count == 1 && _others!.Count == 0)
-        {
-            return [Allowed[hits[0]]];
-        }
-
-        hits ??= [];
-        hits.AddRange(_others!);
+        hits ??= single < 0 ? [] : [single];
+        hits.AddRange(_others);
         hits.Sort();
         var result = new List<ListenerState>(hits.Count);
         for (var i = 0; i < hits.Count; i++)
@@ -154,7 +169,8 @@ internal sealed class ParentSelection(List<ListenerState> allowed, string? rejec
             return;
         }
 
-        _exact = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        _exact = new Dictionary<string, int>(Allowed.Count, StringComparer.Ordinal);
+        _moreExact = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         _others = [];
         for (var i = 0; i < Allowed.Count; i++)
         {
@@ -163,13 +179,14 @@ internal sealed class ParentSelection(List<ListenerState> allowed, string? rejec
             {
                 _others.Add(i);
             }
-            else if (_exact.TryGetValue(h, out var list))
+            else if (!_exact.TryAdd(h, i))
             {
-                list.Add(i);
-            }
-            else
-            {
-                _exact[h] = [i];
+                if (!_moreExact.TryGetValue(h, out var more))
+                {
+                    _moreExact[h] = more = [];
+                }
+
+                more.Add(i);
             }
         }
     }

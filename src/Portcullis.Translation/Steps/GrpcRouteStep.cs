@@ -20,9 +20,8 @@ internal sealed class GrpcRouteStep : ITranslationStep
     {
         foreach (var route in context.Snapshot.GrpcRoutes)
         {
-            var (view, rules) = CompiledRoute.Get(context, route, () => Compile(context, route));
-            context.PendingRoutes.Add(new PendingRoute(RouteKind.Grpc, view, rules,
-                parents => context.GrpcRouteStatuses[route.Ref] = new GrpcRouteStatus { Parents = parents }));
+            var (view, rules) = CompiledRoute.Get(context, route, Compile);
+            context.PendingRoutes.Add(new PendingRoute(RouteKind.Grpc, view, rules));
         }
     }
 

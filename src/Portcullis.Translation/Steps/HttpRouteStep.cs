@@ -11,9 +11,8 @@ internal sealed class HttpRouteStep : ITranslationStep
     {
         foreach (var route in context.Snapshot.HttpRoutes)
         {
-            var (view, rules) = CompiledRoute.Get(context, route, () => (route, HttpRouteRules.Build(context.Index, route, RouteKind.Http)));
-            context.PendingRoutes.Add(new PendingRoute(RouteKind.Http, view, rules,
-                parents => context.HttpRouteStatuses[route.Ref] = new HttpRouteStatus { Parents = parents }));
+            var (view, rules) = CompiledRoute.Get(context, route, static (c, r) => (r, HttpRouteRules.Build(c.Index, r, RouteKind.Http)));
+            context.PendingRoutes.Add(new PendingRoute(RouteKind.Http, view, rules));
         }
     }
 }

@@ -25,7 +25,18 @@ internal sealed class OutputStep : ITranslationStep
 
             foreach (var l in gw.Listeners.Concat(gw.SetListeners).Where(l => l.IsProgrammed))
             {
-                var routes = InPrecedenceOrder(l.Routes);
+                if (l.Routes.Count > 1)
+                {
+                    l.Routes.Sort(RoutePrecedence.Instance); // the comparer is total (it ends on route, rule and match): unstable sorting is safe
+                }
+
+                if (Unchanged(context, gw, l) is { } previous)
+                {
+                    listeners.Add(previous);
+                    continue;
+                }
+
+                var routes = Configs(l.Routes);
                 listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
                     string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(),
                     l.Certificates.ToEquatableArray(), routes)
@@ -96,17 +107,11 @@ internal sealed class OutputStep : ITranslationStep
             : [accepted, programmed];
     }
 
-    /// <summary>The candidates' routes in precedence order; a listener of one route (the common case at scale) needs no sort.</summary>
-    private static EquatableArray<RouteConfig> InPrecedenceOrder(List<RouteCandidate> candidates)
+    private static EquatableArray<RouteConfig> Configs(List<RouteCandidate> candidates)
     {
         if (candidates.Count == 0)
         {
             return EquatableArray<RouteConfig>.Empty;
-        }
-
-        if (candidates.Count > 1)
-        {
-            candidates.Sort(RoutePrecedence.Instance); // the comparer is total (it ends on route, rule and match), so unstable sorting is safe
         }
 
         var routes = new RouteConfig[candidates.Count];
@@ -116,6 +121,43 @@ internal sealed class OutputStep : ITranslationStep
         }
 
         return routes;
+    }
+
+    /// <summary>
+    /// The previous translation's config of an HTTP or HTTPS listener when it would be built again from the same objects:
+    /// the same certificates and routes (by reference; a cache hands unchanged ones on as the same objects) and equal
+    /// settings. Most listeners of a large config are unchanged by one change, and need no new config at all.
+    /// </summary>
+    private static ListenerConfig? Unchanged(TranslationContext context, GatewayState gw, ListenerState l)
+    {
+        if (context.Cache is not { } cache || l.Protocol is not (ListenerProtocol.Http or ListenerProtocol.Https)
+            || !cache.Listeners.TryGetValue(l.Name, out var previous)
+            || previous.L4 is not null || previous.Protocol != l.Protocol || previous.Port != l.Spec.Port
+            || !string.Equals(previous.Address, gw.BindAddress, StringComparison.Ordinal)
+            || !string.Equals(previous.Hostname, string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(), StringComparison.Ordinal)
+            || !Equals(previous.ClientValidation, l.ClientValidation)
+            || previous.Certificates.Count != l.Certificates.Count || previous.Routes.Count != l.Routes.Count)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < l.Certificates.Count; i++)
+        {
+            if (!ReferenceEquals(previous.Certificates[i], l.Certificates[i]))
+            {
+                return null;
+            }
+        }
+
+        for (var i = 0; i < l.Routes.Count; i++)
+        {
+            if (!ReferenceEquals(previous.Routes[i], l.Routes[i].Config))
+            {
+                return null;
+            }
+        }
+
+        return previous;
     }
 
     internal static ListenerStatus ListenerStatusOf(TranslationContext context, ListenerState l)

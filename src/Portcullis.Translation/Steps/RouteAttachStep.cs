@@ -7,9 +7,8 @@ using Portcullis.Translation.Routing;
 using Portcullis.Translation.Status;
 
 /// <summary>An HTTPRoute or GRPCRoute whose rules are translated, waiting to be attached to listeners.</summary>
-/// <param name="Route">The route seen as an HTTPRoute (a GRPCRoute's view keeps its metadata, parents and hostnames).</param>
-/// <param name="SetStatus">Records the route's parent statuses under its own kind.</param>
-internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRules Rules, Action<IReadOnlyList<RouteParentStatus>> SetStatus)
+/// <param name="Route">The route seen as an HTTPRoute (a GRPCRoute's view keeps its kind, metadata, parents and hostnames).</param>
+internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRules Rules)
 {
     public string Key => Rules.Key;
 }
@@ -58,9 +57,18 @@ internal sealed class RouteAttachStep : ITranslationStep
                 });
             }
 
-            if (parents.Count > 0)
+            if (parents.Count == 0)
             {
-                pending.SetStatus(parents);
+                continue;
+            }
+
+            if (pending.Kind == RouteKind.Grpc)
+            {
+                context.GrpcRouteStatuses[route.Ref] = new GrpcRouteStatus { Parents = parents };
+            }
+            else
+            {
+                context.HttpRouteStatuses[route.Ref] = new HttpRouteStatus { Parents = parents };
             }
         }
     }
@@ -99,7 +107,7 @@ internal sealed class RouteAttachStep : ITranslationStep
             {
                 attached.Add(listener);
                 listener.AttachedRoutes++;
-                listener.AttachedHostnames.Add((pending.Kind, pending.Key, hostnames));
+                (listener.AttachedHostnames ??= []).Add((pending.Kind, pending.Key, hostnames));
                 AddRoutes(pending, listener, hostnames);
             }
         }
@@ -126,15 +134,37 @@ internal sealed class RouteAttachStep : ITranslationStep
     private static (RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)? ConflictingRoute(
         ListenerState listener, RouteKind kind, IReadOnlyList<string> hostnames)
     {
-        foreach (var other in listener.AttachedHostnames)
+        if (listener.AttachedHostnames is not { } attached)
         {
-            if (other.Kind != kind && other.Hostnames.Any(a => hostnames.Any(b => Overlap(a, b))))
+            return null;
+        }
+
+        foreach (var other in attached)
+        {
+            if (other.Kind != kind && AnyOverlap(other.Hostnames, hostnames))
             {
                 return other;
             }
         }
 
         return null;
+
+        // Loops, not nested Any: lambdas capturing the parameters would allocate on every call of the method.
+        static bool AnyOverlap(IReadOnlyList<string> x, IReadOnlyList<string> y)
+        {
+            for (var i = 0; i < x.Count; i++)
+            {
+                for (var j = 0; j < y.Count; j++)
+                {
+                    if (Overlap(x[i], y[j]))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
 
         static bool Overlap(string a, string b) => a == Hostnames.Any || b == Hostnames.Any || Hostnames.IntersectOne(a, b) is not null;
     }
