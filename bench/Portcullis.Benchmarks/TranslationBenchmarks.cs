@@ -2,6 +2,9 @@ namespace Portcullis.Benchmarks;
 
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using Portcullis.Model;
 using Portcullis.Model.Core;
@@ -126,6 +129,161 @@ public class TranslationBenchmarks
 
     private static EndpointSliceEndpoint Ready(string address) =>
         new() { Addresses = [address], Conditions = new EndpointConditions { Ready = true } };
+
+    private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Translation of the set bench/scale.sh serves (bench/gen.py): 157 Gateways of 64 HTTPS listeners, each listener
+/// with its own certificate Secret, 10,000 HTTPRoutes of one hostname each, one backend Service. Like gen.py, the
+/// certificates are EC P-256 with one key shared by every CA and one by every leaf (only the keys are shared).
+/// <see cref="Start"/> is the first translation a process makes (no cache: every certificate validated);
+/// <see cref="RouteChanged"/> translates after one route changed through the host's <see cref="TranslationCache"/>,
+/// as the host does on a file change (the two snapshots share every other object by reference, as the file
+/// provider's do).
+/// </summary>
+[MemoryDiagnoser]
+[ShortRunJob]
+public class ScaleTranslationBenchmarks
+{
+    private const int Hosts = 10_000;
+    private const int ListenersPerGateway = 64;
+
+    private ResourceSnapshot _snapshot = null!;
+    private ResourceSnapshot _changed = null!;
+    private TranslatorOptions _options = null!;
+    private readonly TranslationCache _cache = new();
+    private bool _flip;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        (_snapshot, _changed) = ScaleSet.Create(Hosts, ListenersPerGateway);
+        _options = new TranslatorOptions { DefaultBindAddress = IPAddress.Loopback };
+
+        var result = Translator.Translate(_snapshot, _options);
+        if (result.Config.Listeners.Count != Hosts || result.Config.Listeners.Any(l => l.Routes.Count != 1 || l.Certificates.Count != 1))
+        {
+            throw new InvalidOperationException($"The scale set translated to {result.Config.Listeners.Count} listeners, expected {Hosts} each with a route and a certificate.");
+        }
+    }
+
+    [Benchmark]
+    public TranslationResult Start() => Translator.Translate(_snapshot, _options);
+
+    [Benchmark]
+    public TranslationResult RouteChanged() => Translator.Translate(Next(), _options, _cache);
+
+    /// <summary>The two snapshots in turn, so every call sees one route differ from the call before.</summary>
+    private ResourceSnapshot Next() => (_flip = !_flip) ? _changed : _snapshot;
+}
+
+/// <summary>Builds the 10,000-host set in memory, and a copy with one route changed (every other object the same by reference).</summary>
+internal static class ScaleSet
+{
+    public const string BackendPort = "18080";
+
+    public static (ResourceSnapshot Snapshot, ResourceSnapshot Changed) Create(int hosts, int listenersPerGateway)
+    {
+        var objects = new List<KubernetesObject>
+        {
+            new GatewayClass
+            {
+                ApiVersion = GatewayApiGroup.V1, Kind = "GatewayClass",
+                Metadata = Meta("portcullis", null),
+                Spec = new GatewayClassSpec { ControllerName = TranslatorOptions.DefaultControllerName },
+            },
+            new Service
+            {
+                ApiVersion = "v1", Kind = "Service",
+                Metadata = Meta("backend", "default"),
+                Spec = new ServiceSpec { Ports = [new ServicePort { Name = "http", Port = 18080, TargetPort = IntOrString.FromInt(18080) }] },
+            },
+            new EndpointSlice
+            {
+                ApiVersion = "discovery.k8s.io/v1", Kind = "EndpointSlice",
+                Metadata = Meta("backend-1", "default") with { Labels = new Dictionary<string, string> { [EndpointSlice.ServiceNameLabel] = "backend" } },
+                Endpoints = [new EndpointSliceEndpoint { Addresses = ["127.0.0.1"], Conditions = new EndpointConditions { Ready = true } }],
+                Ports = [new EndpointSlicePort { Name = "http", Port = 18080, Protocol = "TCP" }],
+            },
+        };
+
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var keyPem = Encoding.ASCII.GetBytes(leafKey.ExportPkcs8PrivateKeyPem());
+        var notBefore = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var g = 0; g * listenersPerGateway < hosts; g++)
+        {
+            var listeners = new List<Listener>();
+            for (var i = g * listenersPerGateway; i < Math.Min(hosts, (g + 1) * listenersPerGateway); i++)
+            {
+                listeners.Add(new Listener
+                {
+                    Name = Invariant($"d{i}"), Protocol = ListenerProtocols.Https, Port = 18443, Hostname = Host(i),
+                    Tls = new GatewayTlsConfig { Mode = "Terminate", CertificateRefs = [new SecretObjectReference { Name = Invariant($"d{i}-cert") }] },
+                });
+            }
+
+            objects.Add(new Gateway
+            {
+                ApiVersion = GatewayApiGroup.V1, Kind = "Gateway",
+                Metadata = Meta(Invariant($"gw{g}"), "default"),
+                Spec = new GatewaySpec { GatewayClassName = "portcullis", Listeners = listeners },
+            });
+        }
+
+        for (var i = 0; i < hosts; i++)
+        {
+            var caName = new X500DistinguishedName(Invariant($"O=d{i} Inc., CN=d{i}.bench"));
+            var leafRequest = new CertificateRequest(new X500DistinguishedName("CN=" + Host(i)), leafKey, HashAlgorithmName.SHA256);
+            var serial = BitConverter.GetBytes(i + 1);
+            using var leaf = leafRequest.Create(caName, X509SignatureGenerator.CreateForECDsa(caKey), notBefore, notBefore.AddYears(1), serial);
+            objects.Add(new Secret
+            {
+                ApiVersion = "v1", Kind = "Secret", Type = Secret.TlsType,
+                Metadata = Meta(Invariant($"d{i}-cert"), "default"),
+                Data = new Dictionary<string, byte[]>
+                {
+                    [Secret.TlsCertKey] = Encoding.ASCII.GetBytes(leaf.ExportCertificatePem()),
+                    [Secret.TlsPrivateKeyKey] = keyPem,
+                },
+            });
+            objects.Add(Route(Invariant($"r{i}"), Invariant($"gw{i / listenersPerGateway}"), Host(i)));
+        }
+
+        var snapshot = ResourceSnapshot.Create(objects);
+
+        // The change bench/scale.sh makes: a route for a host that exists, appended to the routes.
+        objects.Add(Route("extra", "gw0", Host(1)));
+        return (snapshot, ResourceSnapshot.Create(objects));
+    }
+
+    private static HttpRoute Route(string name, string gateway, string hostname) => new()
+    {
+        ApiVersion = GatewayApiGroup.V1, Kind = HttpRoute.KindName,
+        Metadata = Meta(name, "default"),
+        Spec = new HttpRouteSpec
+        {
+            ParentRefs = [new ParentReference { Name = gateway }],
+            Hostnames = [hostname],
+            Rules =
+            [
+                new HttpRouteRule
+                {
+                    Matches = [new HttpRouteMatch { Path = new HttpPathMatch { Type = PathMatchTypes.PathPrefix, Value = "/" } }],
+                    BackendRefs = [new HttpBackendRef { Name = "backend", Port = 18080 }],
+                },
+            ],
+        },
+    };
+
+    private static ObjectMeta Meta(string name, string? ns) => new()
+    {
+        Name = name, Namespace = ns, Generation = 1, Uid = Guid.NewGuid().ToString(),
+        CreationTimestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+    };
+
+    private static string Host(int i) => Invariant($"www.d{i}.bench");
 
     private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }

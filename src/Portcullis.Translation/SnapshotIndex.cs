@@ -66,21 +66,42 @@ internal sealed class SnapshotIndex
     /// <summary>BackendTLSPolicies with conflicts settled and CA bundles read, by target Service port.</summary>
     public Backends.BackendTlsPolicies BackendTls { get; }
 
+    /// <summary>
+    /// While set, Service and EndpointSlice lookups are written down, so a result computed from them can be reused in a later
+    /// translation whose snapshot gives the same objects (see <see cref="TranslationCache"/>).
+    /// </summary>
+    public Caching.SnapshotReads? Reads { get; set; }
+
     public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
 
     public ConfigMap? ConfigMap(string ns, string name) => _configMaps.GetValueOrDefault((ns, name));
 
-    public Service? Service(string ns, string name) => _services.GetValueOrDefault((ns, name));
+    public Service? Service(string ns, string name)
+    {
+        var service = _services.GetValueOrDefault((ns, name));
+        Reads?.Service(ns, name, service);
+        return service;
+    }
 
     /// <summary>The EndpointSlices of a Service (by the kubernetes.io/service-name label), in snapshot order.</summary>
-    public IReadOnlyList<EndpointSlice> EndpointSlices(string ns, string service) =>
-        _slices.TryGetValue((ns, service), out var list) ? list : [];
+    public IReadOnlyList<EndpointSlice> EndpointSlices(string ns, string service)
+    {
+        IReadOnlyList<EndpointSlice> slices = _slices.TryGetValue((ns, service), out var list) ? list : [];
+        Reads?.Slices(ns, service, slices);
+        return slices;
+    }
 
     /// <summary>A Service port's endpoints and appProtocol, computed by <paramref name="resolve"/> on the first call for that port.</summary>
     public (EquatableArray<Endpoint> Endpoints, string? AppProtocol) ServiceEndpoints(string ns, string service, ServicePort port,
         Func<(EquatableArray<Endpoint>, string?)> resolve)
     {
         var key = (ns, service, port);
+        if (Reads is not null)
+        {
+            // Computed once per translation, but every caller depends on the slices: each records them.
+            EndpointSlices(ns, service);
+        }
+
         if (!_endpoints.TryGetValue(key, out var result))
         {
             _endpoints[key] = result = resolve();
@@ -114,11 +135,14 @@ internal sealed class SnapshotIndex
     /// </summary>
     public bool ReferencePermitted(string fromGroup, string fromKind, string fromNamespace, string toGroup, string toKind, string toNamespace, string toName)
     {
-        if (string.Equals(fromNamespace, toNamespace, StringComparison.Ordinal))
-        {
-            return true;
-        }
+        // The grant search is a separate method: its lambdas capture the parameters, and a method with such lambdas
+        // allocates their closure on entry, also for the same-namespace references that never search.
+        return string.Equals(fromNamespace, toNamespace, StringComparison.Ordinal)
+            || Granted(fromGroup, fromKind, fromNamespace, toGroup, toKind, toNamespace, toName);
+    }
 
+    private bool Granted(string fromGroup, string fromKind, string fromNamespace, string toGroup, string toKind, string toNamespace, string toName)
+    {
         foreach (var grant in _grants)
         {
             if (!string.Equals(grant.Metadata.Namespace, toNamespace, StringComparison.Ordinal))

@@ -11,11 +11,20 @@ using Portcullis.Translation.Steps;
 /// Everything one translation run knows and has decided so far. Created fresh for every run, so no
 /// step ever sees state left over from a previous snapshot.
 /// </summary>
-internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOptions options)
+internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOptions options, TranslationCache? cache = null)
 {
     public ResourceSnapshot Snapshot { get; } = snapshot;
 
     public TranslatorOptions Options { get; } = options;
+
+    /// <summary>The caller's cache: what may be reused from the previous translation. Null: everything is computed.</summary>
+    public TranslationCache? Cache { get; } = cache;
+
+    /// <summary>Certificate checks by content: the cache's, or this translation's own.</summary>
+    public Tls.CertificateCheckCache CertificateChecks { get; } = cache?.CertificateChecks ?? new();
+
+    /// <summary>Each TLS Secret judged so far in this translation (by reference: a Secret is judged once).</summary>
+    public Dictionary<Secret, Tls.SecretCertificate> SecretCertificates { get; } = new(ReferenceEqualityComparer.Instance);
 
     public SnapshotIndex Index { get; } = new(snapshot);
 
@@ -53,8 +62,48 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
 
     public GatewayConfig Config { get; set; } = GatewayConfig.Empty;
 
-    public GatewayState? FindGateway(string ns, string name) =>
-        Gateways.Find(g => g.Gateway.Metadata.Namespace == ns && g.Gateway.Metadata.Name == name);
+    private readonly Dictionary<(string Type, string Status, string Reason, string Message, long Generation), Condition> _conditions =
+        cache?.Conditions ?? [];
+
+    /// <summary>
+    /// A condition with a constant message, as one shared object: thousands of listeners and routes report the same
+    /// "Listener is accepted" (conditions are immutable records, so sharing is invisible to readers).
+    /// </summary>
+    public Condition Constant(string type, bool status, string reason, string message, long generation)
+    {
+        var key = (type, status ? Status.ConditionStatus.True : Status.ConditionStatus.False, reason, message, generation);
+        if (!_conditions.TryGetValue(key, out var condition))
+        {
+            _conditions[key] = condition = status
+                ? Status.Conditions.True(type, reason, message, generation)
+                : Status.Conditions.False(type, reason, message, generation);
+        }
+
+        return condition;
+    }
+
+    public GatewayState? FindGateway(string ns, string name)
+    {
+        // Every route looks its parents up: a dictionary, built once GatewayStep has taken the Gateways in.
+        if (_gatewaysByName is null || _gatewaysByNameCount != Gateways.Count)
+        {
+            _gatewaysByName = [];
+            foreach (var g in Gateways)
+            {
+                _gatewaysByName.TryAdd((g.Gateway.Metadata.Namespace, g.Gateway.Metadata.Name), g);
+            }
+
+            _gatewaysByNameCount = Gateways.Count;
+        }
+
+        return _gatewaysByName.GetValueOrDefault((ns, name));
+    }
+
+    private Dictionary<(string? Ns, string Name), GatewayState>? _gatewaysByName;
+    private int _gatewaysByNameCount;
+
+    /// <summary>What <see cref="Routing.ParentListeners.Select"/> decided, per parent, parentRef section and port, route kind and namespace.</summary>
+    public Dictionary<(GatewayState Gateway, ListenerSetState? Set, string? Section, int? Port, string Kind, string RouteNs), Routing.ParentSelection> ParentSelections { get; } = [];
 }
 
 /// <summary>What the translator has decided about one Gateway.</summary>
@@ -64,7 +113,8 @@ internal sealed class GatewayState(Gateway gateway)
 
     public long Generation => Gateway.Metadata.Generation;
 
-    public string Key => $"{Gateway.Metadata.Namespace}/{Gateway.Metadata.Name}";
+    /// <summary>"namespace/name"; built once, since every route and listener of the Gateway asks for it.</summary>
+    public string Key => field ??= $"{Gateway.Metadata.Namespace}/{Gateway.Metadata.Name}";
 
     public List<ListenerState> Listeners { get; } = [];
 
@@ -105,7 +155,7 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     public ListenerSetState? Set { get; } = set;
 
     /// <summary>"namespace/gateway/listener", or "namespace/gateway/set-namespace/set/listener" for a ListenerSet's.</summary>
-    public string Name => Set is null ? $"{Gateway.Key}/{Spec.Name}" : $"{Gateway.Key}/{Set.Key}/{Spec.Name}";
+    public string Name => field ??= Set is null ? $"{Gateway.Key}/{Spec.Name}" : $"{Gateway.Key}/{Set.Key}/{Spec.Name}";
 
     /// <summary>The namespace certificateRefs and allowedRoutes "Same" are relative to: the object that declares the listener.</summary>
     public string OwnerNamespace => Set?.Namespace ?? Gateway.Gateway.Metadata.Namespace ?? "";
@@ -124,7 +174,8 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     /// <summary>Reason of the ResolvedRefs=False condition, with one message line per bad reference.</summary>
     public string? ResolvedRefsReason { get; set; }
 
-    public List<string> ResolvedRefsErrors { get; } = [];
+    /// <summary>Created on the first error: most listeners have none.</summary>
+    public List<string> ResolvedRefsErrors => field ??= [];
 
     public List<TlsCertificate> Certificates { get; } = [];
 
@@ -133,13 +184,14 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     public bool Allows(RouteKind kind) => SupportedKinds.Exists(k => k.Kind == kind.Name);
 
     /// <summary>Kind and hostnames of every route attached so far: HTTPRoutes and GRPCRoutes must not share a hostname.</summary>
-    public List<(RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)> AttachedHostnames { get; } = [];
+    /// <remarks>Null until the first route attaches.</remarks>
+    public List<(RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)>? AttachedHostnames { get; set; }
 
     /// <summary>TLS listeners only: whether the gateway terminates the TLS or passes it through.</summary>
     public TlsMode? TlsMode { get; set; }
 
     /// <summary>TLS, TCP and UDP listeners: what TLSRoutes, TCPRoutes and UDPRoutes attached, in snapshot order.</summary>
-    public List<L4RouteCandidate> L4Routes { get; } = [];
+    public List<L4RouteCandidate> L4Routes => field ??= [];
 
     /// <summary>The gateway holds the private key: HTTPS, and TLS in mode Terminate.</summary>
     public bool TerminatesTls => Protocol == ListenerProtocol.Https || TlsMode == Ir.TlsMode.Terminate;

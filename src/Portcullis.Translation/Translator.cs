@@ -1,5 +1,7 @@
 namespace Portcullis.Translation;
 
+using System.Collections.Immutable;
+using Portcullis.Ir;
 using Portcullis.Model;
 using Portcullis.Translation.Sessions;
 using Portcullis.Translation.Steps;
@@ -31,14 +33,25 @@ public static class Translator
         new BackendTlsStep(),       // Gateway backend client certificate, BackendTLSPolicy status (needs route parents and output)
     ];
 
-    public static TranslationResult Translate(ResourceSnapshot snapshot, TranslatorOptions options)
+    /// <param name="cache">
+    /// Results of the previous translation to reuse where the objects they were computed from are unchanged (the same
+    /// objects); the result is equal to a translation without it. Null computes everything.
+    /// </param>
+    public static TranslationResult Translate(ResourceSnapshot snapshot, TranslatorOptions options, TranslationCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(options);
-        var context = new TranslationContext(snapshot, options);
+        cache?.Begin(snapshot, options);
+        var context = new TranslationContext(snapshot, options, cache);
         foreach (var step in Steps)
         {
             step.Run(context);
+        }
+
+        if (cache is not null)
+        {
+            context.Config = ReuseUnchangedListeners(context.Config, cache);
+            cache.End(context.Config);
         }
 
         return new TranslationResult(context.Config, new StatusReport
@@ -55,5 +68,35 @@ public static class Translator
             ListenerSets = context.ListenerSetStatuses,
             BackendTlsPolicies = context.BackendTlsPolicyStatuses,
         });
+    }
+
+    /// <summary>
+    /// A listener equal to the previous translation's is passed on as that same object, so whoever compares the
+    /// two configs (the data plane reuses a listener's compiled tables when it is unchanged) finds it at once.
+    /// </summary>
+    private static GatewayConfig ReuseUnchangedListeners(GatewayConfig config, TranslationCache cache)
+    {
+        var listeners = config.Listeners.AsImmutableArray();
+        ImmutableArray<ListenerConfig>.Builder? reused = null;
+        for (var i = 0; i < listeners.Length; i++)
+        {
+            var l = listeners[i];
+            if (cache.Listeners.TryGetValue(l.Name, out var previous) && !ReferenceEquals(previous, l) && previous.Equals(l))
+            {
+                if (reused is null)
+                {
+                    reused = ImmutableArray.CreateBuilder<ListenerConfig>(listeners.Length);
+                    reused.AddRange(listeners, i);
+                }
+
+                reused.Add(previous);
+            }
+            else
+            {
+                reused?.Add(l);
+            }
+        }
+
+        return reused is null ? config : config with { Listeners = reused.MoveToImmutable() };
     }
 }

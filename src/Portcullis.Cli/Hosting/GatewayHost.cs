@@ -30,6 +30,7 @@ internal sealed partial class GatewayHost(
     private HashSet<string> _reported = [];
     private readonly StageClock _clock = new();
     private readonly GarbageAfterUpdates _garbage = new();
+    private readonly TranslationCache _translationCache = new();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -40,7 +41,7 @@ internal sealed partial class GatewayHost(
             var started = Stopwatch.GetTimestamp();
             var (_, loadMb) = _clock.Mark(); // since the last update: what the provider allocated to produce this one
             ReportDiagnostics(update.Diagnostics);
-            var result = Translator.Translate(update.Snapshot, options);
+            var result = Translator.Translate(update.Snapshot, options, _translationCache);
             if (select is not null)
             {
                 result = select(result);

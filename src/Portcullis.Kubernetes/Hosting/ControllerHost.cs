@@ -51,6 +51,7 @@ public sealed partial class ControllerHost
     private readonly Leadership? _leadership;
     private readonly Action<ControllerState>? _translated;
     private readonly ILogger _logger;
+    private readonly TranslationCache _translationCache = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ControllerState? _latest;
 
@@ -91,7 +92,7 @@ public sealed partial class ControllerHost
         {
             await foreach (var update in _provider.WatchAsync(ct).ConfigureAwait(false))
             {
-                var state = new ControllerState(update, Translator.Translate(update.Snapshot, _options.Translator));
+                var state = new ControllerState(update, Translator.Translate(update.Snapshot, _options.Translator, _translationCache));
                 Volatile.Write(ref _latest, state);
                 _translated?.Invoke(state);
                 LogTranslated(_logger, state.Result.Config.Listeners.Count);

@@ -56,7 +56,14 @@ internal static class Hostnames
             }
         }
 
-        return more ?? (first is null ? [] : [first]);
+        // Not `more ?? (first is null ? [] : [first])`: that types the collection expressions as List<string>, a new
+        // list on every miss (640,000 per translation at 10,000 routes on Gateways of 64 listeners).
+        if (more is not null)
+        {
+            return more;
+        }
+
+        return first is null ? [] : [first];
     }
 
     /// <summary>The more specific of two hostnames when one covers the other, else null.</summary>
@@ -111,7 +118,8 @@ internal static class Hostnames
         static int Dots(string h) => h.Count(c => c == '.');
     }
 
-    private static string? Normalize(string? hostname)
+    /// <summary>Lower case without a trailing dot; null for no hostname. An already normal name is returned as it is.</summary>
+    public static string? Normalize(string? hostname)
     {
         if (string.IsNullOrEmpty(hostname))
         {

@@ -33,10 +33,13 @@ internal sealed record RouteParent(GatewayState Gateway, ListenerSetState? Set)
             case "Gateway":
                 return context.FindGateway(ns, parentRef.Name) is { } gateway ? new RouteParent(gateway, null) : null;
             case ListenerSet.KindName:
-                var set = context.ListenerSets.Find(s => s.Namespace == ns && s.ListenerSet.Metadata.Name == parentRef.Name);
-                return set is null ? null : new RouteParent(set.Gateway, set);
+                return FindSet(context, ns, parentRef.Name) is { } set ? new RouteParent(set.Gateway, set) : null;
             default:
                 return null;
         }
     }
+
+    // Apart from Find: a lambda capturing its variables would allocate a closure on every call, for Gateway parents too.
+    private static ListenerSetState? FindSet(TranslationContext context, string ns, string name) =>
+        context.ListenerSets.Find(s => s.Namespace == ns && s.ListenerSet.Metadata.Name == name);
 }

@@ -73,14 +73,10 @@ internal sealed class BackendTlsStep : ITranslationStep
         }
 
         var secret = context.Index.Secret(ns, r.Name);
-        var check = secret is null ? new Tls.CertificateCheck("does not exist", []) : GatewayStep.JudgeSecret(secret);
-        if (check.Error is not null)
-        {
-            return (null, GatewayReasons.InvalidClientCertificateRef, $"spec.tls.backend.clientCertificateRef Secret {name}: {check.Error}");
-        }
-
-        return (new TlsCertificate(name, new PrivateBytes(secret!.Get(Secret.TlsCertKey)), new PrivateBytes(secret.Get(Secret.TlsPrivateKeyKey)),
-            check.DnsNames), null, null);
+        var judged = secret is null ? null : GatewayStep.JudgeSecret(context, secret);
+        return judged?.Certificate is { } certificate
+            ? (certificate, null, null)
+            : (null, GatewayReasons.InvalidClientCertificateRef, $"spec.tls.backend.clientCertificateRef Secret {name}: {judged?.Check.Error ?? "does not exist"}");
     }
 
     private static ListenerConfig WithClientCertificate(ListenerConfig listener, TlsCertificate certificate)

@@ -98,7 +98,7 @@ internal sealed class GatewayStep : ITranslationStep
         var kinds = l.Spec.AllowedRoutes?.Kinds;
         if (kinds is null || kinds.Count == 0)
         {
-            l.SupportedKinds.AddRange(allowed.Select(kind => new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind }));
+            l.SupportedKinds.AddRange(DefaultKinds(l.Protocol!.Value));
             return;
         }
 
@@ -125,11 +125,31 @@ internal sealed class GatewayStep : ITranslationStep
     /// </summary>
     private static string[] RouteKindsFor(ListenerProtocol protocol) => protocol switch
     {
-        ListenerProtocol.Tls => [TlsRoute.KindName],
-        ListenerProtocol.Tcp => [TcpRoute.KindName],
-        ListenerProtocol.Udp => [UdpRoute.KindName],
-        _ => [HttpRoute.KindName, GrpcRoute.KindName],
+        ListenerProtocol.Tls => TlsKinds,
+        ListenerProtocol.Tcp => TcpKinds,
+        ListenerProtocol.Udp => UdpKinds,
+        _ => HttpKinds,
     };
+
+    /// <summary>supportedKinds of a listener that does not restrict them: shared (immutable) records, not new ones per listener.</summary>
+    private static RouteGroupKind[] DefaultKinds(ListenerProtocol protocol) => protocol switch
+    {
+        ListenerProtocol.Tls => DefaultTlsKinds,
+        ListenerProtocol.Tcp => DefaultTcpKinds,
+        ListenerProtocol.Udp => DefaultUdpKinds,
+        _ => DefaultHttpKinds,
+    };
+
+    private static readonly string[] TlsKinds = [TlsRoute.KindName];
+    private static readonly string[] TcpKinds = [TcpRoute.KindName];
+    private static readonly string[] UdpKinds = [UdpRoute.KindName];
+    private static readonly string[] HttpKinds = [HttpRoute.KindName, GrpcRoute.KindName];
+    private static readonly RouteGroupKind[] DefaultTlsKinds = Kinds(TlsKinds);
+    private static readonly RouteGroupKind[] DefaultTcpKinds = Kinds(TcpKinds);
+    private static readonly RouteGroupKind[] DefaultUdpKinds = Kinds(UdpKinds);
+    private static readonly RouteGroupKind[] DefaultHttpKinds = Kinds(HttpKinds);
+
+    private static RouteGroupKind[] Kinds(string[] kinds) => [.. kinds.Select(kind => new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = kind })];
 
     private static void ResolveCertificates(TranslationContext context, ListenerState l)
     {
@@ -143,65 +163,91 @@ internal sealed class GatewayStep : ITranslationStep
             return;
         }
 
-        foreach (var r in refs)
+        for (var i = 0; i < refs.Count; i++)
         {
+            var r = refs[i];
             var ns = r.Namespace ?? gwNs;
-            var name = $"{ns}/{r.Name}";
             var group = r.Group ?? "";
             var kind = r.Kind ?? "Secret";
             if (group.Length != 0 || kind != "Secret")
             {
-                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef {group}/{kind} {name}: only core Secrets are supported");
+                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef {group}/{kind} {ns}/{r.Name}: only core Secrets are supported");
                 continue;
             }
 
             if (!context.Index.ReferencePermitted(GatewayApiGroup.Name, l.OwnerKind, gwNs, "", "Secret", ns, r.Name))
             {
                 l.AddRefError(ListenerReasons.RefNotPermitted,
-                    $"certificateRef Secret {name}: no ReferenceGrant in namespace {ns} allows {l.OwnerKind}s from namespace {gwNs} to refer to it");
+                    $"certificateRef Secret {ns}/{r.Name}: no ReferenceGrant in namespace {ns} allows {l.OwnerKind}s from namespace {gwNs} to refer to it");
                 continue;
             }
 
             var secret = context.Index.Secret(ns, r.Name);
-            var check = secret is null ? new CertificateCheck("does not exist", []) : JudgeSecret(secret);
-            if (check.Error is not null)
+            var judged = secret is null ? null : JudgeSecret(context, secret);
+            if (judged?.Certificate is not { } certificate)
             {
-                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef Secret {name}: {check.Error}");
+                l.AddRefError(ListenerReasons.InvalidCertificateRef, $"certificateRef Secret {ns}/{r.Name}: {judged?.Check.Error ?? "does not exist"}");
                 continue;
             }
 
-            l.Certificates.Add(new TlsCertificate(name,
-                new PrivateBytes(secret!.Get(Secret.TlsCertKey)), new PrivateBytes(secret.Get(Secret.TlsPrivateKeyKey)), check.DnsNames));
+            l.Certificates.Add(certificate);
         }
     }
 
-    /// <summary>Whether a Secret holds a usable kubernetes.io/tls pair (listener certificates, the backend client certificate).</summary>
-    internal static CertificateCheck JudgeSecret(Secret secret)
+    /// <summary>
+    /// Whether a Secret holds a usable kubernetes.io/tls pair (listener certificates, the backend client certificate), and
+    /// its IR certificate named "namespace/name": once per Secret object per translation, and with a cache once for as long
+    /// as the Secret is the same object.
+    /// </summary>
+    internal static SecretCertificate JudgeSecret(TranslationContext context, Secret secret)
+    {
+        if (context.SecretCertificates.TryGetValue(secret, out var judged))
+        {
+            return judged;
+        }
+
+        if (context.Cache?.Certificates.TryGetPrevious(secret, out judged) == true)
+        {
+            context.Cache.ReusedCertificates++;
+        }
+        else
+        {
+            judged = Judge(context.CertificateChecks, secret);
+        }
+
+        context.SecretCertificates[secret] = judged;
+        context.Cache?.Certificates.Keep(secret, judged);
+        return judged;
+    }
+
+    private static SecretCertificate Judge(CertificateCheckCache checks, Secret secret)
     {
         if (secret.Type != Secret.TlsType)
         {
-            return new($"is of type {secret.Type ?? "Opaque"}, not {Secret.TlsType}", []);
+            return new(new($"is of type {secret.Type ?? "Opaque"}, not {Secret.TlsType}", []), null);
         }
 
         var cert = secret.Get(Secret.TlsCertKey);
         var key = secret.Get(Secret.TlsPrivateKeyKey);
         if (cert is null || cert.Length == 0)
         {
-            return new($"has no {Secret.TlsCertKey}", []);
+            return new(new($"has no {Secret.TlsCertKey}", []), null);
         }
 
         if (key is null || key.Length == 0)
         {
-            return new($"has no {Secret.TlsPrivateKeyKey}", []);
+            return new(new($"has no {Secret.TlsPrivateKeyKey}", []), null);
         }
 
-        return CertificateCheckCache.Shared.Check(cert, key);
+        var check = checks.Check(cert, key);
+        return check.Error is not null ? new(check, null)
+            : new(check, new TlsCertificate($"{secret.Metadata.Namespace ?? ""}/{secret.Metadata.Name}", new PrivateBytes(cert), new PrivateBytes(key), check.DnsNames));
     }
 
     /// <summary>
-    /// Validates, across cores, every distinct TLS Secret that a listener of ours refers to, so the
-    /// sequential pass above finds them in the cache. Only the first translation of a new
-    /// certificate pays; unchanged ones are a hash and a lookup.
+    /// Validates, across cores, every distinct TLS Secret that a listener of ours refers to, so the sequential pass
+    /// above finds them judged. With a cache, a Secret that is the same object as in the previous translation is not
+    /// looked at again; one with known content costs a hash.
     /// </summary>
     private static void PrevalidateCertificates(TranslationContext context)
     {
@@ -221,16 +267,36 @@ internal sealed class GatewayStep : ITranslationStep
                     var secret = context.Index.Secret(r.Namespace ?? gateway.Metadata.Namespace ?? "", r.Name);
                     if (secret is { Type: Secret.TlsType } && seen.Add(secret))
                     {
-                        pending.Add(secret);
+                        if (context.Cache?.Certificates.TryGetPrevious(secret, out var known) == true)
+                        {
+                            context.Cache.ReusedCertificates++;
+                            context.SecretCertificates[secret] = known;
+                            context.Cache.Certificates.Keep(secret, known);
+                        }
+                        else
+                        {
+                            pending.Add(secret);
+                        }
                     }
                 }
             }
         }
 
+        // The result is the same whichever thread validates what: each Secret's check depends on its content alone.
+        var judged = new SecretCertificate[pending.Count];
         if (pending.Count > 1)
         {
-            // The result is the same whichever thread validates what: the cache is keyed by content.
-            Parallel.ForEach(pending, secret => JudgeSecret(secret));
+            Parallel.For(0, pending.Count, i => judged[i] = Judge(context.CertificateChecks, pending[i]));
+        }
+        else if (pending.Count == 1)
+        {
+            judged[0] = Judge(context.CertificateChecks, pending[0]);
+        }
+
+        for (var i = 0; i < pending.Count; i++)
+        {
+            context.SecretCertificates[pending[i]] = judged[i];
+            context.Cache?.Certificates.Keep(pending[i], judged[i]);
         }
     }
 }

@@ -2,6 +2,7 @@ namespace Portcullis.Translation.Steps;
 
 using System.Text.RegularExpressions;
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Caching;
 using Portcullis.Translation.Routing;
 
 /// <summary>
@@ -19,18 +20,23 @@ internal sealed class GrpcRouteStep : ITranslationStep
     {
         foreach (var route in context.Snapshot.GrpcRoutes)
         {
-            var view = AsHttpRoute(route);
-            var rules = HttpRouteRules.Build(context.Index, view, RouteKind.Grpc);
-            for (var i = 0; i < rules.Matches.Count; i++)
-            {
-                var m = rules.Matches[i];
-                var method = route.Spec.Rules[m.RuleIndex].Matches.ElementAtOrDefault(m.MatchIndex)?.Method;
-                rules.Matches[i] = m with { Grpc = new GrpcMethodRank(NullIfEmpty(method?.Service)?.Length ?? 0, NullIfEmpty(method?.Method)?.Length ?? 0) };
-            }
-
-            context.PendingRoutes.Add(new PendingRoute(RouteKind.Grpc, view, rules,
-                parents => context.GrpcRouteStatuses[route.Ref] = new GrpcRouteStatus { Parents = parents }));
+            var (view, rules) = CompiledRoute.Get(context, route, Compile);
+            context.PendingRoutes.Add(new PendingRoute(RouteKind.Grpc, view, rules));
         }
+    }
+
+    private static (HttpRoute View, HttpRouteRules Rules) Compile(TranslationContext context, GrpcRoute route)
+    {
+        var view = AsHttpRoute(route);
+        var rules = HttpRouteRules.Build(context.Index, view, RouteKind.Grpc);
+        for (var i = 0; i < rules.Matches.Count; i++)
+        {
+            var m = rules.Matches[i];
+            var method = route.Spec.Rules[m.RuleIndex].Matches.ElementAtOrDefault(m.MatchIndex)?.Method;
+            rules.Matches[i] = m with { Grpc = new GrpcMethodRank(NullIfEmpty(method?.Service)?.Length ?? 0, NullIfEmpty(method?.Method)?.Length ?? 0) };
+        }
+
+        return (view, rules);
     }
 
     /// <summary>The GRPCRoute as an HTTPRoute with the same metadata, parents, hostnames, filters and backends.</summary>

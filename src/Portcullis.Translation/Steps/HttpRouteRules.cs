@@ -22,7 +22,12 @@ internal sealed record ExpandedMatch(int RuleIndex, string? RuleName, int MatchI
 /// </summary>
 internal sealed class HttpRouteRules(RouteKind kind)
 {
+    private readonly Dictionary<string, RouteCandidate[]> _byHostname = new(StringComparer.Ordinal);
+
     public RouteKind Kind { get; } = kind;
+
+    /// <summary>"namespace/name" of the route.</summary>
+    public string Key { get; private set; } = "";
 
     public List<ExpandedMatch> Matches { get; } = [];
 
@@ -60,9 +65,48 @@ internal sealed class HttpRouteRules(RouteKind kind)
         ResolvedRefsErrors.Add(message);
     }
 
+    /// <summary>
+    /// The IR routes of every match on one hostname, in rule and match order, built once per hostname: rules reused from
+    /// a cache give the same RouteConfig objects, so an unchanged listener's routes are the same objects as before.
+    /// </summary>
+    public RouteCandidate[] On(HttpRoute route, string hostname)
+    {
+        if (_byHostname.TryGetValue(hostname, out var candidates))
+        {
+            return candidates;
+        }
+
+        candidates = new RouteCandidate[Matches.Count];
+        for (var i = 0; i < Matches.Count; i++)
+        {
+            var m = Matches[i];
+            var name = string.Create(CultureInfo.InvariantCulture, $"{Key}/rule/{m.RuleName ?? m.RuleIndex.ToString(CultureInfo.InvariantCulture)}/match/{m.MatchIndex}");
+            var config = new RouteConfig(name, hostname, m.Path, m.Headers, m.QueryParams, m.Method, m.Action);
+            candidates[i] = new RouteCandidate(config, route.Metadata.CreationTimestamp, Key, m.RuleIndex, m.MatchIndex, m.Grpc);
+        }
+
+        _byHostname[hostname] = candidates;
+        return candidates;
+    }
+
+    /// <summary>The parentRef as the route's status reports it (group and kind filled in); the last one asked for is kept.</summary>
+    public ParentReference Reported(ParentReference parentRef, string kind)
+    {
+        if (!ReferenceEquals(_reportedFrom, parentRef) || _reported!.Kind != kind)
+        {
+            _reported = parentRef with { Group = GatewayApiGroup.Name, Kind = kind };
+            _reportedFrom = parentRef;
+        }
+
+        return _reported;
+    }
+
+    private ParentReference? _reportedFrom;
+    private ParentReference? _reported;
+
     public static HttpRouteRules Build(SnapshotIndex index, HttpRoute route, RouteKind kind)
     {
-        var result = new HttpRouteRules(kind);
+        var result = new HttpRouteRules(kind) { Key = $"{route.Metadata.Namespace}/{route.Metadata.Name}" };
         for (var ri = 0; ri < route.Spec.Rules.Count; ri++)
         {
             result._currentRule = ri;

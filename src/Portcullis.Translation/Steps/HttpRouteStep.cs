@@ -1,6 +1,7 @@
 namespace Portcullis.Translation.Steps;
 
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Caching;
 using Portcullis.Translation.Routing;
 
 /// <summary>Translates each HTTPRoute's rules once and queues the route for <see cref="RouteAttachStep"/>.</summary>
@@ -10,9 +11,8 @@ internal sealed class HttpRouteStep : ITranslationStep
     {
         foreach (var route in context.Snapshot.HttpRoutes)
         {
-            var rules = HttpRouteRules.Build(context.Index, route, RouteKind.Http);
-            context.PendingRoutes.Add(new PendingRoute(RouteKind.Http, route, rules,
-                parents => context.HttpRouteStatuses[route.Ref] = new HttpRouteStatus { Parents = parents }));
+            var (view, rules) = CompiledRoute.Get(context, route, static (c, r) => (r, HttpRouteRules.Build(c.Index, r, RouteKind.Http)));
+            context.PendingRoutes.Add(new PendingRoute(RouteKind.Http, view, rules));
         }
     }
 }

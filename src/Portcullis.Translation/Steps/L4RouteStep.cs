@@ -88,7 +88,7 @@ internal abstract class L4RouteStep<TRoute> : ITranslationStep
             return rejected;
         }
 
-        var matching = allowed
+        var matching = allowed.Allowed
             .Select(l => (Listener: l, Hostnames: Hostnames(route) is { } names ? Routing.Hostnames.Intersect(l.Spec.Hostname, names) : [Routing.Hostnames.Any]))
             .Where(m => m.Hostnames.Count > 0)
             .ToList();

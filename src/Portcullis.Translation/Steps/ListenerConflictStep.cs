@@ -15,34 +15,62 @@ internal sealed class ListenerConflictStep : ITranslationStep
 {
     public void Run(TranslationContext context)
     {
-        var groups = context.Gateways
-            .SelectMany(g => g.Listeners)
-            .Where(l => l.Protocol is not null)
-            .GroupBy(l => PortKey(context, l));
-
-        foreach (var group in groups)
+        // Grouped by hand rather than with GroupBy: 10,000 listeners on one port would make 10,000 groupings of one.
+        var groups = new Dictionary<(string Address, int Port, bool Udp), List<ListenerState>>();
+        foreach (var gw in context.Gateways)
         {
-            var listeners = group.ToList();
-            if (listeners.Select(l => Family(l.Protocol!.Value)).Distinct().Count() > 1)
+            foreach (var l in gw.Listeners)
+            {
+                if (l.Protocol is null)
+                {
+                    continue;
+                }
+
+                var key = PortKey(context, l);
+                if (!groups.TryGetValue(key, out var group))
+                {
+                    groups[key] = group = [];
+                }
+
+                group.Add(l);
+            }
+        }
+
+        foreach (var (key, listeners) in groups)
+        {
+            var family = Family(listeners[0].Protocol!.Value);
+            if (listeners.Exists(l => Family(l.Protocol!.Value) != family))
             {
                 foreach (var l in listeners)
                 {
                     l.ConflictReason = ListenerReasons.ProtocolConflict;
-                    l.ConflictMessage = $"port {group.Key.Port} is used with different protocols by listeners {Names(listeners)}";
+                    l.ConflictMessage = $"port {key.Port} is used with different protocols by listeners {Names(listeners)}";
                 }
 
                 continue;
             }
 
-            foreach (var same in listeners.GroupBy(DistinctBy).Where(h => h.Count() > 1))
+            var counts = new Dictionary<string, int>(listeners.Count, StringComparer.Ordinal);
+            foreach (var l in listeners)
             {
-                var list = same.ToList();
+                var distinctBy = DistinctBy(l);
+                counts[distinctBy] = counts.GetValueOrDefault(distinctBy) + 1;
+            }
+
+            foreach (var (distinctBy, count) in counts)
+            {
+                if (count < 2)
+                {
+                    continue;
+                }
+
+                var list = listeners.FindAll(l => DistinctBy(l) == distinctBy);
                 foreach (var l in list)
                 {
                     l.ConflictReason = ListenerReasons.HostnameConflict;
                     l.ConflictMessage = l.Protocol is ListenerProtocol.Tcp or ListenerProtocol.Udp
-                        ? $"listeners {Names(list)} share port {group.Key.Port} and protocol {l.Spec.Protocol}, which cannot tell connections apart"
-                        : $"listeners {Names(list)} share port {group.Key.Port}, protocol {l.Spec.Protocol} and hostname \"{same.Key}\"";
+                        ? $"listeners {Names(list)} share port {key.Port} and protocol {l.Spec.Protocol}, which cannot tell connections apart"
+                        : $"listeners {Names(list)} share port {key.Port}, protocol {l.Spec.Protocol} and hostname \"{distinctBy}\"";
                 }
             }
         }

@@ -17,7 +17,7 @@ internal sealed class ListenerSetStatusStep : ITranslationStep
             context.ListenerSetStatuses[set.ListenerSet.Ref] = new ListenerSetStatus
             {
                 Conditions = SetConditions(set),
-                Listeners = set.Listeners.Select(ListenerStatusOf).ToList(),
+                Listeners = set.Listeners.ConvertAll(l => ListenerStatusOf(context, l)),
             };
         }
 
@@ -72,9 +72,9 @@ internal sealed class ListenerSetStatusStep : ITranslationStep
     /// reason (as upstream's ListenerSet conformance tests expect) and a listener of a ListenerSet that is not
     /// accepted says so.
     /// </summary>
-    private static ListenerStatus ListenerStatusOf(ListenerState l)
+    private static ListenerStatus ListenerStatusOf(TranslationContext context, ListenerState l)
     {
-        var status = OutputStep.ListenerStatusOf(l);
+        var status = OutputStep.ListenerStatusOf(context, l);
         var reason = l.ConflictReason ?? (l.Set is { IsAccepted: false } ? ListenerReasons.Invalid : null);
         if (reason is null)
         {

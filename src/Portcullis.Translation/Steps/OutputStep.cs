@@ -20,12 +20,23 @@ internal sealed class OutputStep : ITranslationStep
             {
                 Addresses = [.. gw.StatusAddresses],
                 Conditions = GatewayConditions(context, gw),
-                Listeners = gw.Listeners.Select(ListenerStatusOf).ToList(),
+                Listeners = gw.Listeners.ConvertAll(l => ListenerStatusOf(context, l)),
             };
 
             foreach (var l in gw.Listeners.Concat(gw.SetListeners).Where(l => l.IsProgrammed))
             {
-                var routes = l.Routes.Order(RoutePrecedence.Instance).Select(c => c.Config).ToEquatableArray();
+                if (l.Routes.Count > 1)
+                {
+                    l.Routes.Sort(RoutePrecedence.Instance); // the comparer is total (it ends on route, rule and match): unstable sorting is safe
+                }
+
+                if (Unchanged(context, gw, l) is { } previous)
+                {
+                    listeners.Add(previous);
+                    continue;
+                }
+
+                var routes = Configs(l.Routes);
                 listeners.Add(new ListenerConfig(l.Name, gw.BindAddress!, l.Spec.Port, l.Protocol!.Value,
                     string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(),
                     l.Certificates.ToEquatableArray(), routes)
@@ -96,7 +107,60 @@ internal sealed class OutputStep : ITranslationStep
             : [accepted, programmed];
     }
 
-    internal static ListenerStatus ListenerStatusOf(ListenerState l)
+    private static EquatableArray<RouteConfig> Configs(List<RouteCandidate> candidates)
+    {
+        if (candidates.Count == 0)
+        {
+            return EquatableArray<RouteConfig>.Empty;
+        }
+
+        var routes = new RouteConfig[candidates.Count];
+        for (var i = 0; i < routes.Length; i++)
+        {
+            routes[i] = candidates[i].Config;
+        }
+
+        return routes;
+    }
+
+    /// <summary>
+    /// The previous translation's config of an HTTP or HTTPS listener when it would be built again from the same objects:
+    /// the same certificates and routes (by reference; a cache hands unchanged ones on as the same objects) and equal
+    /// settings. Most listeners of a large config are unchanged by one change, and need no new config at all.
+    /// </summary>
+    private static ListenerConfig? Unchanged(TranslationContext context, GatewayState gw, ListenerState l)
+    {
+        if (context.Cache is not { } cache || l.Protocol is not (ListenerProtocol.Http or ListenerProtocol.Https)
+            || !cache.Listeners.TryGetValue(l.Name, out var previous)
+            || previous.L4 is not null || previous.Protocol != l.Protocol || previous.Port != l.Spec.Port
+            || !string.Equals(previous.Address, gw.BindAddress, StringComparison.Ordinal)
+            || !string.Equals(previous.Hostname, string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(), StringComparison.Ordinal)
+            || !Equals(previous.ClientValidation, l.ClientValidation)
+            || previous.Certificates.Count != l.Certificates.Count || previous.Routes.Count != l.Routes.Count)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < l.Certificates.Count; i++)
+        {
+            if (!ReferenceEquals(previous.Certificates[i], l.Certificates[i]))
+            {
+                return null;
+            }
+        }
+
+        for (var i = 0; i < l.Routes.Count; i++)
+        {
+            if (!ReferenceEquals(previous.Routes[i], l.Routes[i].Config))
+            {
+                return null;
+            }
+        }
+
+        return previous;
+    }
+
+    internal static ListenerStatus ListenerStatusOf(TranslationContext context, ListenerState l)
     {
         var g = l.Generation;
         var accepted = l.Protocol is null
@@ -105,19 +169,19 @@ internal sealed class OutputStep : ITranslationStep
                 ? Conditions.False(ConditionTypes.Accepted, conflict, l.ConflictMessage ?? "", g)
                 : l.NoValidCaCertificate is { } noCa
                 ? Conditions.False(ConditionTypes.Accepted, ListenerReasons.NoValidCACertificate, noCa, g)
-                : Conditions.True(ConditionTypes.Accepted, ListenerReasons.Accepted, "Listener is accepted", g);
+                : context.Constant(ConditionTypes.Accepted, true, ListenerReasons.Accepted, "Listener is accepted", g);
 
         var programmed = l.IsProgrammed
-            ? Conditions.True(ConditionTypes.Programmed, ListenerReasons.Programmed, "Listener is programmed", g)
+            ? context.Constant(ConditionTypes.Programmed, true, ListenerReasons.Programmed, "Listener is programmed", g)
             : Conditions.False(ConditionTypes.Programmed, ListenerReasons.Invalid, NotProgrammedMessage(l), g);
 
         var resolved = l.ResolvedRefsReason is { } reason
             ? Conditions.False(ConditionTypes.ResolvedRefs, reason, string.Join("; ", l.ResolvedRefsErrors), g)
-            : Conditions.True(ConditionTypes.ResolvedRefs, ListenerReasons.ResolvedRefs, "All references are resolved", g);
+            : context.Constant(ConditionTypes.ResolvedRefs, true, ListenerReasons.ResolvedRefs, "All references are resolved", g);
 
         var conflicted = l.ConflictReason is { } c
             ? Conditions.True(ConditionTypes.Conflicted, c, l.ConflictMessage ?? "", g)
-            : Conditions.False(ConditionTypes.Conflicted, ListenerReasons.NoConflicts, "No conflicts", g);
+            : context.Constant(ConditionTypes.Conflicted, false, ListenerReasons.NoConflicts, "No conflicts", g);
 
         return new ListenerStatus
         {

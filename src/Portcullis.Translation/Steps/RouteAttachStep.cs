@@ -7,11 +7,10 @@ using Portcullis.Translation.Routing;
 using Portcullis.Translation.Status;
 
 /// <summary>An HTTPRoute or GRPCRoute whose rules are translated, waiting to be attached to listeners.</summary>
-/// <param name="Route">The route seen as an HTTPRoute (a GRPCRoute's view keeps its metadata, parents and hostnames).</param>
-/// <param name="SetStatus">Records the route's parent statuses under its own kind.</param>
-internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRules Rules, Action<IReadOnlyList<RouteParentStatus>> SetStatus)
+/// <param name="Route">The route seen as an HTTPRoute (a GRPCRoute's view keeps its kind, metadata, parents and hostnames).</param>
+internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRules Rules)
 {
-    public string Key => $"{Route.Metadata.Namespace}/{Route.Metadata.Name}";
+    public string Key => Rules.Key;
 }
 
 /// <summary>
@@ -34,7 +33,7 @@ internal sealed class RouteAttachStep : ITranslationStep
             var route = pending.Route;
             var rules = pending.Rules;
             var parents = new List<RouteParentStatus>();
-            var attached = new HashSet<ListenerState>();
+            var attached = new List<ListenerState>(); // a route attaches to a few listeners: a list is cheaper than a set
             foreach (var parentRef in route.Spec.ParentRefs)
             {
                 if (RouteParent.Find(context, parentRef, route.Metadata.Namespace ?? "") is not { } parent)
@@ -43,7 +42,7 @@ internal sealed class RouteAttachStep : ITranslationStep
                 }
 
                 var accepted = Attach(context, pending, parent, parentRef, attached);
-                List<Condition> conditions = [accepted, ResolvedRefs(route, rules)];
+                List<Condition> conditions = [accepted, ResolvedRefs(context, route, rules)];
                 if (rules.PartiallyInvalid && accepted.Status == ConditionStatus.True)
                 {
                     conditions.Add(Conditions.True(ConditionTypes.PartiallyInvalid, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue,
@@ -52,21 +51,30 @@ internal sealed class RouteAttachStep : ITranslationStep
 
                 parents.Add(new RouteParentStatus
                 {
-                    ParentRef = parentRef with { Group = GatewayApiGroup.Name, Kind = parent.Kind },
+                    ParentRef = rules.Reported(parentRef, parent.Kind),
                     ControllerName = context.Options.ControllerName,
                     Conditions = conditions,
                 });
             }
 
-            if (parents.Count > 0)
+            if (parents.Count == 0)
             {
-                pending.SetStatus(parents);
+                continue;
+            }
+
+            if (pending.Kind == RouteKind.Grpc)
+            {
+                context.GrpcRouteStatuses[route.Ref] = new GrpcRouteStatus { Parents = parents };
+            }
+            else
+            {
+                context.HttpRouteStatuses[route.Ref] = new HttpRouteStatus { Parents = parents };
             }
         }
     }
 
     private static Condition Attach(TranslationContext context, PendingRoute pending,
-        RouteParent parent, ParentReference parentRef, HashSet<ListenerState> attached)
+        RouteParent parent, ParentReference parentRef, List<ListenerState> attached)
     {
         var (route, rules) = (pending.Route, pending.Rules);
         var generation = route.Metadata.Generation;
@@ -79,7 +87,7 @@ internal sealed class RouteAttachStep : ITranslationStep
 
         var any = false;
         string? conflict = null;
-        foreach (var listener in allowed)
+        foreach (var listener in allowed.Candidates(route.Spec.Hostnames))
         {
             var hostnames = Hostnames.Intersect(listener.Spec.Hostname, route.Spec.Hostnames);
             if (hostnames.Count == 0)
@@ -95,10 +103,11 @@ internal sealed class RouteAttachStep : ITranslationStep
             }
 
             any = true;
-            if (attached.Add(listener))
+            if (!attached.Contains(listener))
             {
+                attached.Add(listener);
                 listener.AttachedRoutes++;
-                listener.AttachedHostnames.Add((pending.Kind, pending.Key, hostnames));
+                (listener.AttachedHostnames ??= []).Add((pending.Kind, pending.Key, hostnames));
                 AddRoutes(pending, listener, hostnames);
             }
         }
@@ -113,21 +122,26 @@ internal sealed class RouteAttachStep : ITranslationStep
 
         return rules.UnsupportedValues.Count > 0 && !rules.PartiallyInvalid
             ? Conditions.False(ConditionTypes.Accepted, rules.NotAcceptedReason ?? RouteReasons.UnsupportedValue, string.Join("; ", rules.UnsupportedValues), generation)
-            : Conditions.True(ConditionTypes.Accepted, RouteReasons.Accepted, "Route is accepted", generation);
+            : context.Constant(ConditionTypes.Accepted, true, RouteReasons.Accepted, "Route is accepted", generation);
     }
 
-    private static Condition ResolvedRefs(HttpRoute route, HttpRouteRules rules) =>
+    private static Condition ResolvedRefs(TranslationContext context, HttpRoute route, HttpRouteRules rules) =>
         rules.ResolvedRefsReason is { } reason
             ? Conditions.False(ConditionTypes.ResolvedRefs, reason, string.Join("; ", rules.ResolvedRefsErrors), route.Metadata.Generation)
-            : Conditions.True(ConditionTypes.ResolvedRefs, RouteReasons.ResolvedRefs, "All references are resolved", route.Metadata.Generation);
+            : context.Constant(ConditionTypes.ResolvedRefs, true, RouteReasons.ResolvedRefs, "All references are resolved", route.Metadata.Generation);
 
     /// <summary>A route of the other kind already attached to the listener whose hostnames overlap these.</summary>
     private static (RouteKind Kind, string RouteKey, IReadOnlyList<string> Hostnames)? ConflictingRoute(
         ListenerState listener, RouteKind kind, IReadOnlyList<string> hostnames)
     {
-        foreach (var other in listener.AttachedHostnames)
+        if (listener.AttachedHostnames is not { } attached)
         {
-            if (other.Kind != kind && other.Hostnames.Any(a => hostnames.Any(b => Overlap(a, b))))
+            return null;
+        }
+
+        foreach (var other in attached)
+        {
+            if (other.Kind != kind && AnyOverlap(other.Hostnames, hostnames))
             {
                 return other;
             }
@@ -135,20 +149,31 @@ internal sealed class RouteAttachStep : ITranslationStep
 
         return null;
 
+        // Loops, not nested Any: lambdas capturing the parameters would allocate on every call of the method.
+        static bool AnyOverlap(IReadOnlyList<string> x, IReadOnlyList<string> y)
+        {
+            for (var i = 0; i < x.Count; i++)
+            {
+                for (var j = 0; j < y.Count; j++)
+                {
+                    if (Overlap(x[i], y[j]))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
+
         static bool Overlap(string a, string b) => a == Hostnames.Any || b == Hostnames.Any || Hostnames.IntersectOne(a, b) is not null;
     }
 
     private static void AddRoutes(PendingRoute pending, ListenerState listener, IReadOnlyList<string> hostnames)
     {
-        var key = pending.Key;
         foreach (var hostname in hostnames)
         {
-            foreach (var m in pending.Rules.Matches)
-            {
-                var name = string.Create(CultureInfo.InvariantCulture, $"{key}/rule/{m.RuleName ?? m.RuleIndex.ToString(CultureInfo.InvariantCulture)}/match/{m.MatchIndex}");
-                var config = new RouteConfig(name, hostname, m.Path, m.Headers, m.QueryParams, m.Method, m.Action);
-                listener.Routes.Add(new RouteCandidate(config, pending.Route.Metadata.CreationTimestamp, key, m.RuleIndex, m.MatchIndex, m.Grpc));
-            }
+            listener.Routes.AddRange(pending.Rules.On(pending.Route, hostname));
         }
     }
 }

@@ -8,11 +8,15 @@ using System.Security.Cryptography;
 /// <param name="DnsNames">The leaf's DNS SANs, or its CN when it has none; empty when the pair is not usable.</param>
 internal sealed record CertificateCheck(string? Error, ImmutableArray<string> DnsNames);
 
+/// <summary>What one TLS Secret gives a listener: its check, and when usable the IR certificate ("namespace/name").</summary>
+internal sealed record SecretCertificate(CertificateCheck Check, Ir.TlsCertificate? Certificate);
+
 /// <summary>
 /// Memoizes <see cref="CertificateValidator.Check"/> by content (SHA-256 of certificate and key), so a
 /// translation re-parses only certificates it has not seen before: parsing 10,000 certificates costs
 /// seconds, hashing them milliseconds. The result depends on the bytes alone, so the translator stays a
-/// function of its input. Bounded: past <see cref="Capacity"/> entries the least recently used half goes.
+/// function of its input. A <see cref="TranslationCache"/> holds one across translations; without it, each translation
+/// has its own. Bounded: past <see cref="Capacity"/> entries the least recently used half goes.
 /// Thread-safe; two threads missing on the same pair may both validate it, which is harmless.
 /// </summary>
 internal sealed class CertificateCheckCache(int capacity = CertificateCheckCache.DefaultCapacity)
@@ -24,8 +28,7 @@ internal sealed class CertificateCheckCache(int capacity = CertificateCheckCache
     private readonly Lock _evictGate = new();
     private long _clock;
     private long _validations;
-
-    public static CertificateCheckCache Shared { get; } = new();
+    private int _count;
 
     public int Capacity { get; } = capacity > 0 ? capacity : throw new ArgumentOutOfRangeException(nameof(capacity));
 
@@ -48,8 +51,8 @@ internal sealed class CertificateCheckCache(int capacity = CertificateCheckCache
 
         Interlocked.Increment(ref _validations);
         var result = CertificateValidator.Check(certificatePem, privateKeyPem);
-        _entries[key] = new Entry(result) { LastUsed = now };
-        if (_entries.Count > Capacity)
+        // Counted here: ConcurrentDictionary.Count takes every lock, a cost paid 10,000 times when a large config starts.
+        if (_entries.TryAdd(key, new Entry(result) { LastUsed = now }) && Interlocked.Increment(ref _count) > Capacity)
         {
             EvictOldestHalf();
         }
@@ -61,7 +64,7 @@ internal sealed class CertificateCheckCache(int capacity = CertificateCheckCache
     {
         lock (_evictGate)
         {
-            if (_entries.Count <= Capacity)
+            if (Volatile.Read(ref _count) <= Capacity)
             {
                 return; // another thread already evicted
             }
@@ -70,7 +73,10 @@ internal sealed class CertificateCheckCache(int capacity = CertificateCheckCache
             Array.Sort(stamps, (a, b) => a.Stamp.CompareTo(b.Stamp));
             for (var i = 0; i < stamps.Length / 2; i++)
             {
-                _entries.TryRemove(stamps[i].Key, out _);
+                if (_entries.TryRemove(stamps[i].Key, out _))
+                {
+                    Interlocked.Decrement(ref _count);
+                }
             }
         }
     }

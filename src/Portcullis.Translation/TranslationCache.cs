@@ -1,0 +1,132 @@
+namespace Portcullis.Translation;
+
+using Portcullis.Ir;
+using Portcullis.Model;
+using Portcullis.Model.Core;
+using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Caching;
+using Portcullis.Translation.Tls;
+
+/// <summary>
+/// What a translation may reuse from the one before it, for a caller that translates snapshot after snapshot (a
+/// control loop): results computed from objects that are the same, by reference, in both snapshots. Providers pass
+/// unchanged objects on by reference, so after a change only what the changed objects touch is computed again.
+/// Translating with or without a cache gives equal results: an entry is reused only when every object it read is
+/// the same object as when it was computed. It holds what the last translation used, nothing older.
+/// Not thread-safe: one translation at a time.
+/// </summary>
+public sealed class TranslationCache
+{
+    private Inputs? _inputs;
+
+    /// <summary>Certificate checks by content, for a Secret that is a new object with the content of an old one.</summary>
+    internal CertificateCheckCache CertificateChecks { get; } = new();
+
+    /// <summary>Each TLS Secret's check and IR certificate (its PEM copied once, not once per translation).</summary>
+    internal ReuseTable<Secret, SecretCertificate> Certificates { get; } = new();
+
+    /// <summary>Each HTTPRoute's and GRPCRoute's translated rules, with the objects they read.</summary>
+    internal ReuseTable<KubernetesObject, CompiledRoute> Routes { get; } = new();
+
+    /// <summary>Conditions whose message is a constant, shared between objects and translations.</summary>
+    internal Dictionary<(string Type, string Status, string Reason, string Message, long Generation), Condition> Conditions { get; } = [];
+
+    /// <summary>The previous translation's listeners by name: an equal listener is passed on as the same object.</summary>
+    internal Dictionary<string, ListenerConfig> Listeners { get; private set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many route entries the last translation could reuse; for tests and diagnostics.</summary>
+    public int ReusedRoutes { get; internal set; }
+
+    /// <summary>How many TLS Secrets' certificates the last translation could reuse; for tests and diagnostics.</summary>
+    public int ReusedCertificates { get; internal set; }
+
+    internal void Begin(ResourceSnapshot snapshot, TranslatorOptions options)
+    {
+        ReusedRoutes = 0;
+        ReusedCertificates = 0;
+        Certificates.Begin();
+        Routes.Begin();
+
+        // Route rules read Services and EndpointSlices, which each entry records and checks; what they read besides
+        // (ReferenceGrants, policies, CA bundles, the options) is checked here, all at once: such objects change rarely.
+        var inputs = new Inputs(snapshot, options);
+        if (_inputs is null || !_inputs.SameAs(inputs))
+        {
+            Routes.Clear();
+        }
+
+        _inputs = inputs;
+        if (Conditions.Count > 100_000)
+        {
+            Conditions.Clear(); // generations only grow: start over rather than keep every one ever seen
+        }
+    }
+
+    internal void End(GatewayConfig config)
+    {
+        Certificates.End();
+        Routes.End();
+        var listeners = new Dictionary<string, ListenerConfig>(config.Listeners.Count, StringComparer.Ordinal);
+        foreach (var l in config.Listeners)
+        {
+            listeners[l.Name] = l;
+        }
+
+        Listeners = listeners;
+    }
+
+    /// <summary>Everything route rules may read besides the Services and EndpointSlices their entries record.</summary>
+    private sealed class Inputs(ResourceSnapshot snapshot, TranslatorOptions options)
+    {
+        private readonly TranslatorOptions _options = options;
+        private readonly IReadOnlyList<ReferenceGrant> _grants = snapshot.ReferenceGrants;
+        private readonly IReadOnlyList<BackendTlsPolicy> _backendTls = snapshot.BackendTlsPolicies;
+        private readonly IReadOnlyList<BackendLbPolicy> _lbPolicies = snapshot.BackendLbPolicies;
+        private readonly IReadOnlyList<XBackendTrafficPolicy> _trafficPolicies = snapshot.XBackendTrafficPolicies;
+        private readonly IReadOnlyList<Service> _services = snapshot.Services;
+        private readonly IReadOnlyList<ConfigMap> _configMaps = snapshot.ConfigMaps;
+        private readonly IReadOnlyList<Secret> _secrets = snapshot.Secrets;
+
+        public bool SameAs(Inputs other)
+        {
+            if (!_options.Equals(other._options) || !Same(_grants, other._grants) || !Same(_backendTls, other._backendTls)
+                || !Same(_lbPolicies, other._lbPolicies) || !Same(_trafficPolicies, other._trafficPolicies))
+            {
+                return false;
+            }
+
+            // Session policies are decided against the Services they target; BackendTLSPolicies read CA bundles from
+            // ConfigMaps and Secrets. Without such policies, neither matters here.
+            if ((_lbPolicies.Count > 0 || _trafficPolicies.Count > 0) && !Same(_services, other._services))
+            {
+                return false;
+            }
+
+            return _backendTls.Count == 0 || (Same(_configMaps, other._configMaps) && Same(_secrets, other._secrets) && Same(_services, other._services));
+        }
+
+        private static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
+            where T : class
+        {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+
+            if (a.Count != b.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < a.Count; i++)
+            {
+                if (!ReferenceEquals(a[i], b[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+}
