@@ -4,8 +4,8 @@ using Portcullis.Model.GatewayApi;
 
 /// <summary>
 /// Value equality of the translator's status records, whose lists compare by reference as records: the status store
-/// keeps an object's stamped status when the new one is equal. Kinds not listed compare by instance, so they are
-/// re-stamped on every publish (Gateways and ListenerSets: few objects, and bind failures are merged into them).
+/// keeps an object's stamped status when the new one is equal. A kind not listed here compares by instance, so it
+/// is re-stamped on every publish: correct, only slower.
 /// </summary>
 internal static class StatusEquality
 {
@@ -17,6 +17,9 @@ internal static class StatusEquality
         (L4RouteStatus x, L4RouteStatus y) => Parents(x.Parents, y.Parents),
         (GatewayClassStatus x, GatewayClassStatus y) => Conditions(x.Conditions, y.Conditions),
         (PolicyStatus x, PolicyStatus y) => Ancestors(x.Ancestors, y.Ancestors),
+        (GatewayStatus x, GatewayStatus y) => x.AttachedListenerSets == y.AttachedListenerSets && Records(x.Addresses, y.Addresses)
+            && Conditions(x.Conditions, y.Conditions) && Listeners(x.Listeners, y.Listeners),
+        (ListenerSetStatus x, ListenerSetStatus y) => Conditions(x.Conditions, y.Conditions) && Listeners(x.Listeners, y.Listeners),
         _ => ReferenceEquals(a, b),
     };
 
@@ -56,8 +59,7 @@ internal static class StatusEquality
         return true;
     }
 
-    /// <summary>Conditions are records of scalars, so each compares by value.</summary>
-    private static bool Conditions(IReadOnlyList<Condition> a, IReadOnlyList<Condition> b)
+    private static bool Listeners(IReadOnlyList<ListenerStatus> a, IReadOnlyList<ListenerStatus> b)
     {
         if (a.Count != b.Count)
         {
@@ -66,7 +68,30 @@ internal static class StatusEquality
 
         for (var i = 0; i < a.Count; i++)
         {
-            if (a[i] != b[i])
+            if (a[i].Name != b[i].Name || a[i].AttachedRoutes != b[i].AttachedRoutes
+                || !Records(a[i].SupportedKinds, b[i].SupportedKinds) || !Conditions(a[i].Conditions, b[i].Conditions))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Conditions(IReadOnlyList<Condition> a, IReadOnlyList<Condition> b) => Records(a, b);
+
+    /// <summary>Lists of records of scalars (conditions, addresses, route kinds): each element compares by value.</summary>
+    private static bool Records<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
+        where T : IEquatable<T>
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!a[i].Equals(b[i]))
             {
                 return false;
             }

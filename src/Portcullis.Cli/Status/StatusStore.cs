@@ -68,10 +68,10 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 // An object that is the same instance as last time (the provider reuses unchanged objects) with a
                 // status equal by value keeps its entry, stamps and all: at 10,000 routes, copying and re-stamping
                 // every status on each change was most of a publish.
-                var report = ReportOf(obj, status);
+                var report = ReportOf(obj, status, bindFailures);
                 previous.ByRef.TryGetValue(obj.Ref, out var before);
                 Entry entry;
-                if (before is not null && ReferenceEquals(before.Source, obj) && obj is not Gateway && StatusEquality.Same(before.Report, report))
+                if (before is not null && ReferenceEquals(before.Source, obj) && StatusEquality.Same(before.Report, report))
                 {
                     entry = before;
                 }
@@ -96,11 +96,11 @@ internal sealed class StatusStore(TimeProvider timeProvider)
 
     private static readonly IReadOnlyDictionary<StampKey, ConditionStamp> NoStamps = new Dictionary<StampKey, ConditionStamp>();
 
-    /// <summary>The status the translator reported for the object, before stamping; null when it reported none.</summary>
-    private static object? ReportOf(KubernetesObject obj, StatusReport report) => obj switch
+    /// <summary>The status the translator reported for the object (with bind failures, for a Gateway), before stamping; null when it reported none.</summary>
+    private static object? ReportOf(KubernetesObject obj, StatusReport report, IReadOnlyList<BindFailure> bindFailures) => obj switch
     {
         GatewayClass => report.GatewayClasses.GetValueOrDefault(obj.Ref),
-        Gateway => report.Gateways.GetValueOrDefault(obj.Ref),
+        Gateway => report.Gateways.TryGetValue(obj.Ref, out var s) ? BindFailureStatus.Apply(obj.Ref, s, bindFailures) : null,
         HttpRoute => report.HttpRoutes.GetValueOrDefault(obj.Ref),
         GrpcRoute => report.GrpcRoutes.GetValueOrDefault(obj.Ref),
         TlsRoute => report.TlsRoutes.GetValueOrDefault(obj.Ref),
