@@ -74,7 +74,7 @@ public sealed record ResourceSnapshot
     {
         ArgumentNullException.ThrowIfNull(objects);
         ArgumentNullException.ThrowIfNull(previous);
-        var byKey = new Dictionary<ObjectRef, KubernetesObject>();
+        var byKey = new Dictionary<ObjectRef, KubernetesObject>(objects.TryGetNonEnumeratedCount(out var count) ? count : 0);
         foreach (var o in objects)
         {
             byKey[o.Ref] = o;

@@ -20,6 +20,7 @@ public sealed class ManifestDirectoryReader
     private readonly Dictionary<string, CachedFile> _files = new(StringComparer.Ordinal);
     private readonly ObjectIdentity _identity;
     private ResourceSnapshot _snapshot = ResourceSnapshot.Empty;
+    private int _snapshotCount;
 
     public ManifestDirectoryReader(string directory, TimeProvider? timeProvider = null)
     {
@@ -72,8 +73,9 @@ public sealed class ManifestDirectoryReader
             _files.Remove(gone);
         }
 
-        var winners = new Dictionary<ObjectRef, string>();
-        var objects = new List<KubernetesObject>();
+        // Sized like the last snapshot: growing to 20,000 entries copied each table several times per reload.
+        var winners = new Dictionary<ObjectRef, string>(_snapshotCount);
+        var objects = new List<KubernetesObject>(_snapshotCount);
         foreach (var relative in paths)
         {
             var file = Refresh(relative);
@@ -99,6 +101,7 @@ public sealed class ManifestDirectoryReader
         var synthesized = _identity.Apply(objects);
         var identified = Stopwatch.GetTimestamp();
         var snapshot = _snapshot = ResourceSnapshot.Create(synthesized, _snapshot);
+        _snapshotCount = synthesized.Count;
         LastTimings = (Milliseconds(started, read), Milliseconds(read, identified), Stopwatch.GetElapsedTime(identified).TotalMilliseconds);
         return new ProviderUpdate(snapshot, diagnostics);
     }

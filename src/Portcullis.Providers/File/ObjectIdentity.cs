@@ -22,7 +22,7 @@ internal sealed class ObjectIdentity(TimeProvider time)
     public List<KubernetesObject> Apply(IReadOnlyList<KubernetesObject> objects)
     {
         var result = new List<KubernetesObject>(objects.Count);
-        var seen = new HashSet<ObjectRef>();
+        var seen = new HashSet<ObjectRef>(objects.Count);
         foreach (var input in objects)
         {
             // Objects of files that did not change are the very instances seen last time: their
