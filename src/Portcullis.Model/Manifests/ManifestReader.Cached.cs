@@ -141,7 +141,7 @@ public static partial class ManifestReader
     {
         var offset = starts[run.From];
         var documentStarts = new List<int>();
-        var nodes = Yaml.ParseDocuments(text[offset..starts[run.To]], documentStarts);
+        var nodes = Yaml.ParseDocuments(text, offset, starts[run.To] - offset, documentStarts);
         var next = 0;
         for (var slice = run.From; slice < run.To; slice++)
         {

@@ -59,7 +59,16 @@ public static class Yaml
     public static List<JsonNode?> ParseDocuments(string text, List<int>? starts)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parser = new Parser(new StringReader(text));
+        return ParseDocuments(new StringReader(text), starts);
+    }
+
+    /// <summary>Parses text[start..(start + length)] without copying it (a 16 MB file is 32 MB of string; a copy is as much garbage).</summary>
+    internal static List<JsonNode?> ParseDocuments(string text, int start, int length, List<int>? starts) =>
+        ParseDocuments(new SliceReader(text, start, length), starts);
+
+    private static List<JsonNode?> ParseDocuments(TextReader reader, List<int>? starts)
+    {
+        var parser = new Parser(reader);
         var anchors = new Dictionary<AnchorName, JsonNode?>();
         var documents = new List<JsonNode?>();
         parser.Consume<StreamStart>();
@@ -282,5 +291,26 @@ public static class Yaml
         var style = s.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal
             : plainWouldChangeType ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
         emitter.Emit(new Scalar(null, null, s, style, true, true));
+    }
+}
+
+/// <summary>Reads a range of a string, as a StringReader over a substring would, without the substring.</summary>
+internal sealed class SliceReader(string text, int start, int length) : TextReader
+{
+    private readonly int _end = start + length;
+    private int _position = start;
+
+    public override int Peek() => _position < _end ? text[_position] : -1;
+
+    public override int Read() => _position < _end ? text[_position++] : -1;
+
+    public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+    public override int Read(Span<char> buffer)
+    {
+        var n = Math.Min(buffer.Length, _end - _position);
+        text.AsSpan(_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
     }
 }
