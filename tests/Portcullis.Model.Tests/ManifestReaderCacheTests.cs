@@ -77,4 +77,26 @@ public class ManifestReaderCacheTests
         AssertSameResult(whole, cached);
         Assert.Contains("not valid YAML at line", Assert.Single(cached.Diagnostics).Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Read_WithCache_DocumentsEndedByDotsAndCommentOnlySlicesGiveTheWholeReadsIndexes()
+    {
+        // "..." ends a document without "---", so one slice holds two documents; a slice of comments holds none.
+        var text = LargeFile() + "# nothing here\n---\n# still nothing\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: c\n...\n"
+            + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: d\n";
+
+        var whole = ManifestReader.Read("big.yaml", text);
+        var cached = ManifestReader.Read("big.yaml", text, new DocumentCache());
+
+        AssertSameResult(whole, cached);
+        Assert.Equal(["c", "d"], cached.Objects.TakeLast(2).Select(o => o.Metadata.Name));
+    }
+
+    [Fact]
+    public void Read_RepeatedMappingKey_KeepsTheLastValue()
+    {
+        var result = ManifestReader.Read("svc.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: first\n  name: second\n");
+
+        Assert.Equal("second", Assert.Single(result.Objects).Metadata.Name);
+    }
 }

@@ -6,14 +6,14 @@ using Portcullis.Model.GatewayApi;
 /// <summary>
 /// Stamps lastTransitionTime the way Kubernetes' meta.SetStatusCondition does: a condition keeps its previous
 /// time while its status stays the same, and gets "now" when it is new or its status changed.
-/// Keys are (object, where in the status, condition type); the map of one publish feeds the next.
+/// Keys are (object, where in the status, condition type); one stamper serves one object, and the map it produces
+/// feeds the stamper of the same object in the next publish that changes it.
 /// </summary>
 internal sealed class ConditionStamper(IReadOnlyDictionary<StampKey, ConditionStamp> previous, DateTimeOffset now)
 {
-    // Sized like the previous map: at 10,000 routes and listeners it holds tens of thousands of conditions.
     private readonly Dictionary<StampKey, ConditionStamp> _next = new(previous.Count);
 
-    /// <summary>The stamps this publish produced, for the next one.</summary>
+    /// <summary>The stamps this stamper produced, for the next publish.</summary>
     public IReadOnlyDictionary<StampKey, ConditionStamp> Next => _next;
 
     public GatewayClassStatus Stamp(ObjectRef obj, GatewayClassStatus status) =>

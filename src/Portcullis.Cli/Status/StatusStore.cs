@@ -49,7 +49,6 @@ internal sealed class StatusStore(TimeProvider timeProvider)
             var previous = _view;
             var now = timeProvider.GetUtcNow();
             now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-            var stamper = new ConditionStamper(previous.Stamps, now);
 
             var byType = new Dictionary<ResourceType, List<Entry>>();
             foreach (var type in ResourceType.All)
@@ -57,6 +56,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 byType[type] = [];
             }
 
+            var byRef = new Dictionary<ObjectRef, Entry>(previous.ByRef.Count);
             foreach (var obj in snapshot.All)
             {
                 var type = TypeOf(obj);
@@ -65,17 +65,53 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                     continue;
                 }
 
-                // Kept as objects, not JSON: serializing every object (10,000 Secrets at scale) on each publish
-                // cost seconds and doubled memory, while the admin endpoint reads a few of them now and then.
-                var withStatus = MergeStatus(obj, status, bindFailures, stamper);
-                byType[type].Add(new Entry(obj.Metadata.Namespace, obj.Metadata.Name, withStatus, type));
+                // An object that is the same instance as last time (the provider reuses unchanged objects) with a
+                // status equal by value keeps its entry, stamps and all: at 10,000 routes, copying and re-stamping
+                // every status on each change was most of a publish.
+                var report = ReportOf(obj, status, bindFailures);
+                previous.ByRef.TryGetValue(obj.Ref, out var before);
+                Entry entry;
+                if (before is not null && ReferenceEquals(before.Source, obj) && StatusEquality.Same(before.Report, report))
+                {
+                    entry = before;
+                }
+                else
+                {
+                    // Kept as objects, not JSON: serializing every object (10,000 Secrets at scale) on each publish
+                    // cost seconds and doubled memory, while the admin endpoint reads a few of them now and then.
+                    var stamper = new ConditionStamper(before?.Stamps ?? NoStamps, now);
+                    var withStatus = MergeStatus(obj, status, bindFailures, stamper);
+                    entry = new Entry(obj.Metadata.Namespace, obj.Metadata.Name, withStatus, type, obj, report, stamper.Next);
+                }
+
+                byType[type].Add(entry);
+                byRef[obj.Ref] = entry;
             }
 
             var lists = byType.ToFrozenDictionary(kv => kv.Key.Plural, kv => (IReadOnlyList<Entry>)InOrder(kv.Value), StringComparer.Ordinal);
-            var next = new View(previous.Revision + 1, lists, diagnostics.ToArray(), stamper.Next);
+            var next = new View(previous.Revision + 1, lists, diagnostics.ToArray(), byRef);
             Volatile.Write(ref _view, next);
         }
     }
+
+    private static readonly IReadOnlyDictionary<StampKey, ConditionStamp> NoStamps = new Dictionary<StampKey, ConditionStamp>();
+
+    /// <summary>The status the translator reported for the object (with bind failures, for a Gateway), before stamping; null when it reported none.</summary>
+    private static object? ReportOf(KubernetesObject obj, StatusReport report, IReadOnlyList<BindFailure> bindFailures) => obj switch
+    {
+        GatewayClass => report.GatewayClasses.GetValueOrDefault(obj.Ref),
+        Gateway => report.Gateways.TryGetValue(obj.Ref, out var s) ? BindFailureStatus.Apply(obj.Ref, s, bindFailures) : null,
+        HttpRoute => report.HttpRoutes.GetValueOrDefault(obj.Ref),
+        GrpcRoute => report.GrpcRoutes.GetValueOrDefault(obj.Ref),
+        TlsRoute => report.TlsRoutes.GetValueOrDefault(obj.Ref),
+        TcpRoute => report.TcpRoutes.GetValueOrDefault(obj.Ref),
+        UdpRoute => report.UdpRoutes.GetValueOrDefault(obj.Ref),
+        BackendLbPolicy => report.BackendLbPolicies.GetValueOrDefault(obj.Ref),
+        XBackendTrafficPolicy => report.XBackendTrafficPolicies.GetValueOrDefault(obj.Ref),
+        ListenerSet => report.ListenerSets.GetValueOrDefault(obj.Ref),
+        BackendTlsPolicy => report.BackendTlsPolicies.GetValueOrDefault(obj.Ref),
+        _ => null,
+    };
 
     /// <summary>
     /// Objects of a resource (by plural name), in one namespace or, with a null namespace, in all of them.
@@ -193,7 +229,12 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         }
     }
 
-    private sealed record Entry(string? Namespace, string Name, KubernetesObject Object, ResourceType Type)
+    /// <param name="Object">The object with its stamped status, as served.</param>
+    /// <param name="Source">The snapshot's object it was made from, compared by reference on the next publish.</param>
+    /// <param name="Report">The translator's status for it before stamping (null if none), compared by value.</param>
+    /// <param name="Stamps">Its conditions' statuses and transition times, for the next publish to carry on.</param>
+    private sealed record Entry(string? Namespace, string Name, KubernetesObject Object, ResourceType Type,
+        KubernetesObject Source, object? Report, IReadOnlyDictionary<StampKey, ConditionStamp> Stamps)
     {
         public JsonObject ToJson() => ObjectJson.ToKubernetesJson(Object, Type);
     }
@@ -202,12 +243,12 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         long Revision,
         FrozenDictionary<string, IReadOnlyList<Entry>> Objects,
         IReadOnlyList<ManifestDiagnostic> Diagnostics,
-        IReadOnlyDictionary<StampKey, ConditionStamp> Stamps)
+        IReadOnlyDictionary<ObjectRef, Entry> ByRef)
     {
         public static View Empty { get; } = new(
             0,
             FrozenDictionary<string, IReadOnlyList<Entry>>.Empty,
             [],
-            new Dictionary<StampKey, ConditionStamp>());
+            new Dictionary<ObjectRef, Entry>());
     }
 }

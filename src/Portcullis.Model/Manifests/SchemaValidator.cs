@@ -24,21 +24,19 @@ internal static class SchemaValidator
         switch (node)
         {
             case JsonObject obj when schema.Properties is not null:
-                foreach (var (name, property) in schema.Properties)
+                RemoveNullsOfNonNullable(obj, schema.Properties);
+                foreach (var (name, value) in schema.Defaults)
                 {
-                    if (obj.TryGetPropertyValue(name, out var value) && value is null && !property.Nullable)
+                    if (!obj.ContainsKey(name))
                     {
-                        obj.Remove(name);
-                    }
-
-                    if (property.Default is not null && !obj.ContainsKey(name))
-                    {
-                        obj[name] = property.Default.DeepClone();
+                        obj[name] = value.DeepClone();
                     }
                 }
 
-                foreach (var (name, child) in obj.ToArray())
+                // Defaulting a child never adds or removes keys of this object, so indexes stay valid.
+                for (var i = 0; i < obj.Count; i++)
                 {
+                    var (name, child) = obj.GetAt(i);
                     if (child is not null && schema.Properties.TryGetValue(name, out var property))
                     {
                         ApplyDefaults(child, property);
@@ -47,9 +45,9 @@ internal static class SchemaValidator
 
                 break;
             case JsonObject map when schema.AdditionalProperties is not null:
-                foreach (var (_, child) in map.ToArray())
+                for (var i = 0; i < map.Count; i++)
                 {
-                    ApplyDefaults(child, schema.AdditionalProperties);
+                    ApplyDefaults(map.GetAt(i).Value, schema.AdditionalProperties);
                 }
 
                 break;
@@ -63,47 +61,83 @@ internal static class SchemaValidator
         }
     }
 
+    private static void RemoveNullsOfNonNullable(JsonObject obj, IReadOnlyDictionary<string, StructuralSchema> properties)
+    {
+        for (var i = obj.Count - 1; i >= 0; i--)
+        {
+            var (name, value) = obj.GetAt(i);
+            if (value is null && properties.TryGetValue(name, out var property) && !property.Nullable)
+            {
+                obj.RemoveAt(i);
+            }
+        }
+    }
+
     /// <summary>Checks node against schema, adding one error per violation with its field path.</summary>
-    public static void Validate(JsonNode? node, StructuralSchema schema, string path, List<(string Path, string Message)> errors)
+    public static void Validate(JsonNode? node, StructuralSchema schema, string path, List<(string Path, string Message)> errors) =>
+        Validate(node, schema, new FieldPath(path), errors);
+
+    /// <summary>
+    /// Like the public overload, with the path built only when it is needed: for an error, or once per object or
+    /// array (to pass on to its children). Building "spec.rules[0].matches[0].path.type" for every leaf of 10,000
+    /// documents was a fifth of what validation allocated.
+    /// </summary>
+    private static void Validate(JsonNode? node, StructuralSchema schema, FieldPath field, List<(string Path, string Message)> errors)
     {
         if (node is null)
         {
             if (!schema.Nullable && schema.Type is not null)
             {
-                errors.Add((path, $"Invalid value: \"null\": must be of type {schema.Type}"));
+                errors.Add((field.ToString(), $"Invalid value: \"null\": must be of type {schema.Type}"));
             }
 
             return;
         }
 
-        if (!CheckType(node, schema, path, errors))
+        if (!CheckType(node, schema, field, errors))
         {
             return;
         }
 
-        if (schema.Enum is not null && !schema.Enum.Any(e => JsonNode.DeepEquals(e, node)))
+        if (schema.Enum is not null && !InEnum(schema.Enum, node))
         {
             var supported = string.Join(", ", schema.Enum.Select(Render));
-            errors.Add((path, $"Unsupported value: {Render(node)}: supported values: {supported}"));
+            errors.Add((field.ToString(), $"Unsupported value: {Render(node)}: supported values: {supported}"));
         }
 
         switch (node)
         {
             case JsonObject obj:
-                ValidateObject(obj, schema, path, errors);
+                ValidateObject(obj, schema, field.ToString(), errors);
                 break;
             case JsonArray array:
-                ValidateArray(array, schema, path, errors);
+                ValidateArray(array, schema, field.ToString(), errors);
                 break;
             case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                ValidateString(value.GetValue<string>(), schema, path, errors);
+                ValidateString(value.GetValue<string>(), schema, field, errors);
                 break;
             case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
-                ValidateNumber(value, schema, path, errors);
+                ValidateNumber(value, schema, field, errors);
                 break;
         }
 
-        ValidateCombinators(node, schema, path, errors);
+        if (schema.AnyOf is not null || schema.OneOf is not null || schema.Not is not null)
+        {
+            ValidateCombinators(node, schema, field.ToString(), errors);
+        }
+    }
+
+    private static bool InEnum(IReadOnlyList<JsonNode?> values, JsonNode node)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (JsonNode.DeepEquals(values[i], node))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Renders a value the way the API server quotes it in "Invalid value: ..." messages.</summary>
@@ -118,7 +152,7 @@ internal static class SchemaValidator
 
     public static string Child(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
-    private static bool CheckType(JsonNode node, StructuralSchema schema, string path, List<(string Path, string Message)> errors)
+    private static bool CheckType(JsonNode node, StructuralSchema schema, FieldPath path, List<(string Path, string Message)> errors)
     {
         var kind = node.GetValueKind();
         if (schema.IntOrString)
@@ -128,7 +162,7 @@ internal static class SchemaValidator
                 return true;
             }
 
-            errors.Add((path, $"Invalid value: {Render(node)}: must be an integer or a string"));
+            errors.Add((path.ToString(), $"Invalid value: {Render(node)}: must be an integer or a string"));
             return false;
         }
 
@@ -145,7 +179,7 @@ internal static class SchemaValidator
         };
         if (!ok)
         {
-            errors.Add((path, $"Invalid value: {Render(node)}: must be of type {schema.Type}"));
+            errors.Add((path.ToString(), $"Invalid value: {Render(node)}: must be of type {schema.Type}"));
         }
 
         return ok;
@@ -154,15 +188,20 @@ internal static class SchemaValidator
     private static bool IsInteger(JsonNode node) =>
         node is JsonValue v && v.GetValueKind() == JsonValueKind.Number && ToDouble(v) is var d && Math.Floor(d) == d;
 
-    private static double ToDouble(JsonValue v) => double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+    /// <summary>The number's value; read from the stored value when it is one (YAML scalars are longs or doubles), without rendering it.</summary>
+    private static double ToDouble(JsonValue v) =>
+        v.TryGetValue<long>(out var l) ? l
+        : v.TryGetValue<double>(out var d) ? d
+        : v.TryGetValue<int>(out var i) ? i
+        : double.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
 
     private static void ValidateObject(JsonObject obj, StructuralSchema schema, string path, List<(string Path, string Message)> errors)
     {
-        foreach (var required in schema.Required)
+        for (var i = 0; i < schema.Required.Count; i++)
         {
-            if (!obj.ContainsKey(required))
+            if (!obj.ContainsKey(schema.Required[i]))
             {
-                errors.Add((Child(path, required), "Required value"));
+                errors.Add((Child(path, schema.Required[i]), "Required value"));
             }
         }
 
@@ -171,15 +210,16 @@ internal static class SchemaValidator
             errors.Add((path, $"Too many: {obj.Count}: must have at most {maxProperties} items"));
         }
 
-        foreach (var (name, child) in obj)
+        for (var i = 0; i < obj.Count; i++)
         {
+            var (name, child) = obj.GetAt(i);
             if (schema.Properties is not null && schema.Properties.TryGetValue(name, out var property))
             {
-                Validate(child, property, Child(path, name), errors);
+                Validate(child, property, new FieldPath(path, name), errors);
             }
             else if (schema.AdditionalProperties is not null)
             {
-                Validate(child, schema.AdditionalProperties, $"{path}[{name}]", errors);
+                Validate(child, schema.AdditionalProperties, new FieldPath(path, name, mapKey: true), errors);
             }
             else if (!schema.AllowsUnknownFields)
             {
@@ -204,7 +244,7 @@ internal static class SchemaValidator
         {
             if (schema.Items is not null)
             {
-                Validate(array[i], schema.Items, $"{path}[{i}]", errors);
+                Validate(array[i], schema.Items, new FieldPath(path, i), errors);
             }
         }
 
@@ -236,28 +276,48 @@ internal static class SchemaValidator
         return key.ToJsonString(MessageJson);
     }
 
-    private static void ValidateString(string value, StructuralSchema schema, string path, List<(string Path, string Message)> errors)
+    private static void ValidateString(string value, StructuralSchema schema, FieldPath path, List<(string Path, string Message)> errors)
     {
-        var length = value.EnumerateRunes().Count();
-        if (schema.MinLength is { } min && length < min)
+        if (schema.MinLength is not null || schema.MaxLength is not null)
         {
-            errors.Add((path, $"Invalid value: {Render(JsonValue.Create(value))}: must be at least {min} chars long"));
-        }
+            var length = RuneCount(value);
+            if (schema.MinLength is { } min && length < min)
+            {
+                errors.Add((path.ToString(), $"Invalid value: {Render(JsonValue.Create(value))}: must be at least {min} chars long"));
+            }
 
-        if (schema.MaxLength is { } max && length > max)
-        {
-            errors.Add((path, $"Too long: may not be more than {max} chars"));
+            if (schema.MaxLength is { } max && length > max)
+            {
+                errors.Add((path.ToString(), $"Too long: may not be more than {max} chars"));
+            }
         }
 
         if (schema.PatternRegex is { } regex && !regex.IsMatch(value))
         {
-            errors.Add((path, $"Invalid value: {Render(JsonValue.Create(value))}: must match '{schema.Pattern}'"));
+            errors.Add((path.ToString(), $"Invalid value: {Render(JsonValue.Create(value))}: must match '{schema.Pattern}'"));
         }
 
         if (schema.Format is { } format && !MatchesFormat(value, format))
         {
-            errors.Add((path, $"Invalid value: {Render(JsonValue.Create(value))}: must be of type {format}"));
+            errors.Add((path.ToString(), $"Invalid value: {Render(JsonValue.Create(value))}: must be of type {format}"));
         }
+    }
+
+    /// <summary>Length in Unicode code points, as the API server counts it.</summary>
+    private static int RuneCount(string value)
+    {
+        if (!value.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
+        {
+            return value.Length;
+        }
+
+        var count = 0;
+        foreach (var _ in value.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static bool MatchesFormat(string value, string format) => format switch
@@ -268,17 +328,17 @@ internal static class SchemaValidator
         _ => true, // formats that are expensive or unused by the Gateway API CRDs are not checked
     };
 
-    private static void ValidateNumber(JsonValue value, StructuralSchema schema, string path, List<(string Path, string Message)> errors)
+    private static void ValidateNumber(JsonValue value, StructuralSchema schema, FieldPath path, List<(string Path, string Message)> errors)
     {
         var d = ToDouble(value);
         if (schema.Minimum is { } min && d < min)
         {
-            errors.Add((path, $"Invalid value: {value.ToJsonString()}: must be greater than or equal to {min.ToString(CultureInfo.InvariantCulture)}"));
+            errors.Add((path.ToString(), $"Invalid value: {value.ToJsonString()}: must be greater than or equal to {min.ToString(CultureInfo.InvariantCulture)}"));
         }
 
         if (schema.Maximum is { } max && d > max)
         {
-            errors.Add((path, $"Invalid value: {value.ToJsonString()}: must be less than or equal to {max.ToString(CultureInfo.InvariantCulture)}"));
+            errors.Add((path.ToString(), $"Invalid value: {value.ToJsonString()}: must be less than or equal to {max.ToString(CultureInfo.InvariantCulture)}"));
         }
 
         var (lo, hi) = schema.Format switch
@@ -289,7 +349,7 @@ internal static class SchemaValidator
         };
         if (d < lo || d > hi)
         {
-            errors.Add((path, $"Invalid value: {value.ToJsonString()}: must be of type {schema.Format}"));
+            errors.Add((path.ToString(), $"Invalid value: {value.ToJsonString()}: must be of type {schema.Format}"));
         }
     }
 
@@ -339,4 +399,36 @@ internal static class SchemaValidator
         Validate(node, schema, path, errors);
         return errors;
     }
+}
+
+/// <summary>A field's path, rendered only when asked: "parent.name", "parent[index]" or "parent[key]" of a map.</summary>
+internal readonly struct FieldPath
+{
+    private readonly string _parent;
+    private readonly string? _name;
+    private readonly int _index;
+    private readonly bool _mapKey;
+
+    public FieldPath(string path)
+        : this(path, null, -1, false)
+    {
+    }
+
+    public FieldPath(string parent, string name, bool mapKey = false)
+        : this(parent, name, -1, mapKey)
+    {
+    }
+
+    public FieldPath(string parent, int index)
+        : this(parent, null, index, false)
+    {
+    }
+
+    private FieldPath(string parent, string? name, int index, bool mapKey) =>
+        (_parent, _name, _index, _mapKey) = (parent, name, index, mapKey);
+
+    public override string ToString() =>
+        _name is not null ? (_mapKey ? $"{_parent}[{_name}]" : SchemaValidator.Child(_parent, _name))
+        : _index >= 0 ? $"{_parent}[{_index}]"
+        : _parent;
 }

@@ -20,6 +20,9 @@ internal sealed class StructuralSchema
 
     public IReadOnlyList<string> Required { get; private init; } = [];
 
+    /// <summary>The properties that have a default, in <see cref="Properties"/> order: what defaulting walks.</summary>
+    public IReadOnlyList<KeyValuePair<string, JsonNode>> Defaults { get; private init; } = [];
+
     public StructuralSchema? Items { get; private init; }
 
     /// <summary>Schema of map values (additionalProperties: {...}).</summary>
@@ -107,6 +110,7 @@ internal sealed class StructuralSchema
         {
             Type = type,
             Properties = properties,
+            Defaults = properties is null ? [] : [.. properties.Where(p => p.Value.Default is not null).Select(p => KeyValuePair.Create(p.Key, p.Value.Default!))],
             Required = Strings(node["required"]),
             Items = node["items"] is JsonObject items ? Parse(items) : null,
             AdditionalProperties = additional,

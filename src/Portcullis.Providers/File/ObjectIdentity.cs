@@ -2,7 +2,9 @@ namespace Portcullis.Providers.File;
 
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json.Nodes;
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using Portcullis.Model.Core;
 using Portcullis.Model.Serialization;
 
@@ -14,12 +16,13 @@ using Portcullis.Model.Serialization;
 internal sealed class ObjectIdentity(TimeProvider time)
 {
     private readonly Dictionary<ObjectRef, State> _states = [];
+    private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
     private long _revision;
 
     public List<KubernetesObject> Apply(IReadOnlyList<KubernetesObject> objects)
     {
         var result = new List<KubernetesObject>(objects.Count);
-        var seen = new HashSet<ObjectRef>();
+        var seen = new HashSet<ObjectRef>(objects.Count);
         foreach (var input in objects)
         {
             // Objects of files that did not change are the very instances seen last time: their
@@ -85,28 +88,52 @@ internal sealed class ObjectIdentity(TimeProvider time)
     }
 
     /// <summary>A digest of the object without the fields this class synthesizes, and of its spec on its own (null for kinds without one).</summary>
-    private static string Serialize(KubernetesObject obj, out string? spec)
+    private UInt128 Serialize(KubernetesObject obj, out UInt128? spec)
     {
-        var node = (JsonObject)KubeJson.ToNode<object>(obj)!;
-        if (node["metadata"] is JsonObject meta)
+        // Written straight from the object into a reused buffer (not through a JsonNode tree, which cost 60 MB for
+        // 20,000 objects at start), then the spec is found in the written bytes.
+        var stripped = obj with { Metadata = obj.Metadata with { Uid = null, Generation = 0, ResourceVersion = null, CreationTimestamp = null } };
+        _buffer.ResetWrittenCount();
+        using (var writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { SkipValidation = true }))
         {
-            foreach (var field in (string[])["uid", "generation", "resourceVersion", "creationTimestamp"])
+            JsonSerializer.Serialize(writer, stripped, stripped.GetType(), KubeJson.Output);
+        }
+
+        var json = _buffer.WrittenSpan;
+        spec = SpecOf(json) is { Length: > 0 } specJson ? Digest(specJson) : null;
+        return Digest(json);
+    }
+
+    /// <summary>The JSON of the top-level "spec" property's value, or empty when there is none.</summary>
+    private static ReadOnlySpan<byte> SpecOf(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read(); // the object's start
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isSpec = reader.ValueTextEquals("spec"u8);
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            if (isSpec)
             {
-                meta.Remove(field);
+                return json[start..(int)reader.BytesConsumed];
             }
         }
 
-        // Kept per object for as long as it exists, so keep a digest rather than the JSON: at 10,000 Secrets
-        // the JSON strings alone held tens of megabytes.
-        spec = node["spec"] is { } specNode ? Digest(specNode) : null;
-        return Digest(node);
+        return [];
     }
 
-    private static string Digest(JsonNode node) =>
-        Convert.ToBase64String(SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(node)));
+    /// <summary>Kept per object for as long as it exists, so a digest rather than the JSON: at 10,000 Secrets the JSON held tens of megabytes.</summary>
+    private static UInt128 Digest(ReadOnlySpan<byte> json)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(json, hash);
+        return MemoryMarshal.Read<UInt128>(hash);
+    }
 
     /// <param name="Input">The object as read, compared by reference on the next call.</param>
     /// <param name="Output">What was returned for it, returned again while Input is the same instance.</param>
-    private sealed record State(DateTimeOffset Created, string Content, string? Spec, long Generation, long ResourceVersion,
+    private sealed record State(DateTimeOffset Created, UInt128 Content, UInt128? Spec, long Generation, long ResourceVersion,
         KubernetesObject Input, KubernetesObject Output);
 }

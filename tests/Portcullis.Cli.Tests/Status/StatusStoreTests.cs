@@ -170,4 +170,79 @@ public class StatusStoreTests
         defaults[0]["spec"] = null;
         Assert.NotNull(store.Get("gateways", "default", "sni-gateway")!["spec"]);
     }
+
+    private static Model.GatewayApi.HttpRoute Route() => new()
+    {
+        ApiVersion = "gateway.networking.k8s.io/v1",
+        Kind = "HTTPRoute",
+        Metadata = new() { Name = "web", Namespace = "default", Generation = 1, CreationTimestamp = TestData.Created },
+    };
+
+    /// <summary>A fresh status each call, as the translator makes one per translation: equal by value, never the same lists.</summary>
+    private static StatusReport RouteReport(Model.GatewayApi.HttpRoute route, string accepted) => new()
+    {
+        HttpRoutes = new Dictionary<Model.Core.ObjectRef, Model.GatewayApi.HttpRouteStatus>
+        {
+            [route.Ref] = new()
+            {
+                Parents =
+                [
+                    new()
+                    {
+                        ParentRef = new() { Name = "sni-gateway" },
+                        ControllerName = TranslatorOptions.DefaultControllerName,
+                        Conditions = [new() { Type = "Accepted", Status = accepted, Reason = "Accepted", ObservedGeneration = 1 }],
+                    },
+                ],
+            },
+        },
+    };
+
+    private static string? RouteTransitionTime(StatusStore store) =>
+        store.Get("httproutes", "default", "web")!["status"]!["parents"]![0]!["conditions"]![0]!["lastTransitionTime"]!.GetValue<string>();
+
+    [Fact]
+    public void Publish_SameObjectWithStatusEqualByValue_KeepsItsTransitionTime()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var route = Route();
+        store.Publish(TestData.Snapshot(route), RouteReport(route, "True"), [], []);
+        time.Now = T0.AddMinutes(5);
+
+        store.Publish(TestData.Snapshot(route), RouteReport(route, "True"), [], []);
+
+        Assert.Equal("2025-08-04T14:23:59Z", RouteTransitionTime(store));
+    }
+
+    [Fact]
+    public void Publish_SameObjectWithChangedStatus_StampsTheChangedCondition()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var route = Route();
+        store.Publish(TestData.Snapshot(route), RouteReport(route, "True"), [], []);
+        time.Now = T0.AddMinutes(5);
+
+        store.Publish(TestData.Snapshot(route), RouteReport(route, "False"), [], []);
+
+        Assert.Equal("2025-08-04T14:28:59Z", RouteTransitionTime(store));
+        Assert.Equal("False", store.Get("httproutes", "default", "web")!["status"]!["parents"]![0]!["conditions"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Publish_NewInstanceOfTheObject_KeepsTransitionTimesOfUnchangedConditions()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var route = Route();
+        store.Publish(TestData.Snapshot(route), RouteReport(route, "True"), [], []);
+        time.Now = T0.AddMinutes(5);
+        var edited = route with { Metadata = route.Metadata with { Labels = new Dictionary<string, string> { ["team"] = "web" } } };
+
+        store.Publish(TestData.Snapshot(edited), RouteReport(edited, "True"), [], []);
+
+        Assert.Equal("2025-08-04T14:23:59Z", RouteTransitionTime(store));
+        Assert.Equal("web", store.Get("httproutes", "default", "web")!["metadata"]!["labels"]!["team"]!.GetValue<string>());
+    }
 }
