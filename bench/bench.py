@@ -19,8 +19,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
 PROXY_CPU, LOAD_CPU = "0", "1"
+BUILD_KIND = os.environ.get("PORTCULLIS_BUILD_KIND", "dotnet build")  # bench/lib.sh says how bin was made
 ADMIN = f"127.0.0.1:{18901 + gen.OFFSET}"
-PORTCULLIS_ENV = {"DOTNET_gcServer": "1", "DOTNET_TieredPGO": "1", "DOTNET_TieredCompilation": "1", "DOTNET_ReadyToRun": "1"}
+# Portcullis runs with the runtime settings its build ships (src/Portcullis.Cli/Portcullis.Cli.csproj: workstation GC,
+# TieredPGO, a 10 ms call-counting delay), as a user gets them; extra settings are for comparisons (cpu.py --variant).
+PORTCULLIS_ENV = {}
 RESOLVE_LUA = """-- every hostname is served on loopback: connect to 127.0.0.1 while the URL's host stays the SNI and Host
 function wrk.resolve(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end
 """
@@ -468,7 +471,7 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
 - pinning: proxy and backend on CPU {PROXY_CPU}, load generator on CPU {LOAD_CPU}; every proxy has one core (nginx 1 worker, HAProxy nbthread 1, Caddy and Portcullis see 1 CPU)
 - N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D), after a warm-up of {warm} s of each load per proxy; cells are median (min–max)
-- Portcullis: Release build, {" ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items())}; peers: {"; ".join(v for v in versions.values() if v)}
+- Portcullis: Release build ({BUILD_KIND}), the runtime settings its build ships (workstation GC, TieredPGO, call-counting delay 10 ms){"; " + " ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items()) if PORTCULLIS_ENV else ""}; peers: {"; ".join(v for v in versions.values() if v)}
 - physical limit for row 2 (one core signs): ECDSA P-256 {fmt(ec)} signs/s × 1 core, RSA 2048 {fmt(rsa)} signs/s × 1 core (row 2's host uses ECDSA P-256)
 - ratios: Portcullis ÷ peer. ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)
 

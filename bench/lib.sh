@@ -1,10 +1,13 @@
 # Shared by bench/run.sh and bench/scale.sh (sourced, not run): the Release build and the generated sets.
 # Expects ROOT (the repository) and OUT (bench/.out) to be set.
 
+# Published for linux-x64 as the Dockerfile does, so our assemblies and YARP are ReadyToRun (precompiled) as in a
+# deployment: at 10,000 hosts the start took 10.4-11.9 s of CPU against 13.0-13.9 s for a plain build (session 4).
+export PORTCULLIS_BUILD_KIND="dotnet publish -r linux-x64: ReadyToRun"
 build_portcullis() { # Release build of the CLI into $OUT/bin
-  echo "building Portcullis (Release) into $OUT/bin"
-  dotnet build "$ROOT/src/Portcullis.Cli/Portcullis.Cli.csproj" -c Release -o "$OUT/bin" --nologo -v quiet -clp:NoSummary >"$OUT/build.log" 2>&1 ||
-    { cat "$OUT/build.log"; return 1; }
+  echo "building Portcullis (Release, ReadyToRun) into $OUT/bin"
+  dotnet publish "$ROOT/src/Portcullis.Cli/Portcullis.Cli.csproj" -c Release -r linux-x64 --self-contained false -o "$OUT/bin" \
+    --nologo -v quiet -clp:NoSummary >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; return 1; }
 }
 
 # Domain 0 (the host of rows 1, 3 and 5) the workshop's way: a CA per domain, leaf with CN only, RSA 2048.
