@@ -80,7 +80,7 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                     // Kept as objects, not JSON: serializing every object (10,000 Secrets at scale) on each publish
                     // cost seconds and doubled memory, while the admin endpoint reads a few of them now and then.
                     var stamper = new ConditionStamper(before?.Stamps ?? NoStamps, now);
-                    var withStatus = MergeStatus(obj, status, bindFailures, stamper);
+                    var withStatus = MergeStatus(obj, report, stamper);
                     entry = new Entry(obj.Metadata.Namespace, obj.Metadata.Name, withStatus, type, obj, report, stamper.Next);
                 }
 
@@ -197,37 +197,24 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         _ => null,
     };
 
-    private static KubernetesObject MergeStatus(KubernetesObject obj, StatusReport report, IReadOnlyList<BindFailure> bindFailures, ConditionStamper stamper)
-    {
+    /// <summary>The object with <paramref name="report"/> (from <see cref="ReportOf"/>) stamped in as its status.</summary>
+    private static KubernetesObject MergeStatus(KubernetesObject obj, object? report, ConditionStamper stamper) =>
         // Objects the translator did not report on (e.g. another controller's) keep the status they came with.
-        switch (obj)
+        (obj, report) switch
         {
-            case GatewayClass gc when report.GatewayClasses.TryGetValue(obj.Ref, out var s):
-                return gc with { Status = stamper.Stamp(obj.Ref, s) };
-            case Gateway gw when report.Gateways.TryGetValue(obj.Ref, out var s):
-                return gw with { Status = stamper.Stamp(obj.Ref, BindFailureStatus.Apply(obj.Ref, s, bindFailures)) };
-            case HttpRoute route when report.HttpRoutes.TryGetValue(obj.Ref, out var s):
-                return route with { Status = stamper.Stamp(obj.Ref, s) };
-            case GrpcRoute route when report.GrpcRoutes.TryGetValue(obj.Ref, out var s):
-                return route with { Status = new GrpcRouteStatus { Parents = stamper.Stamp(obj.Ref, s.Parents) } };
-            case TlsRoute route when report.TlsRoutes.TryGetValue(obj.Ref, out var s):
-                return route with { Status = stamper.Stamp(obj.Ref, s) };
-            case TcpRoute route when report.TcpRoutes.TryGetValue(obj.Ref, out var s):
-                return route with { Status = stamper.Stamp(obj.Ref, s) };
-            case UdpRoute route when report.UdpRoutes.TryGetValue(obj.Ref, out var s):
-                return route with { Status = stamper.Stamp(obj.Ref, s) };
-            case BackendLbPolicy policy when report.BackendLbPolicies.TryGetValue(obj.Ref, out var s):
-                return policy with { Status = stamper.Stamp(obj.Ref, s) };
-            case XBackendTrafficPolicy policy when report.XBackendTrafficPolicies.TryGetValue(obj.Ref, out var s):
-                return policy with { Status = stamper.Stamp(obj.Ref, s) };
-            case ListenerSet set when report.ListenerSets.TryGetValue(obj.Ref, out var s):
-                return set with { Status = stamper.Stamp(obj.Ref, s) };
-            case BackendTlsPolicy policy when report.BackendTlsPolicies.TryGetValue(obj.Ref, out var s):
-                return policy with { Status = stamper.Stamp(obj.Ref, s) };
-            default:
-                return obj;
-        }
-    }
+            (GatewayClass gc, GatewayClassStatus s) => gc with { Status = stamper.Stamp(obj.Ref, s) },
+            (Gateway gw, GatewayStatus s) => gw with { Status = stamper.Stamp(obj.Ref, s) },
+            (HttpRoute route, HttpRouteStatus s) => route with { Status = stamper.Stamp(obj.Ref, s) },
+            (GrpcRoute route, GrpcRouteStatus s) => route with { Status = new GrpcRouteStatus { Parents = stamper.Stamp(obj.Ref, s.Parents) } },
+            (TlsRoute route, L4RouteStatus s) => route with { Status = stamper.Stamp(obj.Ref, s) },
+            (TcpRoute route, L4RouteStatus s) => route with { Status = stamper.Stamp(obj.Ref, s) },
+            (UdpRoute route, L4RouteStatus s) => route with { Status = stamper.Stamp(obj.Ref, s) },
+            (BackendLbPolicy policy, PolicyStatus s) => policy with { Status = stamper.Stamp(obj.Ref, s) },
+            (XBackendTrafficPolicy policy, PolicyStatus s) => policy with { Status = stamper.Stamp(obj.Ref, s) },
+            (ListenerSet set, ListenerSetStatus s) => set with { Status = stamper.Stamp(obj.Ref, s) },
+            (BackendTlsPolicy policy, PolicyStatus s) => policy with { Status = stamper.Stamp(obj.Ref, s) },
+            _ => obj,
+        };
 
     /// <param name="Object">The object with its stamped status, as served.</param>
     /// <param name="Source">The snapshot's object it was made from, compared by reference on the next publish.</param>
