@@ -94,7 +94,8 @@ def n_of(set_dir):
         return int(f.read())
 
 
-def tree_rss_kib(root):
+def tree_pids(root):
+    """The process and its descendants (nginx master + worker, HAProxy master + worker)."""
     children = {}
     for p in os.listdir("/proc"):
         if p.isdigit():
@@ -104,10 +105,17 @@ def tree_rss_kib(root):
                 children.setdefault(ppid, []).append(int(p))
             except OSError:
                 pass
-    total, todo = 0, [root]
+    pids, todo = [], [root]
     while todo:
         pid = todo.pop()
+        pids.append(pid)
         todo.extend(children.get(pid, []))
+    return pids
+
+
+def tree_rss_kib(root):
+    total = 0
+    for pid in tree_pids(root):
         try:
             with open(f"/proc/{pid}/status") as f:
                 m = re.search(r"VmRSS:\s+(\d+)", f.read())

@@ -30,28 +30,10 @@ TICK = os.sysconf("SC_CLK_TCK")
 COUNTERS = shutil.which("dotnet-counters") or os.path.expanduser("~/.dotnet/tools/dotnet-counters")
 
 
-def tree_pids(root):
-    children = {}
-    for p in os.listdir("/proc"):
-        if p.isdigit():
-            try:
-                with open(f"/proc/{p}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(p))
-            except OSError:
-                pass
-    pids, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        pids.append(pid)
-        todo.extend(children.get(pid, []))
-    return pids
-
-
 def cpu_seconds(root):
     """User + system CPU of the process tree (threads included), in seconds."""
     total = 0
-    for pid in tree_pids(root):
+    for pid in bench.tree_pids(root):
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
