@@ -206,10 +206,11 @@ public class ProxyL4Tests
         await using var tcpBackend = StreamEchoServer.Start("tcp");
         await using var udpBackend = DatagramEchoServer.Start("udp");
         await using var proxy = await ProxyFixture.StartAsync();
-        var port = FreePort.Find();
-        var result = await proxy.Server.ApplyAsync(
-            Of(Tcp("default/gw/tcp", port, L4Route("*", tcpBackend.Backend())), Udp("default/gw/udp", port, L4Route("*", udpBackend.Backend()))),
-            CancellationToken.None);
+        var (port, result) = await FreePort.RetryWhileTaken(
+            p => proxy.Server.ApplyAsync(
+                Of(Tcp("default/gw/tcp", p, L4Route("*", tcpBackend.Backend())), Udp("default/gw/udp", p, L4Route("*", udpBackend.Backend()))),
+                CancellationToken.None),
+            r => r.Failures.Any(f => f.Kind == BindFailureKind.PortUnavailable));
         Assert.Empty(result.Failures);
 
         Assert.Equal("tcp:t", await TcpExchangeAsync(port, "t"));

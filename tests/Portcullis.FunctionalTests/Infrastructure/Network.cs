@@ -10,7 +10,7 @@ internal static class Network
     private static int _nextPool = Random.Shared.Next(0, 200);
 
     /// <summary>
-    /// A free TCP port on the given loopback address (bound once to port 0, then released), never one this
+    /// A port free for TCP and UDP on the given loopback address (bound once to port 0, then released), never one this
     /// process was given before: once released, the kernel may hand the same port out again, and two
     /// listeners of one test on one port would be a conflict the test did not ask for.
     /// </summary>
@@ -21,6 +21,18 @@ internal static class Network
             using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
             var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+            // Free for UDP too: the L4 gateways put UDP listeners on these numbers, and a UDP client elsewhere in the
+            // suite may hold one the kernel gave out for TCP.
+            using var udp = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            try
+            {
+                udp.Bind(new IPEndPoint(IPAddress.Parse(address), port));
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+
             lock (HandedOut)
             {
                 if (HandedOut.Add(port))
