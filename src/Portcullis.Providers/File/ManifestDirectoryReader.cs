@@ -1,6 +1,5 @@
 namespace Portcullis.Providers.File;
 
-using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Portcullis.Model;
@@ -209,41 +208,17 @@ public sealed class ManifestDirectoryReader
     /// </summary>
     private static ManifestReadResult ReadManifest(string relative, string path, DocumentCache documents)
     {
-        // A pooled buffer: what is read keeps no reference to the bytes (documents are decoded into strings), and a
-        // route change re-reads a 3 MB file.
-        using var handle = System.IO.File.OpenHandle(path);
-        // As File.ReadAllBytes: the length at open (a file growing meanwhile is written again; the watcher says so).
-        var fileLength = RandomAccess.GetLength(handle);
-        if (fileLength > Array.MaxLength)
+        var bytes = System.IO.File.ReadAllBytes(path);
+        ReadOnlySpan<byte> utf8 = bytes;
+        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || utf8.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
-            throw new IOException("the file is larger than 2 GB");
+            // UTF-16 or UTF-32 with a byte order mark: let the reader detect which.
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return ManifestReader.Read(relative, reader.ReadToEnd(), documents);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)fileLength);
-        try
-        {
-            var length = 0;
-            for (int n; length < fileLength && (n = RandomAccess.Read(handle, buffer.AsSpan(length, (int)fileLength - length), length)) > 0;)
-            {
-                length += n;
-            }
-
-            var bytes = buffer.AsMemory(0, length);
-            var utf8 = bytes.Span;
-            if (utf8.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || utf8.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
-            {
-                // UTF-16 or UTF-32 with a byte order mark: let the reader detect which.
-                using var reader = new StreamReader(new MemoryStream(buffer, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-                return ManifestReader.Read(relative, reader.ReadToEnd(), documents);
-            }
-
-            var bom = utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-            return ManifestReader.Read(relative, bytes[bom..], documents);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        var bom = utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return ManifestReader.Read(relative, bytes.AsMemory(bom), documents);
     }
 
     private static void AddImplicitNamespaces(List<KubernetesObject> objects)
