@@ -150,4 +150,26 @@ public class ManagedPairCheckTests
         Assert.Null(ManagedPairCheck.TryCheck(truncated, ec.ExportPkcs8PrivateKeyPem()));
         Assert.NotNull(CertificateValidator.Validate(System.Text.Encoding.ASCII.GetBytes(truncated), System.Text.Encoding.ASCII.GetBytes(ec.ExportPkcs8PrivateKeyPem())));
     }
+    [Fact]
+    public void TryCheck_EcKeyWithoutItsPublicPoint_LeavesTheVerdictToOpenSslWhichAcceptsIt()
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var cert = CertificatePem(ec, "CN=www.example.com");
+        var d = ec.ExportParameters(includePrivateParameters: true).D!;
+        var sec1 = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (sec1.PushSequence())
+        {
+            sec1.WriteInteger(1);
+            sec1.WriteOctetString(d);
+            using (sec1.PushSequence(new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 0)))
+            {
+                sec1.WriteObjectIdentifier("1.2.840.10045.3.1.7"); // P-256
+            }
+        }
+
+        var key = PemEncoding.WriteString("EC PRIVATE KEY", sec1.Encode());
+
+        Assert.Null(ManagedPairCheck.TryCheck(cert, key));
+        Assert.Null(CertificateValidator.Validate(System.Text.Encoding.ASCII.GetBytes(cert), System.Text.Encoding.ASCII.GetBytes(key)));
+    }
 }
