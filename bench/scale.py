@@ -47,6 +47,29 @@ def until(check, timeout=120, interval=0.01):
     return None
 
 
+def tree_cpu_seconds(root):
+    """User + system CPU seconds of a process tree (with its reaped children), from /proc."""
+    total = 0
+    for pid in bench.tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average():
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def start_timed(p, host):
+    """(wall seconds until host is served, CPU seconds of the process tree then, load average then) of a started proxy."""
+    wall = bench.wait_for(p.port, host, 600, 0.05, p.proc)
+    return wall, None if wall is None else tree_cpu_seconds(p.proc.pid), load_average()
+
+
 def der_of(cert_dir):
     return ssl.PEM_cert_to_DER_cert(open(os.path.join(cert_dir, "tls.crt")).read())
 
@@ -64,6 +87,7 @@ def main():
     ap.add_argument("--changes", type=int, default=5)
     ap.add_argument("--bin", help="another build's output directory (default OUT/bin), to compare builds")
     ap.add_argument("--log-level", default="Warning", help="Debug prints each stage's time in the log")
+    ap.add_argument("--nginx", type=int, default=0, help="also start nginx on the set this many times, alternating (A B A B)")
     ap.add_argument("--env", default="", help="runtime settings replacing bench.py's, e.g. 'DOTNET_gcServer=0'")
     a = ap.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -94,15 +118,28 @@ def main():
     p.log_level = a.log_level
     p.env.update(kv.split("=", 1) for kv in a.env.split())
     res = {"start": None, "rss_start": None, "route": [], "cert": [], "new": [], "rss": []}
+    starts = {"portcullis": [], "nginx": []}
     try:
+        for _ in range(a.nginx):  # nginx then Portcullis, alternating, each started alone on the same set
+            ng = bench.Proxy("nginx", a.out, big, None)
+            ng.start()
+            starts["nginx"].append(start_timed(ng, last))
+            ng.stop()
+            bench.log(f"nginx: serving after {fmt(starts['nginx'][-1][0])} s, CPU {fmt(starts['nginx'][-1][1])} s, load {starts['nginx'][-1][2]}")
+            if len(starts["nginx"]) < a.nginx:
+                p.start()
+                starts["portcullis"].append(start_timed(p, last))
+                p.stop()
+                bench.log(f"portcullis: serving after {fmt(starts['portcullis'][-1][0])} s, CPU {fmt(starts['portcullis'][-1][1])} s, load {starts['portcullis'][-1][2]}")
         bench.log(f"starting portcullis on {n} hostnames/certificates/routes (log: {a.out}/portcullis-big.log)")
         p.start()
-        res["start"] = bench.wait_for(p.port, last, 600, 0.05, p.proc)
+        starts["portcullis"].append(start_timed(p, last))
+        res["start"] = starts["portcullis"][-1][0]
         if res["start"] is None:
             raise SystemExit(f"portcullis did not serve {last}; see {a.out}/portcullis-big.log")
         time.sleep(1)
         res["rss_start"] = p.rss_mib()
-        bench.log(f"serving after {res['start']:.2f} s, RSS {res['rss_start']:.0f} MiB")
+        bench.log(f"serving after {res['start']:.2f} s, CPU {fmt(starts['portcullis'][-1][1])} s, RSS {res['rss_start']:.0f} MiB")
         missing = set(spare)
         rotated = False
         for j, host in enumerate(spare):
@@ -138,6 +175,9 @@ def main():
     print(f"""
 scale, N = {n} hostnames/certificates/HTTPRoutes, Portcullis {" ".join(f"{k}={v}" for k, v in p.env.items())}, log level {a.log_level}
   start to serving {last} (s):            {fmt(res['start'])}
+  start, each run: wall s / process CPU s / load average
+    portcullis: {"; ".join(f"{fmt(w)} / {fmt(c)} / {l}" for w, c, l in starts["portcullis"])}
+    nginx:      {"; ".join(f"{fmt(w)} / {fmt(c)} / {l}" for w, c, l in starts["nginx"]) or "not run (--nginx K)"}
   RSS after start (MiB):                       {fmt(res['rss_start'])}
   route appended -> answers 200 (s):           {summary(res['route'])}
   Secret rotated -> new leaf presented (s):    {summary(res['cert'])}

@@ -5,6 +5,7 @@
 #   N=1000 CHANGES=3 bench/scale.sh   smaller/fewer
 #   LOG_LEVEL=Debug bench/scale.sh    also print each stage's time (from the Debug log)
 #   PORTCULLIS_ENV="DOTNET_gcServer=0" bench/scale.sh   other runtime settings (default: bench.py's)
+#   NGINX_STARTS=2 bench/scale.sh     also time nginx's start on the same set, alternated with Portcullis's (A B A B)
 #   SKIP_BUILD=1 BIN=bench/.out/bin-old bench/scale.sh   another build (e.g. a copy of bin from before a change)
 #
 # Builds Release into bench/.out/bin, generates (cached) bench/.out/big, starts `portcullis run` on
@@ -19,4 +20,4 @@ mkdir -p "$OUT"
 [ "${SKIP_BUILD:-}" = 1 ] || build_portcullis
 gen_set big "${N:-10000}"
 : >"$OUT/portcullis-big.log"
-exec python3 "$ROOT/bench/scale.py" --out "$OUT" --changes "${CHANGES:-5}" --log-level "${LOG_LEVEL:-Warning}" --env "${PORTCULLIS_ENV:-}" ${BIN:+--bin "$BIN"}
+exec python3 "$ROOT/bench/scale.py" --out "$OUT" --changes "${CHANGES:-5}" --log-level "${LOG_LEVEL:-Warning}" --env "${PORTCULLIS_ENV:-}" ${BIN:+--bin "$BIN"} ${NGINX_STARTS:+--nginx "$NGINX_STARTS"}

@@ -99,4 +99,54 @@ public class ManifestReaderCacheTests
 
         Assert.Equal("second", Assert.Single(result.Objects).Metadata.Name);
     }
+    [Fact]
+    public void ReadBytes_WithCache_GivesTheSameResultAsAWholeReadOfTheText()
+    {
+        // Multi-byte characters in every slice: slices are decoded one run at a time.
+        var text = LargeFile().Replace("# generated", "# générée: ünïcödé ✓", StringComparison.Ordinal)
+            .Replace("targetPort: 8080\n", "targetPort: 8080\n# é✓\n", StringComparison.Ordinal);
+
+        var whole = ManifestReader.Read("big.yaml", text);
+        var cached = ManifestReader.Read("big.yaml", Encoding.UTF8.GetBytes(text), new DocumentCache());
+
+        AssertSameResult(whole, cached);
+    }
+
+    [Fact]
+    public void ReadBytes_AfterEditingOneDocument_RereadsOnlyItAndKeepsTheOtherObjects()
+    {
+        var cache = new DocumentCache();
+        var before = ManifestReader.Read("big.yaml", Encoding.UTF8.GetBytes(LargeFile()), cache);
+        var editedText = LargeFile(changedIndex: 7);
+
+        var after = ManifestReader.Read("big.yaml", Encoding.UTF8.GetBytes(editedText), cache);
+
+        AssertSameResult(ManifestReader.Read("big.yaml", editedText), after);
+        Assert.NotSame(before.Objects[7], after.Objects[7]);
+        Assert.Same(before.Objects[6], after.Objects[6]);
+        Assert.Same(before.Objects[699], after.Objects[699]);
+    }
+
+    [Fact]
+    public void ReadBytes_YamlError_IsReportedAtItsPositionInTheFile()
+    {
+        var text = LargeFile() + "apiVersion: v1\nkind: [unclosed\n";
+
+        var cached = ManifestReader.Read("big.yaml", Encoding.UTF8.GetBytes(text), new DocumentCache());
+
+        AssertSameResult(ManifestReader.Read("big.yaml", text), cached);
+        Assert.Contains("not valid YAML at line", Assert.Single(cached.Diagnostics).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadBytes_DocumentsEndedByDotsAndCommentOnlySlices_GiveTheWholeReadsIndexes()
+    {
+        var text = LargeFile() + "# nothing here\n---\n# still nothing\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: c\n...\n"
+            + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: d\n";
+
+        var cached = ManifestReader.Read("big.yaml", Encoding.UTF8.GetBytes(text), new DocumentCache());
+
+        AssertSameResult(ManifestReader.Read("big.yaml", text), cached);
+        Assert.Equal(["c", "d"], cached.Objects.TakeLast(2).Select(o => o.Metadata.Name));
+    }
 }

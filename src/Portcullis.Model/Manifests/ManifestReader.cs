@@ -155,6 +155,38 @@ public static partial class ManifestReader
         return starts.Count > 1 ? starts : null;
     }
 
+    /// <summary>
+    /// <see cref="DocumentStarts(string, int)"/> over UTF-8 bytes: the same lines, as byte offsets. Every character it
+    /// looks for is ASCII, and no byte of a multi-byte UTF-8 sequence is ASCII, so the cuts are the same.
+    /// </summary>
+    private static List<int>? DocumentStarts(ReadOnlySpan<byte> text, int minLength)
+    {
+        if (text.Length < minLength)
+        {
+            return null;
+        }
+
+        var starts = new List<int> { 0 };
+        for (var line = 0; line < text.Length;)
+        {
+            if (text[line] == (byte)'%')
+            {
+                return null;
+            }
+
+            if (line > 0 && text[line..].StartsWith("---"u8)
+                && (line + 3 == text.Length || text[line + 3] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                starts.Add(line);
+            }
+
+            var next = text[line..].IndexOf((byte)'\n');
+            line = next < 0 ? text.Length : line + next + 1;
+        }
+
+        return starts.Count > 1 ? starts : null;
+    }
+
     private static void ReadDocument(string source, int index, JsonNode? node, List<KubernetesObject> objects, List<ManifestDiagnostic> diagnostics)
     {
         if (node is null)

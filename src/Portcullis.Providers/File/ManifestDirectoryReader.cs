@@ -172,7 +172,7 @@ public sealed class ManifestDirectoryReader
             }
 
             (file.Length, file.LastWrite) = (info.Length, info.LastWriteTimeUtc);
-            read = ManifestReader.Read(relative, ReadText(full), file.Documents);
+            read = ReadManifest(relative, full, file.Documents);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -202,26 +202,23 @@ public sealed class ManifestDirectoryReader
     }
 
     /// <summary>
-    /// The file's text, as File.ReadAllText gives it, from one read of its bytes: ReadAllText grows a StringBuilder
-    /// chunk by chunk, which for 16 MB of manifests allocated three times the file's size.
+    /// Reads the file from one read of its bytes (File.ReadAllText grows a StringBuilder chunk by chunk: for 16 MB of
+    /// manifests three times the file's size). UTF-8, the usual case, is handed over as bytes, so that only the
+    /// documents that changed are decoded; UTF-16 and UTF-32 (with a byte order mark) are decoded as ReadAllText would.
     /// </summary>
-    private static string ReadText(string path)
+    private static ManifestReadResult ReadManifest(string relative, string path, DocumentCache documents)
     {
         var bytes = System.IO.File.ReadAllBytes(path);
         ReadOnlySpan<byte> utf8 = bytes;
-        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
-        {
-            return Encoding.UTF8.GetString(utf8[3..]);
-        }
-
         if (utf8.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || utf8.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
         {
             // UTF-16 or UTF-32 with a byte order mark: let the reader detect which.
             using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return reader.ReadToEnd();
+            return ManifestReader.Read(relative, reader.ReadToEnd(), documents);
         }
 
-        return Encoding.UTF8.GetString(utf8);
+        var bom = utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        return ManifestReader.Read(relative, bytes.AsMemory(bom), documents);
     }
 
     private static void AddImplicitNamespaces(List<KubernetesObject> objects)

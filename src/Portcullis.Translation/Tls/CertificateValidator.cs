@@ -8,7 +8,8 @@ using System.Text;
 /// <summary>
 /// Checks that a Secret's tls.crt and tls.key form a usable pair: both parse as PEM and the key
 /// belongs to the leaf (first) certificate. Parsing is computation, not I/O, so the translator stays
-/// pure. Validity dates are not checked: that would need a clock. Callers go through
+/// pure. Validity dates are not checked: that would need a clock. Usable pairs are mostly recognised by
+/// <see cref="ManagedPairCheck"/>; OpenSSL parses what it cannot vouch for and words every error. Callers go through
 /// <see cref="CertificateCheckCache"/>, which runs this once per distinct pair.
 /// </summary>
 internal static class CertificateValidator
@@ -30,6 +31,12 @@ internal static class CertificateValidator
         catch (DecoderFallbackException)
         {
             return Failed("tls.crt and tls.key must be PEM text");
+        }
+
+        // A well-formed matching pair, the usual case, is recognised without OpenSSL; anything else is decided below.
+        if (ManagedPairCheck.TryCheck(certText, keyText) is { } usable)
+        {
+            return usable;
         }
 
         X509Certificate2 leaf;
