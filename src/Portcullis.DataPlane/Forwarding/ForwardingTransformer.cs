@@ -79,6 +79,10 @@ internal sealed class ForwardingTransformer : HttpTransformer
             var path = PathRewriter.Apply(_pathRewrite, request.Path.Value ?? "/", _matchedPrefix);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), request.QueryString);
         }
+        else
+        {
+            proxyRequest.RequestUri = DestinationUris.For(destinationPrefix, request.Path, request.QueryString);
+        }
 
         // The base copied every incoming header; the outgoing collection is only searched (and edited) for the ones
         // the client actually sent, which a keep-alive client usually does not.

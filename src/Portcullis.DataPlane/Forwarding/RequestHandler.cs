@@ -128,7 +128,7 @@ internal sealed class RequestHandler : IDisposable
             return null;
         }
 
-        var host = context.Request.Host.Host.AsSpan();
+        var host = HostWithoutPort(context.Request.Host.Value);
         var listener = ListenerSelector.ForRequest(port, feature, host, out var misdirected);
         if (misdirected)
         {
@@ -138,6 +138,29 @@ internal sealed class RequestHandler : IDisposable
         var virtualHost = listener?.Hosts.Match(host);
         Debug.Assert(listener is null || listener.Protocol == (port.IsTls ? Ir.ListenerProtocol.Https : Ir.ListenerProtocol.Http));
         return virtualHost?.Match(context.Request);
+    }
+
+    /// <summary>
+    /// The host part of a Host value as <see cref="HostString.Host"/> splits it ("[::1]" of "[::1]:80", the whole value
+    /// when it has several colons and no brackets), but as a slice: HostString.Host allocates that substring for
+    /// every request whose Host names a port.
+    /// </summary>
+    internal static ReadOnlySpan<char> HostWithoutPort(string? value)
+    {
+        var span = value.AsSpan();
+        if (span.IsEmpty)
+        {
+            return span;
+        }
+
+        if (span[0] == '[')
+        {
+            var close = span.IndexOf(']');
+            return close < 0 ? span : span[..(close + 1)];
+        }
+
+        var colon = span.IndexOf(':');
+        return colon >= 0 && span[(colon + 1)..].IndexOf(':') < 0 ? span[..colon] : span;
     }
 
     public void Dispose()
