@@ -141,26 +141,26 @@ internal sealed class RequestHandler : IDisposable
     }
 
     /// <summary>
-    /// The host part of a Host value as <see cref="HostString.Host"/> splits it ("[::1]" of "[::1]:80", the whole value
-    /// when it has several colons and no brackets), but as a slice: HostString.Host allocates that substring for
-    /// every request whose Host names a port.
+    /// The host part of a Host value exactly as <see cref="HostString.Host"/> splits it ("[::1]" of "[::1]:80", and an
+    /// IPv6 address without brackets gets them), but as a slice where it can: HostString.Host allocates that substring
+    /// for every request whose Host names a port.
     /// </summary>
     internal static ReadOnlySpan<char> HostWithoutPort(string? value)
     {
         var span = value.AsSpan();
-        if (span.IsEmpty)
+        var close = span.IndexOf(']');
+        if (close >= 0)
+        {
+            return span[..(close + 1)];
+        }
+
+        var colon = span.IndexOf(':');
+        if (colon < 0)
         {
             return span;
         }
 
-        if (span[0] == '[')
-        {
-            var close = span.IndexOf(']');
-            return close < 0 ? span : span[..(close + 1)];
-        }
-
-        var colon = span.IndexOf(':');
-        return colon >= 0 && span[(colon + 1)..].IndexOf(':') < 0 ? span[..colon] : span;
+        return colon < span.Length - 1 && span[(colon + 1)..].Contains(':') ? $"[{value}]" : span[..colon];
     }
 
     public void Dispose()
