@@ -9,6 +9,7 @@ also the bytes the GC allocated per request and the GC counts (dotnet-counters, 
   rows: h1  wrk -t1 -c64 keep-alive HTTP/1.1 (1 KiB)
         h2  h2load -t1 -c64 -m10 (HTTP/2 over TLS)
         hs  wrk -t1 -c16 'Connection: close': one TLS handshake per request (wrk resumes the session)
+        lat wrk -t1 -c2 keep-alive: one request at a time per connection, row 3's load (p50/p99 latency printed too)
 """
 import argparse
 import calendar
@@ -51,11 +52,11 @@ def load(row, port, host, duration, out):
         text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
         done = re.search(r"requests: .*?(\d+) succeeded", text)
         rps = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
-        return int(done.group(1)) if done else 0, float(rps.group(1)) if rps else 0.0
+        return int(done.group(1)) if done else 0, float(rps.group(1)) if rps else 0.0, {}
     extra = ("-H", "Connection: close") if row == "hs" else ()
-    conns = 16 if row == "hs" else 64
+    conns = {"hs": 16, "lat": 2}.get(row, 64)
     r = bench.wrk(f"https://{host}:{port}/", conns, duration, out, extra)
-    return r["requests"], r["rps"]
+    return r["requests"], r["rps"], {k: r[k] for k in ("p50", "p99")}
 
 
 class Counters:
@@ -117,9 +118,9 @@ def measure(proxy, rows, duration, out, warmup=3):
         counted = proxy.name == "portcullis" and not end
         with Counters(proxy.proc.pid, out, seconds + 5) if counted else _Null() as counters:
             c0, t0 = cpu_seconds(proxy.proc.pid), time.time()
-            requests, rps = load(kind, proxy.port, host, seconds, out)
+            requests, rps, latency = load(kind, proxy.port, host, seconds, out)
             c1, t1 = cpu_seconds(proxy.proc.pid), time.time()
-        r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1)}
+        r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1), **latency}
         if isinstance(counters, Counters):
             sums = counters.totals(t0, t1)
             if "dotnet.gc.heap.total_allocated" in sums:
@@ -190,8 +191,8 @@ def main():
         os.killpg(backend.pid, signal.SIGTERM)
     print(f"\nCPU per request (proxy process tree, user+system), {args.duration} s per row, {args.rounds} round(s), "
           f"medians; Portcullis env: bench defaults {args.env}")
-    print("| row | proxy | requests | req/s | CPU µs/request | allocated B/request | GCs gen0/1/2 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| row | proxy | requests | req/s | CPU µs/request | allocated B/request | GCs gen0/1/2 | p50 / p99 ms |")
+    print("|---|---|---|---|---|---|---|---|")
     med = {}
     for row in args.rows.split():
         for label, res in runs.items():
@@ -203,7 +204,9 @@ def main():
             spread = f" ({min(r['cpu_us'] for r in rs):.1f}-{max(r['cpu_us'] for r in rs):.1f})" if len(rs) > 1 else ""
             alloc = f"{m['alloc_b']:,.0f}" if "alloc_b" in m else "-"
             gcs = "/".join(str(rs[-1].get("gc", {}).get(f"gen{g}", "-")) for g in range(3)) if "gc" in rs[-1] else "-"
-            print(f"| {row} | {label} | {m['requests']:,.0f} | {m['rps']:,.0f} | {m['cpu_us']:.1f}{spread} | {alloc} | {gcs} |")
+            lat = (f"{statistics.median(r['p50'] for r in rs):.3f} / {statistics.median(r['p99'] for r in rs):.2f}"
+                   if all("p50" in r for r in rs) else "-")
+            print(f"| {row} | {label} | {m['requests']:,.0f} | {m['rps']:,.0f} | {m['cpu_us']:.1f}{spread} | {alloc} | {gcs} | {lat} |")
     if "nginx" in runs:
         for row in args.rows.split():
             for label in runs:

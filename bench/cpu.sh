@@ -4,6 +4,7 @@
 #
 #   bench/cpu.sh                                    rows h1 h2 hs, 8 s each, Portcullis and nginx
 #   ROWS=h1 DURATION=15 bench/cpu.sh
+#   ROWS="h1 h2 lat" bench/cpu.sh                   lat: wrk -c2 (row 3's load), also prints p50/p99
 #   PORTCULLIS_ENV="DOTNET_gcServer=0" bench/cpu.sh other runtime settings
 #   SKIP_BUILD=1 bench/cpu.sh                       reuse bench/.out/bin
 #   TIMELINE=5,15,60 bench/cpu.sh                   h1 from the first request, per window: how fast the JIT settles

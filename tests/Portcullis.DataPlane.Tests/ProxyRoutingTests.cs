@@ -139,10 +139,12 @@ public class ProxyRoutingTests
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://shop.example.com:{port}/"));
         request.Headers.Add("X-Forwarded-For", "203.0.113.7");
         request.Headers.Add("X-Request-Id", "keep-me");
+        request.Headers.Add("X-Forwarded-Proto", "https");
         using var response = await client.SendAsync(request);
         var echoed = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Echo>(response.Content);
         Assert.Equal("203.0.113.7, 127.0.0.1", echoed!.Header("X-Forwarded-For"));
         Assert.Equal("keep-me", echoed.Header("X-Request-Id"));
+        Assert.Equal("http", echoed.Header("X-Forwarded-Proto")); // the client's claim is replaced, not appended to
     }
 
     [Fact]

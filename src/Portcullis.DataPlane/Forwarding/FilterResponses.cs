@@ -10,17 +10,17 @@ using Yarp.ReverseProxy.Forwarder;
 internal static class FilterResponses
 {
     /// <summary>Answers a CORS preflight or a RequestRedirect; false when the request is to be forwarded.</summary>
-    public static ValueTask<bool> TryAnswerAsync(HttpContext context, CompiledAction action)
+    public static bool TryAnswer(HttpContext context, CompiledAction action)
     {
         if (action.Cors is { } cors && CorsHandler.IsPreflight(context.Request))
         {
             cors.AnswerPreflight(context);
-            return ValueTask.FromResult(true);
+            return true;
         }
 
         if (action.Redirect is not { } redirect)
         {
-            return ValueTask.FromResult(false);
+            return false;
         }
 
         var request = context.Request;
@@ -35,7 +35,7 @@ internal static class FilterResponses
         }
 
         action.Cors?.AddResponseHeaders(context);
-        return ValueTask.FromResult(true);
+        return true;
     }
 
     /// <summary>

@@ -64,11 +64,12 @@ internal sealed class ForwardingTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
 
         var request = httpContext.Request;
+        var incoming = request.Headers;
         if (_hostRewrite is not null)
         {
             proxyRequest.Headers.Host = _hostRewrite;
         }
-        else if (request.Host.HasValue)
+        else if (request.Host.HasValue && !HostCopiedVerbatim(incoming, request.Host.Value))
         {
             proxyRequest.Headers.Host = request.Host.Value;
         }
@@ -78,19 +79,34 @@ internal sealed class ForwardingTransformer : HttpTransformer
             var path = PathRewriter.Apply(_pathRewrite, request.Path.Value ?? "/", _matchedPrefix);
             proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), request.QueryString);
         }
+        else
+        {
+            proxyRequest.RequestUri = DestinationUris.For(destinationPrefix, request.Path, request.QueryString);
+        }
 
+        // The base copied every incoming header; the outgoing collection is only searched (and edited) for the ones
+        // the client actually sent, which a keep-alive client usually does not.
         var client = ClientAddress(httpContext);
         if (client is not null)
         {
-            var existing = request.Headers[ForwardedFor].ToString();
-            proxyRequest.Headers.Remove(ForwardedFor);
+            var existing = "";
+            if (incoming.TryGetValue(ForwardedFor, out var values))
+            {
+                existing = values.ToString();
+                proxyRequest.Headers.Remove(ForwardedFor);
+            }
+
             proxyRequest.Headers.TryAddWithoutValidation(ForwardedFor, existing.Length == 0 ? client : $"{existing}, {client}");
         }
 
-        proxyRequest.Headers.Remove(ForwardedProto);
+        if (incoming.ContainsKey(ForwardedProto))
+        {
+            proxyRequest.Headers.Remove(ForwardedProto);
+        }
+
         proxyRequest.Headers.TryAddWithoutValidation(ForwardedProto, request.IsHttps ? "https" : "http");
 
-        if (!proxyRequest.Headers.Contains(RequestId))
+        if (!incoming.ContainsKey(RequestId) || !proxyRequest.Headers.Contains(RequestId))
         {
             proxyRequest.Headers.TryAddWithoutValidation(RequestId, NewRequestId());
         }
@@ -114,6 +130,13 @@ internal sealed class ForwardingTransformer : HttpTransformer
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
         return new Guid(bytes).ToString();
     }
+
+    /// <summary>
+    /// True when the base copied the client's one Host header as it is, the value to send: then setting it again
+    /// would only parse and replace it (the common case; HTTP/2's :authority reaches Kestrel's Host header too).
+    /// </summary>
+    private static bool HostCopiedVerbatim(IHeaderDictionary incoming, string host) =>
+        incoming.Host is { Count: 1 } raw && string.Equals(raw.ToString(), host, StringComparison.Ordinal);
 
     /// <summary>The client's address for X-Forwarded-For, formatted once per connection; null when unknown.</summary>
     private static string? ClientAddress(HttpContext httpContext)
@@ -157,5 +180,18 @@ internal sealed class ForwardingTransformer : HttpTransformer
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Skips the base's trailer copy when the backend's response cannot have trailers (HTTP/1.x without chunked
+    /// transfer coding): the base would look up the trailers feature and create the response's empty trailer
+    /// collection for every request. gRPC (HTTP/2) and chunked responses still get their trailers copied.
+    /// </summary>
+    public override ValueTask TransformResponseTrailersAsync(HttpContext httpContext, HttpResponseMessage proxyResponse, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(proxyResponse);
+        return proxyResponse.Version.Major == 1 && !proxyResponse.Headers.NonValidated.Contains("Transfer-Encoding")
+            ? default
+            : base.TransformResponseTrailersAsync(httpContext, proxyResponse, cancellationToken);
     }
 }

@@ -12,11 +12,17 @@ using Microsoft.AspNetCore.Http;
 /// </summary>
 internal static class GrpcLocalReplies
 {
-    public static RequestDelegate Wrap(RequestDelegate next) => async context =>
+    /// <remarks>
+    /// Only gRPC requests get the wrapping async frame; any other request returns <paramref name="next"/>'s task
+    /// itself (a heap-allocated state machine and a continuation per forwarded request saved).
+    /// </remarks>
+    public static RequestDelegate Wrap(RequestDelegate next) => context => IsGrpc(context.Request) ? AnswerAsync(next, context) : next(context);
+
+    private static async Task AnswerAsync(RequestDelegate next, HttpContext context)
     {
         await next(context).ConfigureAwait(false);
         var response = context.Response;
-        if (response.HasStarted || response.StatusCode < 400 || response.Headers.ContentType.Count > 0 || !IsGrpc(context.Request))
+        if (response.HasStarted || response.StatusCode < 400 || response.Headers.ContentType.Count > 0)
         {
             return;
         }
@@ -26,7 +32,7 @@ internal static class GrpcLocalReplies
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = GrpcStatusFor(status).ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = MessageFor(status);
-    };
+    }
 
     public static bool IsGrpc(HttpRequest request) =>
         request.ContentType is { } type

@@ -37,7 +37,12 @@ internal sealed class RequestHandler : IDisposable
         _mirrors = new MirrorSender(InvokerFor);
     }
 
-    public async Task HandleAsync(HttpContext context)
+    /// <remarks>
+    /// Not an async method: a keep-alive request that is forwarded returns YARP's own task, so the proxy adds no state
+    /// machine (a heap box once the backend call goes asynchronous) and no continuation of its own per request. The
+    /// steps that may wait (a direct response's body, mirrors buffering the body, a rule timeout) have async helpers.
+    /// </remarks>
+    public Task HandleAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
 
@@ -46,24 +51,19 @@ internal sealed class RequestHandler : IDisposable
         if (route is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            return Task.CompletedTask;
         }
 
         var action = route.Action;
         if (action.DirectResponse is { } direct)
         {
             context.Response.StatusCode = ForClient(context, direct.StatusCode);
-            if (direct.Body is not null)
-            {
-                await context.Response.WriteAsync(direct.Body, context.RequestAborted).ConfigureAwait(false);
-            }
-
-            return;
+            return direct.Body is null ? Task.CompletedTask : context.Response.WriteAsync(direct.Body, context.RequestAborted);
         }
 
-        if (await FilterResponses.TryAnswerAsync(context, action).ConfigureAwait(false))
+        if (FilterResponses.TryAnswer(context, action))
         {
-            return; // CORS preflight or redirect
+            return Task.CompletedTask; // CORS preflight or redirect
         }
 
         var sticky = action.Sessions?.Find(context.Request);
@@ -71,29 +71,41 @@ internal sealed class RequestHandler : IDisposable
         if (backend is null || backend.Invalid)
         {
             context.Response.StatusCode = ForClient(context, StatusCodes.Status500InternalServerError);
-            return;
+            return Task.CompletedTask;
         }
 
         if (!backend.HasEndpoints)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-            return;
+            return Task.CompletedTask;
         }
 
         var destination = sticky?.Destination ?? backend.NextDestination();
         action.Sessions?.Issue(context, backend, destination, sticky);
-        await _mirrors.MirrorAsync(context, action, backend).ConfigureAwait(false);
+        var mirrored = _mirrors.MirrorAsync(context, action, backend);
+        return mirrored.IsCompletedSuccessfully
+            ? ForwardAsync(context, action, backend, destination)
+            : MirrorThenForwardAsync(mirrored, context, action, backend, destination);
+    }
 
-        // Errors are answered by YARP: 502 for a failed backend (a refused backend certificate too), 504 when it timed out.
+    private async Task MirrorThenForwardAsync(ValueTask mirrored, HttpContext context, CompiledAction action, CompiledBackend backend, string destination)
+    {
+        await mirrored.ConfigureAwait(false);
+        await ForwardAsync(context, action, backend, destination).ConfigureAwait(false);
+    }
+
+    /// <summary>Errors are answered by YARP: 502 for a failed backend (a refused backend certificate too), 504 when it timed out.</summary>
+    private Task ForwardAsync(HttpContext context, CompiledAction action, CompiledBackend backend, string destination)
+    {
         var invoker = InvokerFor(backend);
-        if (action.Timeout is not { } timeout)
+        if (action.Timeout is { } timeout)
         {
-            await _forwarder.SendAsync(context, destination, invoker, backend.RequestConfig, backend.Transformer)
-                .ConfigureAwait(false);
-            return;
+            return FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, invoker, timeout);
         }
 
-        await FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, invoker, timeout).ConfigureAwait(false);
+        // YARP's SendAsync is an async ValueTask method: once it has gone asynchronous, AsTask returns its own task
+        // without allocating; the result (the error kind) is already reflected in the response.
+        return _forwarder.SendAsync(context, destination, invoker, backend.RequestConfig, backend.Transformer).AsTask();
     }
 
     private HttpMessageInvoker InvokerFor(CompiledBackend backend) => backend.Tls is null ? _invoker : backend.InvokerFrom(_tlsInvokers);
@@ -116,7 +128,7 @@ internal sealed class RequestHandler : IDisposable
             return null;
         }
 
-        var host = context.Request.Host.Host.AsSpan();
+        var host = HostWithoutPort(context.Request.Host.Value);
         var listener = ListenerSelector.ForRequest(port, feature, host, out var misdirected);
         if (misdirected)
         {
@@ -126,6 +138,29 @@ internal sealed class RequestHandler : IDisposable
         var virtualHost = listener?.Hosts.Match(host);
         Debug.Assert(listener is null || listener.Protocol == (port.IsTls ? Ir.ListenerProtocol.Https : Ir.ListenerProtocol.Http));
         return virtualHost?.Match(context.Request);
+    }
+
+    /// <summary>
+    /// The host part of a Host value exactly as <see cref="HostString.Host"/> splits it ("[::1]" of "[::1]:80", and an
+    /// IPv6 address without brackets gets them), but as a slice where it can: HostString.Host allocates that substring
+    /// for every request whose Host names a port.
+    /// </summary>
+    internal static ReadOnlySpan<char> HostWithoutPort(string? value)
+    {
+        var span = value.AsSpan();
+        var close = span.IndexOf(']');
+        if (close >= 0)
+        {
+            return span[..(close + 1)];
+        }
+
+        var colon = span.IndexOf(':');
+        if (colon < 0)
+        {
+            return span;
+        }
+
+        return colon < span.Length - 1 && span[(colon + 1)..].Contains(':') ? $"[{value}]" : span[..colon];
     }
 
     public void Dispose()
