@@ -23,10 +23,8 @@ internal enum VirtualEndPointKind
 /// </summary>
 internal sealed class VirtualEndPoint(VirtualEndPointKind kind) : EndPoint
 {
-    // Synchronous continuations: our accept loop's write runs Kestrel's waiting accept loop inline (it only queues the
-    // connection to the thread pool and waits again), instead of a thread-pool hop before Kestrel's own hop.
     private readonly Channel<ConnectionContext> _channel = Channel.CreateUnbounded<ConnectionContext>(
-        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = true });
+        new UnboundedChannelOptions { SingleReader = false, SingleWriter = false });
 
     public VirtualEndPointKind Kind { get; } = kind;
 
@@ -57,25 +55,9 @@ internal sealed class ChannelConnectionListenerFactory : IConnectionListenerFact
 
         public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
         {
-            if (_unbound.IsCancellationRequested)
-            {
-                return null;
-            }
-
-            if (endpoint.Reader.TryRead(out var ready))
-            {
-                return ready;
-            }
-
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unbound.Token);
             try
             {
-                // Kestrel passes no token: wait on the unbind token alone rather than a linked source per accept.
-                if (!cancellationToken.CanBeCanceled)
-                {
-                    return await endpoint.Reader.ReadAsync(_unbound.Token).ConfigureAwait(false);
-                }
-
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _unbound.Token);
                 return await endpoint.Reader.ReadAsync(linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
