@@ -1,7 +1,9 @@
 namespace Portcullis.DataPlane.Tests.Tls;
 
 using System.Security.Authentication;
+using Portcullis.DataPlane.Listeners;
 using Portcullis.DataPlane.Tests.TestSupport;
+using Portcullis.DataPlane.Tls;
 using Portcullis.Ir;
 using static Portcullis.DataPlane.Tests.TestSupport.Configs;
 
@@ -72,6 +74,40 @@ public sealed class TlsResumptionTests : IDisposable
         Assert.Equal(("second", false), (moved.CommonName, moved.Resumed));
     }
 
+    [Fact]
+    public async Task Handshake_AfterHandshakesWithManyOtherCertificates_StillResumes()
+    {
+        // .NET drops idle OpenSSL contexts each time 32 new ones were cached; the pinned context of the first host must
+        // survive the contexts of 40 others, made and left idle (a connection each, then closed).
+        var hosts = Enumerable.Range(0, 41).Select(i => $"many-{i}.resume.test").ToArray();
+        var certificates = hosts.Select(h => TestCertificates.CommonNameOnly($"default/{h}", h)).ToArray();
+        await using var env = await StartAsync(Listener(certificates));
+        await ResumptionProbe.GetAsync(env.Port, hosts[0], SslProtocols.Tls13);
+        await WaitUntilPinnedAsync(env, hosts[0]);
+
+        foreach (var other in hosts.Skip(1))
+        {
+            await ResumptionProbe.GetAsync(env.Port, other, SslProtocols.Tls13);
+        }
+
+        var again = await ResumptionProbe.GetAsync(env.Port, hosts[0], SslProtocols.Tls13);
+
+        Assert.Equal((hosts[0], true, Ok), (again.CommonName, again.Resumed, again.Status));
+    }
+
+    [Fact]
+    public async Task ReleasePin_CertificateRotatedOut_LetsItsContextGo()
+    {
+        var host = "unpin.resume.test";
+        await using var env = await StartAsync(Listener(TestCertificates.WithSans("default/unpin", "before", host)));
+        await ResumptionProbe.GetAsync(env.Port, host, SslProtocols.Tls13);
+        var before = await WaitUntilPinnedAsync(env, host);
+
+        await env.ApplyAsync(Listener(TestCertificates.WithSans("default/unpin", "after", host)));
+
+        Assert.False(before.IsPinned);
+    }
+
     [Theory]
     [InlineData(SslProtocols.Tls13)]
     [InlineData(SslProtocols.Tls12)]
@@ -108,6 +144,20 @@ public sealed class TlsResumptionTests : IDisposable
         Assert.True(
             failure is AuthenticationException or IOException || outcome is { Resumed: false, Status: "" },
             $"Expected an unanswered full handshake, got {failure?.GetType().Name ?? outcome?.ToString()}.");
+    }
+
+    /// <summary>The pin is made off the handshake's thread: wait for it (bounded), then return the certificate.</summary>
+    private static async Task<ServerCertificate> WaitUntilPinnedAsync(Env env, string host)
+    {
+        var (_, certificate) = TlsHandshakeSelector.Select(env.Proxy.Server.Tables, new PortKey(System.Net.IPAddress.Loopback, env.Port), host);
+        Assert.NotNull(certificate);
+        for (var i = 0; i < 200 && !certificate.IsPinned; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(certificate.IsPinned);
+        return certificate;
     }
 
     private static ListenerConfig Listener(params TlsCertificate[] certificates) =>
