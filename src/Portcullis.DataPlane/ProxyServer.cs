@@ -256,6 +256,7 @@ public sealed class ProxyServer : IAsyncDisposable
             _dispatcher.H2c.Complete();
             _dispatcher.Dispose();
             _handler?.Dispose();
+            _certificates.ReleasePins();
         }
         finally
         {

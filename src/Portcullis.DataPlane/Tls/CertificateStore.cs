@@ -28,8 +28,25 @@ internal sealed class CertificateStore
 
     public void EndApply()
     {
+        foreach (var (key, certificate) in _loaded)
+        {
+            if (!_next.TryGetValue(key, out var kept) || !ReferenceEquals(kept, certificate))
+            {
+                certificate.ReleasePin();
+            }
+        }
+
         (_loaded, _keys) = (_next, _nextKeys);
         _policies = _nextPolicies;
+    }
+
+    /// <summary>The server stops: every certificate's OpenSSL context may go.</summary>
+    public void ReleasePins()
+    {
+        foreach (var certificate in _loaded.Values)
+        {
+            certificate.ReleasePin();
+        }
     }
 
     /// <summary>Keeps certificates a reused listener holds, as if <see cref="GetOrLoad"/> had asked for them again.</summary>

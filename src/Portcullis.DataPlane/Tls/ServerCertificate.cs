@@ -2,6 +2,7 @@ namespace Portcullis.DataPlane.Tls;
 
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Portcullis.Ir;
@@ -16,7 +17,11 @@ internal sealed class ServerCertificate
 {
     private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
+    private const int Unpinned = 0, Pinning = 1, Pinned = 2, Released = 3;
+
     private readonly Lazy<(X509Certificate2 Leaf, SslServerAuthenticationOptions Options)> _loaded;
+    private ContextPin? _pin;
+    private int _pinState;
 
     public ServerCertificate(TlsCertificate source, IReadOnlyList<string> dnsNames)
     {
@@ -46,6 +51,52 @@ internal sealed class ServerCertificate
     /// <exception cref="System.Security.Cryptography.CryptographicException">The PEM does not hold a certificate and key.</exception>
     /// <exception cref="ArgumentException">The key does not belong to the certificate.</exception>
     public SslServerAuthenticationOptions ServerOptions => _loaded.Value.Options;
+
+    /// <summary>Whether a <see cref="ContextPin"/> holds this certificate's OpenSSL context (tests).</summary>
+    internal bool IsPinned => Volatile.Read(ref _pinState) == Pinned && _pin is not null;
+
+    /// <summary>
+    /// Called by handshakes that use <see cref="ServerOptions"/>: the first one pins the certificate's OpenSSL context
+    /// (off the handshake's thread), so it keeps its sessions between connections. Costs one read afterwards.
+    /// </summary>
+    public void EnsurePinned()
+    {
+        if (Volatile.Read(ref _pinState) != Unpinned || Interlocked.CompareExchange(ref _pinState, Pinning, Unpinned) != Unpinned)
+        {
+            return;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static self =>
+            {
+                ContextPin? pin = null;
+                try
+                {
+                    pin = ContextPin.TryCreate(self.ServerOptions);
+                }
+                catch (Exception ex) when (ex is IOException or AuthenticationException or CryptographicException or PlatformNotSupportedException)
+                {
+                    // Unpinned: the certificate is served as without pins.
+                }
+
+                self._pin = pin;
+                if (Interlocked.CompareExchange(ref self._pinState, Pinned, Pinning) != Pinning)
+                {
+                    pin?.Dispose(); // Released meanwhile.
+                }
+            },
+            this,
+            preferLocal: false);
+    }
+
+    /// <summary>The certificate is no longer served (rotated, removed, server stopped): let its context go.</summary>
+    public void ReleasePin()
+    {
+        if (Interlocked.Exchange(ref _pinState, Released) == Pinned)
+        {
+            _pin?.Dispose();
+        }
+    }
 
     /// <summary>The names of the chain's leaf, parsed: only for certificates whose IR did not carry them.</summary>
     public static IReadOnlyList<string> ReadDnsNames(TlsCertificate certificate)

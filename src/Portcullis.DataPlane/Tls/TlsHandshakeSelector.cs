@@ -30,7 +30,14 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
         try
         {
             // The first handshake that selects a certificate builds its context (once; others wait).
-            return ValueTask.FromResult(listener?.ClientCertificates?.OptionsFor(certificate) ?? certificate.ServerOptions);
+            if (listener?.ClientCertificates is { } clientCertificates)
+            {
+                return ValueTask.FromResult(clientCertificates.OptionsFor(certificate));
+            }
+
+            var options = certificate.ServerOptions;
+            certificate.EnsurePinned();
+            return ValueTask.FromResult(options);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
