@@ -150,6 +150,38 @@ def wait_for(port, hostname, timeout, interval=0.01, proc=None):
 
 # ---------------------------------------------------------------- load generators
 
+def cpu_busy(cpu):
+    """(busy, total) jiffies of one CPU since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith(f"cpu{cpu} "):
+                v = [int(x) for x in line.split()[1:]]
+                return sum(v) - v[3] - v[4], sum(v)
+    return 0, 0
+
+
+SETTLE_WAITS = []  # (after, seconds waited, settled?) for the log and the report
+
+
+def settle(after, quiet=0.15, window=0.5, limit=30.0):
+    """Waits until the proxies' CPU is quiet (busy below `quiet` over `window` s, at most `limit` s) before the next
+    cell. A proxy can stay busy after its load ends (Caddy at 10,000 hosts works through its backlog and its GC for
+    seconds), and the next cell on the same CPU, always the same proxy in A B C D order, paid for it."""
+    t0 = time.monotonic()
+    while True:
+        b0, t0j = cpu_busy(PROXY_CPU)
+        time.sleep(window)
+        b1, t1j = cpu_busy(PROXY_CPU)
+        busy = (b1 - b0) / max(1, t1j - t0j)
+        waited = time.monotonic() - t0
+        if busy < quiet or waited >= limit:
+            SETTLE_WAITS.append((after, waited, busy < quiet))
+            if waited > 2 * window:
+                log(f"settle: CPU {PROXY_CPU} quiet {waited:.1f} s after {after}" if busy < quiet
+                    else f"settle: CPU {PROXY_CPU} still {busy:.0%} busy {waited:.1f} s after {after}; measuring anyway")
+            return
+
+
 def to_ms(v):
     m = re.match(r"([\d.]+)(us|ms|s)", v)
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
@@ -304,27 +336,41 @@ def main():
             wrk(f"https://{last}:{p.port}/", 16, warm, out, ["-H", "Connection: close"])
 
         # ---- rows 1-3, A B A B: every round runs each proxy once, in turn
+        prev = "warm-up"
         for rnd in range(rounds):
             log(f"rows 1-3: round {rnd + 1}/{rounds}")
             for p in procs:
+                settle(f"{prev}")
+                prev = f"{p.name} h1"
                 r = wrk(f"https://{gen.host(0)}:{p.port}/", 64, dur, out)
                 res.add("1 h1 keep-alive 64c", "req/s", "high", p.name, r["rps"])
                 res.add("1 h1 keep-alive 64c", "p50 ms", "low", p.name, r["p50"])
                 res.add("1 h1 keep-alive 64c", "p99 ms", "low", p.name, r["p99"])
             for p in procs:
+                settle(prev)
+                prev = f"{p.name} h2"
                 r = h2load(p.port, gen.host(0), dur)
                 res.add("1 h2 64c×10 streams", "req/s", "high", p.name, r["rps"])
             for p in procs:
+                settle(prev)
+                prev = f"{p.name} resumed handshakes"
                 r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
                 res.add(f"2 new TLS connection per request (wrk resumes), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
             for p in procs:
+                settle(prev)
+                prev = f"{p.name} full handshakes"
                 r = full_handshakes(p.port, last, dur)
                 res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
                 res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "failed", "low", p.name, r["failed"])
+            settle(prev)
+            prev = "backend direct"
             direct = wrk(f"http://127.0.0.1:{gen.BACKEND_PORT}/", 2, dur, out)
             res.add("3 latency 2c", "backend direct p50 ms", "low", "portcullis", direct["p50"])
             for p in procs:
+                settle(prev)
+                prev = f"{p.name} latency"
                 r = wrk(f"https://{gen.host(0)}:{p.port}/", 2, dur, out)
+                res.add("3 latency 2c", "req/s", "high", p.name, r["rps"])  # low with a high p99: time spent stalled
                 res.add("3 latency 2c", "p50 ms", "low", p.name, r["p50"])
                 res.add("3 latency 2c", "p99 ms", "low", p.name, r["p99"])
                 res.add("3 latency 2c", "added p50 ms", "low", p.name, r["p50"] - direct["p50"])
@@ -474,12 +520,15 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
         "caddy": subprocess.run(["caddy", "version"], capture_output=True, text=True).stdout.strip() if "caddy" in names else "",
     }
     gc_threads = "n/a"
+    slow = [f"{after} {w:.1f} s{'' if ok else ' (not quiet)'}" for after, w, ok in SETTLE_WAITS if w > 1.0]
+    settled = (f"- before each cell of rows 1-3, CPU {PROXY_CPU} was left to settle (below 15% busy over 0.5 s, at most 30 s); "
+               f"{len(SETTLE_WAITS)} cells, waits over 1 s: {', '.join(slow) if slow else 'none'}\n")
     text = f"""# Benchmark results ({a.mode} run)
 
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
 - pinning: proxy and backend on CPU {PROXY_CPU}, load generator on CPU {LOAD_CPU}; every proxy has one core (nginx 1 worker, HAProxy nbthread 1, Caddy and Portcullis see 1 CPU)
 - N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D), after a warm-up of {warm} s of each load per proxy; cells are median (min–max)
-- Portcullis: Release build ({BUILD_KIND}), the runtime settings its build ships (workstation GC, TieredPGO, call-counting delay 10 ms){"; " + " ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items()) if PORTCULLIS_ENV else ""}; peers: {"; ".join(v for v in versions.values() if v)}
+{settled}- Portcullis: Release build ({BUILD_KIND}), the runtime settings its build ships (workstation GC, TieredPGO, call-counting delay 10 ms){"; " + " ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items()) if PORTCULLIS_ENV else ""}; peers: {"; ".join(v for v in versions.values() if v)}
 - physical limit for row 2 (one core signs): ECDSA P-256 {fmt(ec)} signs/s × 1 core, RSA 2048 {fmt(rsa)} signs/s × 1 core (row 2's host uses ECDSA P-256)
 - ratios: Portcullis ÷ peer. ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)
 
