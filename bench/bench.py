@@ -125,6 +125,20 @@ def tree_rss_kib(root):
     return total
 
 
+def tree_cpu_seconds(root, reaped=False):
+    """User + system CPU seconds of the process tree (threads included), from /proc; with `reaped`, also the CPU of
+    children it has waited for (a start that forks helpers and reaps them)."""
+    total = 0
+    for pid in tree_pids(root):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime [cutime cstime]
+        except OSError:
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def probe(port, hostname, path="/"):
     """One HTTPS request with SNI and Host = hostname; True when it answers 200 with hostname's certificate."""
     ctx = ssl.create_default_context()
@@ -229,7 +243,7 @@ def full_handshakes(port, hostname, duration, batch=128):
             continue
         done += int(f.group(1))
         failed += int(f.group(2)) + int(f.group(3))
-    return {"rps": done / (time.monotonic() - t0), "failed": failed}
+    return {"rps": done / (time.monotonic() - t0), "done": done, "failed": failed}
 
 
 def openssl_speed(alg):

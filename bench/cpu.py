@@ -27,21 +27,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 import gen  # noqa: E402
 
-TICK = os.sysconf("SC_CLK_TCK")
 COUNTERS = shutil.which("dotnet-counters") or os.path.expanduser("~/.dotnet/tools/dotnet-counters")
 
 
 def cpu_seconds(root):
     """User + system CPU of the process tree (threads included), in seconds."""
-    total = 0
-    for pid in bench.tree_pids(root):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-        except OSError:
-            pass
-    return total / TICK
+    return bench.tree_cpu_seconds(root)
 
 
 def load(row, port, host, duration, out):

@@ -21,7 +21,6 @@ import signal
 import socket
 import statistics
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -34,19 +33,8 @@ import gen  # noqa: E402
 
 def full(port, host, duration, batch):
     """(handshakes completed, failures): h2load batches of one-request connections for `duration` seconds."""
-    done = failed = 0
-    t0 = time.monotonic()
-    while time.monotonic() - t0 < duration:
-        cmd = ["taskset", "-c", bench.LOAD_CPU, "h2load", "--h1", "-t1", f"-c{batch}", f"-n{batch}",
-               "--connect-to", f"127.0.0.1:{port}", f"https://{host}:{port}/"]
-        text = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
-        f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
-        if not f:
-            failed += batch
-            continue
-        done += int(f.group(1))
-        failed += int(f.group(2)) + int(f.group(3))
-    return done, failed
+    r = bench.full_handshakes(port, host, duration, batch)
+    return r["done"], r["failed"]
 
 
 def count_server_hellos(port, stop, counts):

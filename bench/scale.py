@@ -47,19 +47,6 @@ def until(check, timeout=120, interval=0.01):
     return None
 
 
-def tree_cpu_seconds(root):
-    """User + system CPU seconds of a process tree (with its reaped children), from /proc."""
-    total = 0
-    for pid in bench.tree_pids(root):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
-        except OSError:
-            pass
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def load_average():
     return f"{os.getloadavg()[0]:.1f}"
 
@@ -67,7 +54,7 @@ def load_average():
 def start_timed(p, host):
     """(wall seconds until host is served, CPU seconds of the process tree then, load average then) of a started proxy."""
     wall = bench.wait_for(p.port, host, 600, 0.05, p.proc)
-    return wall, None if wall is None else tree_cpu_seconds(p.proc.pid), load_average()
+    return wall, None if wall is None else bench.tree_cpu_seconds(p.proc.pid, reaped=True), load_average()
 
 
 def der_of(cert_dir):
