@@ -34,6 +34,7 @@ internal static class GatewayServing
         var cancellationToken = shutdown.Token;
         using var loggerFactory = ProcessShutdown.CreateLoggerFactory(serving.LogLevel);
 
+        using var collectorKeepAlive = CollectorThreadKeepAlive.StartIfUseful();
         var store = new StatusStore(TimeProvider.System);
         await using var proxy = new ProxyServer(ProxyOptions(), loggerFactory);
         await proxy.StartAsync(cancellationToken).ConfigureAwait(false);
