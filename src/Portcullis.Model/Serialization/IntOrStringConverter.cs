@@ -10,7 +10,7 @@ internal sealed class IntOrStringConverter : JsonConverter<IntOrString>
         reader.TokenType switch
         {
             JsonTokenType.Number => IntOrString.FromInt(reader.GetInt32()),
-            JsonTokenType.String => IntOrString.FromString(reader.GetString()!),
+            JsonTokenType.String => IntOrString.FromString(SharedStringConverter.ReadShared(ref reader, StringTable.Shared)),
             _ => throw new JsonException("must be an integer or a string"),
         };
 

@@ -26,6 +26,12 @@ public static class KubeJson
             RespectNullableAnnotations = false,
         };
         o.Converters.Add(new JsonStringEnumConverter());
+        if (strict)
+        {
+            // Manifests repeat the same few hundred values thousands of times; decoded objects share one copy of each.
+            o.Converters.Add(new SharedStringConverter());
+        }
+
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }
