@@ -21,6 +21,9 @@ internal sealed class ObjectIdentity(TimeProvider time)
 
     public List<KubernetesObject> Apply(IReadOnlyList<KubernetesObject> objects)
     {
+        // Sized before the first objects go in: grown one doubling at a time, the table of 20,000 states ended up
+        // with room for 36,000.
+        _states.EnsureCapacity(objects.Count);
         var result = new List<KubernetesObject>(objects.Count);
         var seen = new HashSet<ObjectRef>(objects.Count);
         foreach (var input in objects)
@@ -35,22 +38,22 @@ internal sealed class ObjectIdentity(TimeProvider time)
                 continue;
             }
 
-            var obj = input is Namespace ns ? WithNameLabel(ns) : input;
+            var obj = WithSynthesizedLabels(input);
             seen.Add(obj.Ref);
             if (!_states.TryGetValue(obj.Ref, out var state))
             {
                 // Digested only when another version of the object arrives: at start that is none of them, and
                 // serializing 30,000 objects (10,000 Secrets of certificates) was half a second of the start.
-                state = new State(time.GetUtcNow(), Known: null, Generation: 1, ++_revision, obj, input, input);
+                state = new State(time.GetUtcNow(), Known: null, Generation: 1, ++_revision, input, input);
             }
             else
             {
-                var before = state.Known ?? Digest(state.Basis);
+                var before = state.Known ?? Digest(WithSynthesizedLabels(state.Input));
                 var now = Digest(obj);
                 var generation = now.Spec is not null && before.Spec != now.Spec ? state.Generation + 1 : state.Generation;
                 state = before.Content == now.Content
-                    ? state with { Known = now, Basis = obj }
-                    : state with { Known = now, Basis = obj, Generation = generation, ResourceVersion = ++_revision };
+                    ? state with { Known = now }
+                    : state with { Known = now, Generation = generation, ResourceVersion = ++_revision };
             }
 
             var output = obj with
@@ -84,6 +87,9 @@ internal sealed class ObjectIdentity(TimeProvider time)
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80);
         return new Guid(bytes, bigEndian: true).ToString();
     }
+
+    /// <summary>The object as the API server would store it before its metadata is synthesized: a Namespace gets its name label.</summary>
+    private static KubernetesObject WithSynthesizedLabels(KubernetesObject obj) => obj is Namespace ns ? WithNameLabel(ns) : obj;
 
     private static Namespace WithNameLabel(Namespace ns)
     {
@@ -136,14 +142,17 @@ internal sealed class ObjectIdentity(TimeProvider time)
         return MemoryMarshal.Read<UInt128>(hash);
     }
 
-    /// <param name="Known">Digests of Basis, once computed.</param>
-    /// <param name="Basis">The latest version of the object (before synthesized metadata), digested when the next one arrives.</param>
+    /// <summary>
+    /// Kept in the dictionary by value, not as an object per object (20,000 fewer for the collector at 10,000 hosts).
+    /// The digests, 64 bytes, are an object of their own because most objects never change after start.
+    /// </summary>
+    /// <param name="Known">Digests of the latest version of the object, once computed (from Input when the next version arrives).</param>
     /// <param name="Input">The object as read, compared by reference on the next call.</param>
     /// <param name="Output">What was returned for it, returned again while Input is the same instance.</param>
-    private sealed record State(DateTimeOffset Created, Digests? Known, long Generation, long ResourceVersion,
-        KubernetesObject Basis, KubernetesObject Input, KubernetesObject Output);
+    private readonly record struct State(DateTimeOffset Created, Digests? Known, long Generation, long ResourceVersion,
+        KubernetesObject Input, KubernetesObject Output);
 
     /// <param name="Content">Of the whole object without synthesized metadata.</param>
     /// <param name="Spec">Of its spec alone; null for kinds without one.</param>
-    private readonly record struct Digests(UInt128 Content, UInt128? Spec);
+    private sealed record Digests(UInt128 Content, UInt128? Spec);
 }
