@@ -227,28 +227,15 @@ internal sealed class StatusStore(TimeProvider timeProvider)
         public Entry? Find(string? @namespace, string name)
         {
             var entries = CollectionsMarshal.AsSpan(Entries);
-            int lo = 0, hi = entries.Length - 1;
-            while (lo <= hi)
-            {
-                var mid = lo + ((hi - lo) / 2);
-                var c = Compare(entries[mid], @namespace, name);
-                if (c == 0)
-                {
-                    return entries[mid];
-                }
-
-                if (c < 0)
-                {
-                    lo = mid + 1;
-                }
-                else
-                {
-                    hi = mid - 1;
-                }
-            }
-
-            return null;
+            var i = entries.BinarySearch(new EntryKey(@namespace, name));
+            return i >= 0 ? entries[i] : null;
         }
+    }
+
+    /// <summary>A namespace and name to look up, ordered as <see cref="InOrder"/> sorts the entries.</summary>
+    private readonly record struct EntryKey(string? Namespace, string Name) : IComparable<Entry>
+    {
+        public int CompareTo(Entry other) => -Compare(other, Namespace, Name);
     }
 
     private sealed record View(long Revision, FrozenDictionary<string, Objects> Objects, IReadOnlyList<ManifestDiagnostic> Diagnostics)
