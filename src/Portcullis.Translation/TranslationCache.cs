@@ -28,6 +28,15 @@ public sealed class TranslationCache
     /// <summary>Each HTTPRoute's and GRPCRoute's translated rules, with the objects they read.</summary>
     internal ReuseTable<KubernetesObject, CompiledRoute> Routes { get; } = new();
 
+    /// <summary>Each Gateway's route attachment, status and IR listeners, with what they were computed from.</summary>
+    internal ReuseTable<Model.GatewayApi.Gateway, GatewayAttachment> Gateways { get; } = new();
+
+    /// <summary>Each HTTPRoute's and GRPCRoute's status (by the route as an HTTPRoute), with what it was built from.</summary>
+    internal ReuseTable<HttpRoute, RouteStatusEntry> RouteStatuses { get; } = new();
+
+    /// <summary>How many Gateways' attachment and output the last translation could reuse; for tests and diagnostics.</summary>
+    public int ReusedGateways { get; internal set; }
+
     /// <summary>Conditions whose message is a constant, shared between objects and translations.</summary>
     internal Dictionary<(string Type, string Status, string Reason, string Message, long Generation), Condition> Conditions { get; } = [];
 
@@ -44,8 +53,11 @@ public sealed class TranslationCache
     {
         ReusedRoutes = 0;
         ReusedCertificates = 0;
+        ReusedGateways = 0;
         Certificates.Begin();
         Routes.Begin();
+        Gateways.Begin();
+        RouteStatuses.Begin();
 
         // Route rules read Services and EndpointSlices, which each entry records and checks; what they read besides
         // (ReferenceGrants, policies, CA bundles, the options) is checked here, all at once: such objects change rarely.
@@ -53,6 +65,13 @@ public sealed class TranslationCache
         if (_inputs is null || !_inputs.SameAs(inputs))
         {
             Routes.Clear();
+        }
+
+        // Attachment reads namespace labels (allowedRoutes selectors) and status the options (controllerName, pool): rare changes, checked at once.
+        if (_inputs is null || !_inputs.SameNamespacesAndOptions(inputs))
+        {
+            Gateways.Clear();
+            RouteStatuses.Clear();
         }
 
         _inputs = inputs;
@@ -66,6 +85,8 @@ public sealed class TranslationCache
     {
         Certificates.End();
         Routes.End();
+        Gateways.End();
+        RouteStatuses.End();
         var listeners = new Dictionary<string, ListenerConfig>(config.Listeners.Count, StringComparer.Ordinal);
         foreach (var l in config.Listeners)
         {
@@ -86,6 +107,9 @@ public sealed class TranslationCache
         private readonly IReadOnlyList<Service> _services = snapshot.Services;
         private readonly IReadOnlyList<ConfigMap> _configMaps = snapshot.ConfigMaps;
         private readonly IReadOnlyList<Secret> _secrets = snapshot.Secrets;
+        private readonly IReadOnlyList<Namespace> _namespaces = snapshot.Namespaces;
+
+        public bool SameNamespacesAndOptions(Inputs other) => _options.Equals(other._options) && Same(_namespaces, other._namespaces);
 
         public bool SameAs(Inputs other)
         {

@@ -28,6 +28,12 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
 
     public SnapshotIndex Index { get; } = new(snapshot);
 
+    /// <summary>
+    /// Whether a Gateway's route attachment and output may be taken from the previous translation. Not while TLSRoutes,
+    /// TCPRoutes or UDPRoutes exist: they attach after HTTPRoutes and GRPCRoutes, to the same listener counts.
+    /// </summary>
+    public bool ReuseGateways { get; } = cache is not null && snapshot.TlsRoutes.Count == 0 && snapshot.TcpRoutes.Count == 0 && snapshot.UdpRoutes.Count == 0;
+
     /// <summary>Our GatewayClasses that were accepted, by name.</summary>
     public Dictionary<string, GatewayClass> AcceptedClasses { get; } = new(StringComparer.Ordinal);
 
@@ -139,6 +145,12 @@ internal sealed class GatewayState(Gateway gateway)
     public string? InsecureFrontendValidation { get; set; }
 
     public bool IsAccepted => InvalidParameters is null && UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
+
+    /// <summary>With a cache: this translation's attachment and output for the Gateway, kept for the next one.</summary>
+    public Caching.GatewayAttachment? Attachment { get; set; }
+
+    /// <summary>Set when the previous translation's attachment and output were taken whole (<see cref="Caching.GatewayAttachment"/>).</summary>
+    public bool Reused { get; set; }
 }
 
 /// <summary>An L4 route attached to a listener, with what orders it among the listener's others.</summary>
@@ -208,7 +220,7 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
 
     public int AttachedRoutes { get; set; }
 
-    public List<RouteCandidate> Routes { get; } = [];
+    public List<RouteCandidate> Routes { get; private set; } = [];
 
     /// <summary>Routes may attach: the protocol is served and the listener is distinct.</summary>
     public bool IsAccepted => Protocol is not null && ConflictReason is null && NoValidCaCertificate is null;
@@ -217,6 +229,14 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     public bool IsProgrammed =>
         IsAccepted && (Set is null || Set.IsAccepted) && Gateway.InvalidParameters is null && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
         && (!TerminatesTls || Certificates.Count > 0);
+
+    /// <summary>Takes the routes attached to the same listener in the previous translation, which decided the same (see <see cref="Caching.GatewayAttachment"/>).</summary>
+    public void TakeAttachments(ListenerState previous)
+    {
+        AttachedRoutes = previous.AttachedRoutes;
+        AttachedHostnames = previous.AttachedHostnames;
+        Routes = previous.Routes;
+    }
 
     public void AddRefError(string reason, string message)
     {

@@ -16,13 +16,22 @@ internal sealed class OutputStep : ITranslationStep
         var listeners = new List<ListenerConfig>();
         foreach (var gw in context.Gateways)
         {
-            context.GatewayStatuses[gw.Gateway.Ref] = new GatewayStatus
+            // A Gateway whose attachment was reused would get the same status and listeners again (see GatewayAttachment).
+            if (gw is { Reused: true, Attachment: { Status: { } reusedStatus, Listeners: { } reusedListeners } })
+            {
+                context.GatewayStatuses[gw.Gateway.Ref] = reusedStatus;
+                listeners.AddRange(reusedListeners);
+                continue;
+            }
+
+            var status = new GatewayStatus
             {
                 Addresses = [.. gw.StatusAddresses],
                 Conditions = GatewayConditions(context, gw),
                 Listeners = gw.Listeners.ConvertAll(l => ListenerStatusOf(context, l)),
             };
-
+            context.GatewayStatuses[gw.Gateway.Ref] = status;
+            var first = listeners.Count;
             foreach (var l in gw.Listeners.Concat(gw.SetListeners).Where(l => l.IsProgrammed))
             {
                 if (l.Routes.Count > 1)
@@ -46,6 +55,12 @@ internal sealed class OutputStep : ITranslationStep
                         : null,
                     ClientValidation = l.ClientValidation,
                 });
+            }
+
+            if (gw.Attachment is { } attachment)
+            {
+                attachment.Status = status;
+                attachment.Listeners = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(listeners)[first..].ToArray();
             }
         }
 

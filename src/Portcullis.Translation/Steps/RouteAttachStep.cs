@@ -3,6 +3,7 @@ namespace Portcullis.Translation.Steps;
 using System.Globalization;
 using Portcullis.Ir;
 using Portcullis.Model.GatewayApi;
+using Portcullis.Translation.Caching;
 using Portcullis.Translation.Routing;
 using Portcullis.Translation.Status;
 
@@ -28,20 +29,121 @@ internal sealed class RouteAttachStep : ITranslationStep
             .OrderBy(p => p.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
             .ThenBy(p => p.Key, StringComparer.Ordinal)
             .ThenBy(p => p.Kind.Name, StringComparer.Ordinal);
+
+        // Every parentRef that names a Gateway or ListenerSet of ours, in attachment order, and per Gateway. Attachment
+        // to one Gateway reads only its own listeners, so each Gateway's claims are attached (or reused) on their own.
+        var claims = new List<ParentClaim>(context.PendingRoutes.Count);
+        var byGateway = new Dictionary<GatewayState, List<ParentClaim>>(context.Gateways.Count, ReferenceEqualityComparer.Instance);
         foreach (var pending in ordered)
         {
-            var route = pending.Route;
-            var rules = pending.Rules;
-            var parents = new List<RouteParentStatus>();
-            var attached = new List<ListenerState>(); // a route attaches to a few listeners: a list is cheaper than a set
-            foreach (var parentRef in route.Spec.ParentRefs)
+            foreach (var parentRef in pending.Route.Spec.ParentRefs)
             {
-                if (RouteParent.Find(context, parentRef, route.Metadata.Namespace ?? "") is not { } parent)
+                if (RouteParent.Find(context, parentRef, pending.Route.Metadata.Namespace ?? "") is not { } parent)
                 {
                     continue; // not a Gateway or ListenerSet of ours: its controller reports on it
                 }
 
-                var accepted = Attach(context, pending, parent, parentRef, attached);
+                var claim = new ParentClaim(pending, parentRef, parent);
+                claims.Add(claim);
+                if (!byGateway.TryGetValue(parent.Gateway, out var list))
+                {
+                    byGateway[parent.Gateway] = list = [];
+                }
+
+                list.Add(claim);
+            }
+        }
+
+        var attached = new List<ListenerState>(); // a route attaches to a few listeners: a list is cheaper than a set
+        foreach (var gateway in context.Gateways)
+        {
+            var list = byGateway.GetValueOrDefault(gateway) ?? [];
+            if (!Reuse(context, gateway, list))
+            {
+                PendingRoute? current = null;
+                foreach (var claim in list)
+                {
+                    if (!ReferenceEquals(claim.Pending, current))
+                    {
+                        current = claim.Pending;
+                        attached.Clear();
+                    }
+
+                    claim.Accepted = Attach(context, claim.Pending, claim.Parent, claim.ParentRef, attached);
+                }
+
+                if (context.Cache is not null)
+                {
+                    gateway.Attachment = new GatewayAttachment(gateway, [.. list]);
+                }
+            }
+
+            if (gateway.Attachment is { } attachment)
+            {
+                context.Cache!.Gateways.Keep(gateway.Gateway, attachment);
+            }
+        }
+
+        // Each route's claims are consecutive: one status per route, its parents in parentRef order.
+        for (var start = 0; start < claims.Count;)
+        {
+            var end = start + 1;
+            while (end < claims.Count && ReferenceEquals(claims[end].Pending, claims[start].Pending))
+            {
+                end++;
+            }
+
+            ReportStatus(context, claims, start, end);
+            start = end;
+        }
+    }
+
+    /// <summary>Takes the previous translation's attachment of the Gateway when it would be computed again from the same decisions and routes.</summary>
+    private static bool Reuse(TranslationContext context, GatewayState gateway, List<ParentClaim> claims)
+    {
+        if (!context.ReuseGateways || !context.Cache!.Gateways.TryGetPrevious(gateway.Gateway, out var previous)
+            || !GatewayDecisions.Same(gateway, previous.State) || !previous.SameClaims(claims))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < claims.Count; i++)
+        {
+            claims[i].Accepted = previous.Claims[i].Accepted;
+        }
+
+        for (var i = 0; i < gateway.Listeners.Count; i++)
+        {
+            gateway.Listeners[i].TakeAttachments(previous.State.Listeners[i]);
+        }
+
+        for (var i = 0; i < gateway.SetListeners.Count; i++)
+        {
+            gateway.SetListeners[i].TakeAttachments(previous.State.SetListeners[i]);
+        }
+
+        gateway.Attachment = previous;
+        gateway.Reused = true;
+        context.Cache.ReusedGateways++;
+        return true;
+    }
+
+    private static void ReportStatus(TranslationContext context, List<ParentClaim> claims, int start, int end)
+    {
+        var pending = claims[start].Pending;
+        var (route, rules) = (pending.Route, pending.Rules);
+        object status;
+        if (context.Cache?.RouteStatuses.TryGetPrevious(route, out var previous) == true && previous.Matches(rules, claims, start, end))
+        {
+            status = previous.Status;
+            context.Cache.RouteStatuses.Keep(route, previous);
+        }
+        else
+        {
+            var parents = new List<RouteParentStatus>(end - start);
+            for (var i = start; i < end; i++)
+            {
+                var (parentRef, accepted) = (claims[i].ParentRef, claims[i].Accepted!);
                 List<Condition> conditions = [accepted, ResolvedRefs(context, route, rules)];
                 if (rules.PartiallyInvalid && accepted.Status == ConditionStatus.True)
                 {
@@ -51,25 +153,23 @@ internal sealed class RouteAttachStep : ITranslationStep
 
                 parents.Add(new RouteParentStatus
                 {
-                    ParentRef = rules.Reported(parentRef, parent.Kind),
+                    ParentRef = rules.Reported(parentRef, claims[i].Parent.Kind),
                     ControllerName = context.Options.ControllerName,
                     Conditions = conditions,
                 });
             }
 
-            if (parents.Count == 0)
-            {
-                continue;
-            }
+            status = pending.Kind == RouteKind.Grpc ? new GrpcRouteStatus { Parents = parents } : new HttpRouteStatus { Parents = parents };
+            context.Cache?.RouteStatuses.Keep(route, new RouteStatusEntry(rules, claims, start, end, status));
+        }
 
-            if (pending.Kind == RouteKind.Grpc)
-            {
-                context.GrpcRouteStatuses[route.Ref] = new GrpcRouteStatus { Parents = parents };
-            }
-            else
-            {
-                context.HttpRouteStatuses[route.Ref] = new HttpRouteStatus { Parents = parents };
-            }
+        if (status is GrpcRouteStatus grpc)
+        {
+            context.GrpcRouteStatuses[route.Ref] = grpc;
+        }
+        else
+        {
+            context.HttpRouteStatuses[route.Ref] = (HttpRouteStatus)status;
         }
     }
 
