@@ -40,8 +40,8 @@ public sealed class TranslationCache
     /// <summary>Conditions whose message is a constant, shared between objects and translations.</summary>
     internal Dictionary<(string Type, string Status, string Reason, string Message, long Generation), Condition> Conditions { get; } = [];
 
-    /// <summary>The previous translation's listeners by name: an equal listener is passed on as the same object.</summary>
-    internal Dictionary<string, ListenerConfig> Listeners { get; private set; } = new(StringComparer.Ordinal);
+    /// <summary>The previous translation's listeners: an equal listener is passed on as the same object.</summary>
+    internal ListenerHistory Listeners { get; } = new();
 
     /// <summary>How many route entries the last translation could reuse; for tests and diagnostics.</summary>
     public int ReusedRoutes { get; internal set; }
@@ -87,13 +87,7 @@ public sealed class TranslationCache
         Routes.End();
         Gateways.End();
         RouteStatuses.End();
-        var listeners = new Dictionary<string, ListenerConfig>(config.Listeners.Count, StringComparer.Ordinal);
-        foreach (var l in config.Listeners)
-        {
-            listeners[l.Name] = l;
-        }
-
-        Listeners = listeners;
+        Listeners.Remember(config);
     }
 
     /// <summary>Everything route rules may read besides the Services and EndpointSlices their entries record.</summary>

@@ -146,7 +146,7 @@ internal sealed class OutputStep : ITranslationStep
     private static ListenerConfig? Unchanged(TranslationContext context, GatewayState gw, ListenerState l)
     {
         if (context.Cache is not { } cache || l.Protocol is not (ListenerProtocol.Http or ListenerProtocol.Https)
-            || !cache.Listeners.TryGetValue(l.Name, out var previous)
+            || !cache.Listeners.ByName.TryGetValue(l.Name, out var previous)
             || previous.L4 is not null || previous.Protocol != l.Protocol || previous.Port != l.Spec.Port
             || !string.Equals(previous.Address, gw.BindAddress, StringComparison.Ordinal)
             || !string.Equals(previous.Hostname, string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(), StringComparison.Ordinal)

@@ -25,10 +25,7 @@ internal sealed class RouteAttachStep : ITranslationStep
 {
     public void Run(TranslationContext context)
     {
-        var ordered = context.PendingRoutes
-            .OrderBy(p => p.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
-            .ThenBy(p => p.Key, StringComparer.Ordinal)
-            .ThenBy(p => p.Kind.Name, StringComparer.Ordinal);
+        var ordered = InAttachmentOrder(context.PendingRoutes);
 
         // Every parentRef that names a Gateway or ListenerSet of ours, in attachment order, and per Gateway. Attachment
         // to one Gateway reads only its own listeners, so each Gateway's claims are attached (or reused) on their own.
@@ -72,7 +69,8 @@ internal sealed class RouteAttachStep : ITranslationStep
                     claim.Accepted = Attach(context, claim.Pending, claim.Parent, claim.ParentRef, attached);
                 }
 
-                if (context.Cache is not null)
+                // Not while L4 routes exist: they attach after this step, to the very listener states the attachment keeps.
+                if (context.ReuseGateways)
                 {
                     gateway.Attachment = new GatewayAttachment(gateway, [.. list]);
                 }
@@ -95,6 +93,33 @@ internal sealed class RouteAttachStep : ITranslationStep
 
             ReportStatus(context, claims, start, end);
             start = end;
+        }
+    }
+
+    /// <summary>
+    /// Oldest first, then by namespace/name, then kind. HTTPRoutes come in namespace/name order and often share a creation
+    /// time (a file provider's), so the list is checked first: a sorted list is its own stable sort, found in one pass.
+    /// </summary>
+    private static IEnumerable<PendingRoute> InAttachmentOrder(List<PendingRoute> pending)
+    {
+        for (var i = 1; i < pending.Count; i++)
+        {
+            if (Compare(pending[i - 1], pending[i]) > 0)
+            {
+                return pending
+                    .OrderBy(p => p.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
+                    .ThenBy(p => p.Key, StringComparer.Ordinal)
+                    .ThenBy(p => p.Kind.Name, StringComparer.Ordinal);
+            }
+        }
+
+        return pending;
+
+        static int Compare(PendingRoute a, PendingRoute b)
+        {
+            var c = DateTimeOffset.Compare(a.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue, b.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue);
+            c = c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
+            return c != 0 ? c : string.CompareOrdinal(a.Kind.Name, b.Kind.Name);
         }
     }
 
