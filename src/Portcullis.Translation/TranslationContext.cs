@@ -23,8 +23,27 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     /// <summary>Certificate checks by content: the cache's, or this translation's own.</summary>
     public Tls.CertificateCheckCache CertificateChecks { get; } = cache?.CertificateChecks ?? new();
 
-    /// <summary>Each TLS Secret judged so far in this translation (by reference: a Secret is judged once).</summary>
-    public Dictionary<Secret, Tls.SecretCertificate> SecretCertificates { get; } = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Each TLS Secret judged so far in this translation (by reference: a Secret is judged once). With a cache, the cache's
+    /// table of what this translation carries on serves instead, so the 10,000 Secrets of a large config are not indexed twice.
+    /// </summary>
+    public bool TryGetJudged(Secret secret, out Tls.SecretCertificate judged) =>
+        Cache is { } cache ? cache.Certificates.TryGetCurrent(secret, out judged) : SecretCertificates.TryGetValue(secret, out judged!);
+
+    /// <summary>Records a Secret's judgement for the rest of this translation and, with a cache, for the next one.</summary>
+    public void Judged(Secret secret, Tls.SecretCertificate judged)
+    {
+        if (Cache is { } cache)
+        {
+            cache.Certificates.Keep(secret, judged);
+        }
+        else
+        {
+            SecretCertificates[secret] = judged;
+        }
+    }
+
+    private Dictionary<Secret, Tls.SecretCertificate> SecretCertificates => field ??= new(ReferenceEqualityComparer.Instance);
 
     public SnapshotIndex Index { get; } = new(snapshot);
 
@@ -189,11 +208,40 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     /// <summary>Created on the first error: most listeners have none.</summary>
     public List<string> ResolvedRefsErrors => field ??= [];
 
-    public List<TlsCertificate> Certificates { get; } = [];
+    /// <summary>Created for the first certificate: most listeners have one or none.</summary>
+    public List<TlsCertificate> Certificates => field ??= new(1);
 
-    public List<RouteGroupKind> SupportedKinds { get; } = [];
+    /// <summary>The route kinds the listener takes; a listener that does not restrict them shares one list with the others.</summary>
+    public IReadOnlyList<RouteGroupKind> SupportedKinds { get; private set; } = [];
 
-    public bool Allows(RouteKind kind) => SupportedKinds.Exists(k => k.Kind == kind.Name);
+    public bool Allows(RouteKind kind) => Allows(kind.Name);
+
+    public bool Allows(string kind)
+    {
+        // A loop, not Any: a lambda capturing the kind would allocate on every call.
+        for (var i = 0; i < SupportedKinds.Count; i++)
+        {
+            if (SupportedKinds[i].Kind == kind)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every kind of a protocol's default, an array shared by the listeners that take them all.</summary>
+    public void SupportAll(IReadOnlyList<RouteGroupKind> kinds) => SupportedKinds = kinds;
+
+    public void Support(RouteGroupKind kind)
+    {
+        if (SupportedKinds is not List<RouteGroupKind> list)
+        {
+            SupportedKinds = list = [.. SupportedKinds];
+        }
+
+        list.Add(kind);
+    }
 
     /// <summary>Kind and hostnames of every route attached so far: HTTPRoutes and GRPCRoutes must not share a hostname.</summary>
     /// <remarks>Null until the first route attaches.</remarks>
