@@ -25,6 +25,9 @@ public sealed class TranslationCache
     /// <summary>Each TLS Secret's check and IR certificate (its PEM copied once, not once per translation).</summary>
     internal ReuseTable<Secret, SecretCertificate> Certificates { get; } = new();
 
+    /// <summary>The snapshot index's lookups, brought up to date for each snapshot rather than built again.</summary>
+    internal SnapshotTables Tables { get; } = new();
+
     /// <summary>Each HTTPRoute's and GRPCRoute's translated rules, with the objects they read.</summary>
     internal ReuseTable<KubernetesObject, CompiledRoute> Routes { get; } = new();
 

@@ -45,7 +45,7 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
 
     private Dictionary<Secret, Tls.SecretCertificate> SecretCertificates => field ??= new(ReferenceEqualityComparer.Instance);
 
-    public SnapshotIndex Index { get; } = new(snapshot);
+    public SnapshotIndex Index { get; } = new(snapshot, cache?.Tables);
 
     /// <summary>
     /// Whether a Gateway's route attachment and output may be taken from the previous translation. Not while TLSRoutes,
@@ -142,6 +142,9 @@ internal sealed class GatewayState(Gateway gateway)
     public string Key => field ??= $"{Gateway.Metadata.Namespace}/{Gateway.Metadata.Name}";
 
     public List<ListenerState> Listeners { get; } = [];
+
+    /// <summary>The Gateway as the parent a route's parentRef names: one object for its thousands of routes.</summary>
+    public Routing.RouteParent AsParent => field ??= new(this, null);
 
     /// <summary>Listeners of the ListenerSets this Gateway allows, in precedence order; they follow the Gateway's own.</summary>
     public List<ListenerState> SetListeners { get; } = [];
@@ -268,7 +271,8 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
 
     public int AttachedRoutes { get; set; }
 
-    public List<RouteCandidate> Routes { get; private set; } = [];
+    /// <summary>Created on first use: a reused Gateway's listeners take the previous translation's lists instead.</summary>
+    public List<RouteCandidate> Routes { get => field ??= []; private set; }
 
     /// <summary>Routes may attach: the protocol is served and the listener is distinct.</summary>
     public bool IsAccepted => Protocol is not null && ConflictReason is null && NoValidCaCertificate is null;

@@ -253,6 +253,7 @@ internal sealed class GatewayStep : ITranslationStep
     {
         var pending = new List<Secret>();
         var seen = new HashSet<Secret>(ReferenceEqualityComparer.Instance); // the pending ones: judged ones are found judged
+        // Index loops: foreach over an IReadOnlyList boxes an enumerator, once per listener of 10,000.
         foreach (var gateway in context.Snapshot.Gateways)
         {
             if (!context.AcceptedClasses.ContainsKey(gateway.Spec.GatewayClassName))
@@ -260,10 +261,13 @@ internal sealed class GatewayStep : ITranslationStep
                 continue;
             }
 
-            foreach (var listener in gateway.Spec.Listeners)
+            var listeners = gateway.Spec.Listeners;
+            for (var l = 0; l < listeners.Count; l++)
             {
-                foreach (var r in listener.Tls?.CertificateRefs ?? [])
+                var refs = listeners[l].Tls?.CertificateRefs ?? [];
+                for (var i = 0; i < refs.Count; i++)
                 {
+                    var r = refs[i];
                     var secret = context.Index.Secret(r.Namespace ?? gateway.Metadata.Namespace ?? "", r.Name);
                     if (secret is not { Type: Secret.TlsType } || context.TryGetJudged(secret, out _))
                     {
