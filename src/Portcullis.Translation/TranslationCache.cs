@@ -106,48 +106,24 @@ public sealed class TranslationCache
         private readonly IReadOnlyList<Secret> _secrets = snapshot.Secrets;
         private readonly IReadOnlyList<Namespace> _namespaces = snapshot.Namespaces;
 
-        public bool SameNamespacesAndOptions(Inputs other) => _options.Equals(other._options) && Same(_namespaces, other._namespaces);
+        public bool SameNamespacesAndOptions(Inputs other) => _options.Equals(other._options) && Sequences.SameReferences(_namespaces, other._namespaces);
 
         public bool SameAs(Inputs other)
         {
-            if (!_options.Equals(other._options) || !Same(_grants, other._grants) || !Same(_backendTls, other._backendTls)
-                || !Same(_lbPolicies, other._lbPolicies) || !Same(_trafficPolicies, other._trafficPolicies))
+            if (!_options.Equals(other._options) || !Sequences.SameReferences(_grants, other._grants) || !Sequences.SameReferences(_backendTls, other._backendTls)
+                || !Sequences.SameReferences(_lbPolicies, other._lbPolicies) || !Sequences.SameReferences(_trafficPolicies, other._trafficPolicies))
             {
                 return false;
             }
 
             // Session policies are decided against the Services they target; BackendTLSPolicies read CA bundles from
             // ConfigMaps and Secrets. Without such policies, neither matters here.
-            if ((_lbPolicies.Count > 0 || _trafficPolicies.Count > 0) && !Same(_services, other._services))
+            if ((_lbPolicies.Count > 0 || _trafficPolicies.Count > 0) && !Sequences.SameReferences(_services, other._services))
             {
                 return false;
             }
 
-            return _backendTls.Count == 0 || (Same(_configMaps, other._configMaps) && Same(_secrets, other._secrets) && Same(_services, other._services));
-        }
-
-        private static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
-            where T : class
-        {
-            if (ReferenceEquals(a, b))
-            {
-                return true;
-            }
-
-            if (a.Count != b.Count)
-            {
-                return false;
-            }
-
-            for (var i = 0; i < a.Count; i++)
-            {
-                if (!ReferenceEquals(a[i], b[i]))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return _backendTls.Count == 0 || (Sequences.SameReferences(_configMaps, other._configMaps) && Sequences.SameReferences(_secrets, other._secrets) && Sequences.SameReferences(_services, other._services));
         }
     }
 }

@@ -20,6 +20,9 @@ internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRu
 /// into IR routes (hostname x rule x match) on every listener it attached to. Routes are taken oldest
 /// first (then by namespace/name) so that, when an HTTPRoute and a GRPCRoute share a hostname on a
 /// listener, the one the spec keeps is already attached when the other arrives and is refused.
+/// With a cache, a Gateway whose decisions and claiming routes are unchanged takes the previous translation's
+/// attachment whole (<see cref="GatewayAttachment"/>), and a route whose parents' conditions are the same
+/// objects keeps its previous status (<see cref="RouteStatusEntry"/>).
 /// </summary>
 internal sealed class RouteAttachStep : ITranslationStep
 {
@@ -33,8 +36,10 @@ internal sealed class RouteAttachStep : ITranslationStep
         var byGateway = new Dictionary<GatewayState, List<ParentClaim>>(context.Gateways.Count, ReferenceEqualityComparer.Instance);
         foreach (var pending in ordered)
         {
-            foreach (var parentRef in pending.Route.Spec.ParentRefs)
+            var parentRefs = pending.Route.Spec.ParentRefs; // indexed: foreach over the interface would box an enumerator per route
+            for (var i = 0; i < parentRefs.Count; i++)
             {
+                var parentRef = parentRefs[i];
                 if (RouteParent.Find(context, parentRef, pending.Route.Metadata.Namespace ?? "") is not { } parent)
                 {
                     continue; // not a Gateway or ListenerSet of ours: its controller reports on it
