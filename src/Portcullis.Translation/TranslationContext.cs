@@ -61,9 +61,11 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     /// <summary>Gateways of our accepted classes, in snapshot order (namespace/name).</summary>
     public List<GatewayState> Gateways { get; } = [];
 
-    public SortedDictionary<ObjectRef, HttpRouteStatus> HttpRouteStatuses { get; } = new(ObjectRef.Comparer);
+    /// <summary>Set by RouteAttachStep, in object order.</summary>
+    public IReadOnlyDictionary<ObjectRef, HttpRouteStatus> HttpRouteStatuses { get; set; } = new SortedDictionary<ObjectRef, HttpRouteStatus>(ObjectRef.Comparer);
 
-    public SortedDictionary<ObjectRef, GrpcRouteStatus> GrpcRouteStatuses { get; } = new(ObjectRef.Comparer);
+    /// <summary>Set by RouteAttachStep, in object order.</summary>
+    public IReadOnlyDictionary<ObjectRef, GrpcRouteStatus> GrpcRouteStatuses { get; set; } = new SortedDictionary<ObjectRef, GrpcRouteStatus>(ObjectRef.Comparer);
 
     /// <summary>HTTPRoutes and GRPCRoutes with their rules translated, waiting for RouteAttachStep.</summary>
     public List<PendingRoute> PendingRoutes { get; } = [];

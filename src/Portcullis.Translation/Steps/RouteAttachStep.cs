@@ -2,6 +2,7 @@ namespace Portcullis.Translation.Steps;
 
 using System.Globalization;
 using Portcullis.Ir;
+using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Caching;
 using Portcullis.Translation.Routing;
@@ -12,6 +13,9 @@ using Portcullis.Translation.Status;
 internal sealed record PendingRoute(RouteKind Kind, HttpRoute Route, HttpRouteRules Rules)
 {
     public string Key => Rules.Key;
+
+    /// <summary>Set by RouteAttachStep when a parentRef names one of ours: the HTTPRouteStatus or GRPCRouteStatus.</summary>
+    public object? Status { get; set; }
 }
 
 /// <summary>
@@ -88,6 +92,7 @@ internal sealed class RouteAttachStep : ITranslationStep
         }
 
         // Each route's claims are consecutive: one status per route, its parents in parentRef order.
+        var (http, grpc) = (0, 0);
         for (var start = 0; start < claims.Count;)
         {
             var end = start + 1;
@@ -96,16 +101,55 @@ internal sealed class RouteAttachStep : ITranslationStep
                 end++;
             }
 
-            ReportStatus(context, claims, start, end);
+            var pending = claims[start].Pending;
+            pending.Status = ReportStatus(context, claims, start, end);
+            _ = pending.Status is GrpcRouteStatus ? grpc++ : http++;
             start = end;
         }
+
+        context.HttpRouteStatuses = Statuses<HttpRouteStatus>(context.PendingRoutes, http, ordered);
+        context.GrpcRouteStatuses = Statuses<GrpcRouteStatus>(context.PendingRoutes, grpc, ordered);
+    }
+
+    /// <summary>
+    /// The routes' statuses of type T by route. The routes in snapshot order, sorted by object, give them without sorting;
+    /// when the snapshot is not sorted, they go into a sorted dictionary in attachment order, a later duplicate winning.
+    /// </summary>
+    private static IReadOnlyDictionary<ObjectRef, T> Statuses<T>(List<PendingRoute> inSnapshotOrder, int count, List<PendingRoute> inAttachmentOrder)
+        where T : class
+    {
+        var (keys, values, n) = (new ObjectRef[count], new T[count], 0);
+        foreach (var p in inSnapshotOrder)
+        {
+            if (p.Status is T status)
+            {
+                (keys[n], values[n]) = (p.Route.Ref, status);
+                n++;
+            }
+        }
+
+        if (StatusMap<T>.TryCreate(keys, values) is { } map)
+        {
+            return map;
+        }
+
+        var tree = new SortedDictionary<ObjectRef, T>(ObjectRef.Comparer);
+        foreach (var p in inAttachmentOrder)
+        {
+            if (p.Status is T status)
+            {
+                tree[p.Route.Ref] = status;
+            }
+        }
+
+        return tree;
     }
 
     /// <summary>
     /// Oldest first, then by namespace/name, then kind. HTTPRoutes come in namespace/name order and often share a creation
     /// time (a file provider's), so the list is checked first: a sorted list is its own stable sort, found in one pass.
     /// </summary>
-    private static IEnumerable<PendingRoute> InAttachmentOrder(List<PendingRoute> pending)
+    private static List<PendingRoute> InAttachmentOrder(List<PendingRoute> pending)
     {
         for (var i = 1; i < pending.Count; i++)
         {
@@ -114,7 +158,8 @@ internal sealed class RouteAttachStep : ITranslationStep
                 return pending
                     .OrderBy(p => p.Route.Metadata.CreationTimestamp ?? DateTimeOffset.MaxValue)
                     .ThenBy(p => p.Key, StringComparer.Ordinal)
-                    .ThenBy(p => p.Kind.Name, StringComparer.Ordinal);
+                    .ThenBy(p => p.Kind.Name, StringComparer.Ordinal)
+                    .ToList();
             }
         }
 
@@ -158,7 +203,7 @@ internal sealed class RouteAttachStep : ITranslationStep
         return true;
     }
 
-    private static void ReportStatus(TranslationContext context, List<ParentClaim> claims, int start, int end)
+    private static object ReportStatus(TranslationContext context, List<ParentClaim> claims, int start, int end)
     {
         var pending = claims[start].Pending;
         var (route, rules) = (pending.Route, pending.Rules);
@@ -193,14 +238,7 @@ internal sealed class RouteAttachStep : ITranslationStep
             context.Cache?.RouteStatuses.Keep(route, new RouteStatusEntry(rules, claims, start, end, status));
         }
 
-        if (status is GrpcRouteStatus grpc)
-        {
-            context.GrpcRouteStatuses[route.Ref] = grpc;
-        }
-        else
-        {
-            context.HttpRouteStatuses[route.Ref] = (HttpRouteStatus)status;
-        }
+        return status;
     }
 
     private static Condition Attach(TranslationContext context, PendingRoute pending,
