@@ -88,6 +88,21 @@ public class TranslationCacheSequenceTests
         Assert.Equal(0, cache.ReusedGateways);
     }
 
+    [Fact]
+    public void Translate_SnapshotRoutesOutOfOrder_StatusesInObjectOrderWithAndWithoutCache()
+    {
+        var sorted = ResourceSnapshot.Create(Base());
+        var reversed = sorted with { HttpRoutes = [.. sorted.HttpRoutes.Reverse()] };
+
+        var plain = Translator.Translate(reversed, new TranslatorOptions());
+        var cached = Translator.Translate(reversed, new TranslatorOptions(), new TranslationCache());
+
+        var expected = sorted.HttpRoutes.Select(r => r.Ref).ToList();
+        Assert.Equal(expected, plain.Status.HttpRoutes.Keys);
+        Assert.Equal(expected, cached.Status.HttpRoutes.Keys);
+        Assert.Equal(TranslationDump.ToYaml(Translator.Translate(sorted, new TranslatorOptions())), TranslationDump.ToYaml(cached));
+    }
+
     private static List<(string Name, Func<List<KubernetesObject>, List<KubernetesObject>> Change)> Changes() =>
     [
         ("route added", o => [.. o, NewRoute("a3", "gw-a", "a.example.com")]),

@@ -118,17 +118,17 @@ internal sealed class RouteAttachStep : ITranslationStep
     private static IReadOnlyDictionary<ObjectRef, T> Statuses<T>(List<PendingRoute> inSnapshotOrder, int count, List<PendingRoute> inAttachmentOrder)
         where T : class
     {
-        var (keys, values, n) = (new ObjectRef[count], new T[count], 0);
+        var (routes, values, n) = (new KubernetesObject[count], new T[count], 0);
         foreach (var p in inSnapshotOrder)
         {
             if (p.Status is T status)
             {
-                (keys[n], values[n]) = (p.Route.Ref, status);
+                (routes[n], values[n]) = (p.Route, status);
                 n++;
             }
         }
 
-        if (StatusMap<T>.TryCreate(keys, values) is { } map)
+        if (StatusMap<T>.TryCreate(routes, values) is { } map)
         {
             return map;
         }
