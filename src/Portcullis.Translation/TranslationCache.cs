@@ -106,7 +106,22 @@ public sealed class TranslationCache
         private readonly IReadOnlyList<Secret> _secrets = snapshot.Secrets;
         private readonly IReadOnlyList<Namespace> _namespaces = snapshot.Namespaces;
 
-        public bool SameNamespacesAndOptions(Inputs other) => _options.Equals(other._options) && Sequences.SameReferences(_namespaces, other._namespaces);
+        // By name and labels, what attachment reads of them: a file provider makes implicit Namespaces afresh on every read.
+        public bool SameNamespacesAndOptions(Inputs other) => _options.Equals(other._options) && Sequences.Same(_namespaces, other._namespaces, SameLabels);
+
+        private static bool SameLabels(Namespace a, Namespace b)
+        {
+            if (ReferenceEquals(a, b))
+            {
+                return true;
+            }
+
+            var (x, y) = (a.Metadata.Labels ?? EmptyLabels, b.Metadata.Labels ?? EmptyLabels);
+            return a.Metadata.Name == b.Metadata.Name && x.Count == y.Count
+                && x.All(kv => y.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        }
+
+        private static readonly Dictionary<string, string> EmptyLabels = [];
 
         public bool SameAs(Inputs other)
         {

@@ -63,6 +63,18 @@ public class TranslationCacheSequenceTests
     }
 
     [Fact]
+    public void Translate_NamespaceMadeAfreshWithTheSameLabels_GatewaysStillReused()
+    {
+        var objects = Base();
+        var cache = new TranslationCache();
+        Translator.Translate(ResourceSnapshot.Create(objects), new TranslatorOptions(), cache);
+
+        Translator.Translate(ResourceSnapshot.Create(Change<Namespace>(objects, "app", n => n with { })), new TranslatorOptions(), cache);
+
+        Assert.Equal(3, cache.ReusedGateways); // as a file provider's implicit Namespaces are, on every read
+    }
+
+    [Fact]
     public void Translate_ConflictWithAnotherGatewaysListener_ReusesNeitherGateway()
     {
         var objects = Base();
@@ -124,6 +136,7 @@ public class TranslationCacheSequenceTests
         ("route moved to another Gateway", o => ChangeRoute(o, "a2", r => r with { Spec = r.Spec with { ParentRefs = [new ParentReference { Name = "gw-b", SectionName = "http" }] } })),
         ("conflict appears", o => AddListener(o, "gw-c", "a-too", "a.example.com")),
         ("conflict disappears", o => Change<Gateway>(o, "gw-c", g => g with { Spec = g.Spec with { Listeners = [.. g.Spec.Listeners.Where(l => l.Name != "a-too")] } })),
+        ("Namespace made afresh with the same labels", o => Change<Namespace>(o, "app", n => n with { })),
         ("namespace label removed", o => Change<Namespace>(o, "app", n => n with { Metadata = n.Metadata with { Labels = new Dictionary<string, string>() } })),
         ("GRPCRoute changed", o => Change<GrpcRoute>(o, "echo", r => r with { Spec = r.Spec with { Hostnames = ["grpc2.a.example.com"] } })),
         ("TCPRoute added", o => [.. o, TcpRoute()]),
