@@ -24,16 +24,16 @@ internal static class TranslationChangeHarness
     {
         var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20;
         var objects = ScaleSet.Objects(Hosts, ListenersPerGateway);
-        var baseline = ResourceSnapshot.Create(objects);
+        var baseline = ResourceSnapshot.Create([.. objects, Implicit()]);
         var options = new TranslatorOptions { DefaultBindAddress = IPAddress.Loopback };
 
         // Each change is one snapshot built from the base objects; Create(objects, previous) keeps them by reference.
         var changes = new (string Name, Func<int, ResourceSnapshot> Changed)[]
         {
-            ("route appended", _ => ResourceSnapshot.Create([.. objects, ScaleSet.Route("extra", "gw0", ScaleSet.Host(1))], baseline)),
-            ("Secret rotated", n => ResourceSnapshot.Create(Replace(objects, ScaleSet.Secret(0, 1_000_000 + n)), baseline)),
+            ("route appended", _ => ResourceSnapshot.Create([.. objects, Implicit(), ScaleSet.Route("extra", "gw0", ScaleSet.Host(1))], baseline)),
+            ("Secret rotated", n => ResourceSnapshot.Create([.. Replace(objects, ScaleSet.Secret(0, 1_000_000 + n)), Implicit()], baseline)),
             ("Gateway+Secret+route added", _ => ResourceSnapshot.Create(
-                [.. objects, ScaleSet.Gateway("gw-new", Hosts, Hosts + 1), ScaleSet.Secret(Hosts, Hosts + 1), ScaleSet.Route("r-new", "gw-new", ScaleSet.Host(Hosts))],
+                [.. objects, Implicit(), ScaleSet.Gateway("gw-new", Hosts, Hosts + 1), ScaleSet.Secret(Hosts, Hosts + 1), ScaleSet.Route("r-new", "gw-new", ScaleSet.Host(Hosts))],
                 baseline)),
         };
 
@@ -82,6 +82,9 @@ internal static class TranslationChangeHarness
         string.Join("", typeof(TranslationCache).GetProperties()
             .Where(p => p.Name.StartsWith("Reused", StringComparison.Ordinal))
             .Select(p => string.Create(CultureInfo.InvariantCulture, $"   {p.Name} {p.GetValue(cache)}")));
+
+    /// <summary>The Namespace the file provider adds for the objects' namespace: a new object on every read.</summary>
+    private static Namespace Implicit() => new() { ApiVersion = "v1", Kind = "Namespace", Metadata = new ObjectMeta { Name = "default" } };
 
     private static List<KubernetesObject> Replace(List<KubernetesObject> objects, KubernetesObject replacement)
     {
