@@ -185,6 +185,17 @@ internal static class ScaleSet
 
     public static (ResourceSnapshot Snapshot, ResourceSnapshot Changed) Create(int hosts, int listenersPerGateway)
     {
+        var objects = Objects(hosts, listenersPerGateway);
+        var snapshot = ResourceSnapshot.Create(objects);
+
+        // The change bench/scale.sh makes: a route for a host that exists, appended to the routes.
+        objects.Add(Route("extra", "gw0", Host(1)));
+        return (snapshot, ResourceSnapshot.Create(objects));
+    }
+
+    /// <summary>Every object of the set: the GatewayClass, the backend, the Gateways, and a Secret and a route per host.</summary>
+    public static List<KubernetesObject> Objects(int hosts, int listenersPerGateway)
+    {
         var objects = new List<KubernetesObject>
         {
             new GatewayClass
@@ -208,57 +219,66 @@ internal static class ScaleSet
             },
         };
 
-        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var keyPem = Encoding.ASCII.GetBytes(leafKey.ExportPkcs8PrivateKeyPem());
-        var notBefore = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
         for (var g = 0; g * listenersPerGateway < hosts; g++)
         {
-            var listeners = new List<Listener>();
-            for (var i = g * listenersPerGateway; i < Math.Min(hosts, (g + 1) * listenersPerGateway); i++)
-            {
-                listeners.Add(new Listener
-                {
-                    Name = Invariant($"d{i}"), Protocol = ListenerProtocols.Https, Port = 18443, Hostname = Host(i),
-                    Tls = new GatewayTlsConfig { Mode = "Terminate", CertificateRefs = [new SecretObjectReference { Name = Invariant($"d{i}-cert") }] },
-                });
-            }
-
-            objects.Add(new Gateway
-            {
-                ApiVersion = GatewayApiGroup.V1, Kind = "Gateway",
-                Metadata = Meta(Invariant($"gw{g}"), "default"),
-                Spec = new GatewaySpec { GatewayClassName = "portcullis", Listeners = listeners },
-            });
+            objects.Add(Gateway(Invariant($"gw{g}"), g * listenersPerGateway, Math.Min(hosts, (g + 1) * listenersPerGateway)));
         }
 
         for (var i = 0; i < hosts; i++)
         {
-            var caName = new X500DistinguishedName(Invariant($"O=d{i} Inc., CN=d{i}.bench"));
-            var leafRequest = new CertificateRequest(new X500DistinguishedName("CN=" + Host(i)), leafKey, HashAlgorithmName.SHA256);
-            var serial = BitConverter.GetBytes(i + 1);
-            using var leaf = leafRequest.Create(caName, X509SignatureGenerator.CreateForECDsa(caKey), notBefore, notBefore.AddYears(1), serial);
-            objects.Add(new Secret
-            {
-                ApiVersion = "v1", Kind = "Secret", Type = Secret.TlsType,
-                Metadata = Meta(Invariant($"d{i}-cert"), "default"),
-                Data = new Dictionary<string, byte[]>
-                {
-                    [Secret.TlsCertKey] = Encoding.ASCII.GetBytes(leaf.ExportCertificatePem()),
-                    [Secret.TlsPrivateKeyKey] = keyPem,
-                },
-            });
+            objects.Add(Secret(i, i + 1));
             objects.Add(Route(Invariant($"r{i}"), Invariant($"gw{i / listenersPerGateway}"), Host(i)));
         }
 
-        var snapshot = ResourceSnapshot.Create(objects);
-
-        // The change bench/scale.sh makes: a route for a host that exists, appended to the routes.
-        objects.Add(Route("extra", "gw0", Host(1)));
-        return (snapshot, ResourceSnapshot.Create(objects));
+        return objects;
     }
 
-    private static HttpRoute Route(string name, string gateway, string hostname) => new()
+    /// <summary>A Gateway with one HTTPS listener per host in [first, end), each with the host's Secret.</summary>
+    public static Gateway Gateway(string name, int first, int end)
+    {
+        var listeners = new List<Listener>();
+        for (var i = first; i < end; i++)
+        {
+            listeners.Add(new Listener
+            {
+                Name = Invariant($"d{i}"), Protocol = ListenerProtocols.Https, Port = 18443, Hostname = Host(i),
+                Tls = new GatewayTlsConfig { Mode = "Terminate", CertificateRefs = [new SecretObjectReference { Name = Invariant($"d{i}-cert") }] },
+            });
+        }
+
+        return new Gateway
+        {
+            ApiVersion = GatewayApiGroup.V1, Kind = "Gateway",
+            Metadata = Meta(name, "default"),
+            Spec = new GatewaySpec { GatewayClassName = "portcullis", Listeners = listeners },
+        };
+    }
+
+    /// <summary>The host's certificate Secret, a leaf with this serial (another serial: the Secret rotated).</summary>
+    public static Secret Secret(int host, int serial)
+    {
+        var caName = new X500DistinguishedName(Invariant($"O=d{host} Inc., CN=d{host}.bench"));
+        var leafRequest = new CertificateRequest(new X500DistinguishedName("CN=" + Host(host)), LeafKey, HashAlgorithmName.SHA256);
+        using var leaf = leafRequest.Create(caName, X509SignatureGenerator.CreateForECDsa(CaKey), NotBefore, NotBefore.AddYears(1), BitConverter.GetBytes(serial));
+        return new Secret
+        {
+            ApiVersion = "v1", Kind = "Secret", Type = Model.Core.Secret.TlsType,
+            Metadata = Meta(Invariant($"d{host}-cert"), "default"),
+            Data = new Dictionary<string, byte[]>
+            {
+                [Model.Core.Secret.TlsCertKey] = Encoding.ASCII.GetBytes(leaf.ExportCertificatePem()),
+                [Model.Core.Secret.TlsPrivateKeyKey] = LeafKeyPem,
+            },
+        };
+    }
+
+    // One key for every CA and one for every leaf, as gen.py does; kept for the process, so rotations can sign new leaves.
+    private static readonly ECDsa CaKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private static readonly ECDsa LeafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private static readonly byte[] LeafKeyPem = Encoding.ASCII.GetBytes(LeafKey.ExportPkcs8PrivateKeyPem());
+    private static readonly DateTimeOffset NotBefore = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static HttpRoute Route(string name, string gateway, string hostname) => new()
     {
         ApiVersion = GatewayApiGroup.V1, Kind = HttpRoute.KindName,
         Metadata = Meta(name, "default"),
@@ -283,7 +303,7 @@ internal static class ScaleSet
         CreationTimestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
     };
 
-    private static string Host(int i) => Invariant($"www.d{i}.bench");
+    public static string Host(int i) => Invariant($"www.d{i}.bench");
 
     private static string Invariant(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -20,6 +20,9 @@ internal sealed class ListenerSetState(ListenerSet set, GatewayState gateway)
     /// <summary>Set when the Gateway's allowedListeners does not select this ListenerSet (reason NotAllowed).</summary>
     public string? NotAllowed { get; set; }
 
+    /// <summary>The ListenerSet as the parent a route's parentRef names.</summary>
+    public Routing.RouteParent AsParent => field ??= new(Gateway, this);
+
     /// <summary>The listeners, judged; empty when the ListenerSet is not allowed.</summary>
     public List<ListenerState> Listeners { get; } = [];
 

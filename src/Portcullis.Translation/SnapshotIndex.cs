@@ -6,53 +6,18 @@ using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Sessions;
 
-/// <summary>Lookups over one snapshot, built once per translation.</summary>
+/// <summary>Lookups over one snapshot, built once per translation (with a cache, brought up to date from the previous snapshot's).</summary>
 internal sealed class SnapshotIndex
 {
-    private readonly Dictionary<(string Ns, string Name), Secret> _secrets = [];
-    private readonly Dictionary<(string Ns, string Name), ConfigMap> _configMaps = [];
-    private readonly Dictionary<(string Ns, string Name), Service> _services = [];
-    private readonly Dictionary<(string Ns, string Service), List<EndpointSlice>> _slices = [];
-    private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
+    private readonly Caching.SnapshotTables _tables;
     private readonly IReadOnlyList<ReferenceGrant> _grants;
     private readonly Dictionary<(string Ns, string Service, ServicePort Port), (EquatableArray<Endpoint>, string?)> _endpoints = [];
 
-    public SnapshotIndex(ResourceSnapshot snapshot)
+    /// <param name="tables">The previous translation's tables to bring up to date (a cache's); null indexes afresh.</param>
+    public SnapshotIndex(ResourceSnapshot snapshot, Caching.SnapshotTables? tables = null)
     {
-        foreach (var s in snapshot.Secrets)
-        {
-            _secrets[(s.Metadata.Namespace ?? "", s.Metadata.Name)] = s;
-        }
-
-        foreach (var c in snapshot.ConfigMaps)
-        {
-            _configMaps[(c.Metadata.Namespace ?? "", c.Metadata.Name)] = c;
-        }
-
-        foreach (var s in snapshot.Services)
-        {
-            _services[(s.Metadata.Namespace ?? "", s.Metadata.Name)] = s;
-        }
-
-        foreach (var slice in snapshot.EndpointSlices)
-        {
-            if (slice.ServiceName is { } svc)
-            {
-                var key = (slice.Metadata.Namespace ?? "", svc);
-                if (!_slices.TryGetValue(key, out var list))
-                {
-                    _slices[key] = list = [];
-                }
-
-                list.Add(slice);
-            }
-        }
-
-        foreach (var n in snapshot.Namespaces)
-        {
-            _namespaces[n.Metadata.Name] = n;
-        }
-
+        _tables = tables ?? new();
+        _tables.Update(snapshot);
         _grants = snapshot.ReferenceGrants;
         _sessionPolicies = new(() => new SessionPolicyTable(snapshot, this));
         BackendTls = new Backends.BackendTlsPolicies(snapshot, this);
@@ -72,13 +37,13 @@ internal sealed class SnapshotIndex
     /// </summary>
     public Caching.SnapshotReads? Reads { get; set; }
 
-    public Secret? Secret(string ns, string name) => _secrets.GetValueOrDefault((ns, name));
+    public Secret? Secret(string ns, string name) => _tables.Secrets.Get(ns, name);
 
-    public ConfigMap? ConfigMap(string ns, string name) => _configMaps.GetValueOrDefault((ns, name));
+    public ConfigMap? ConfigMap(string ns, string name) => _tables.ConfigMaps.Get(ns, name);
 
     public Service? Service(string ns, string name)
     {
-        var service = _services.GetValueOrDefault((ns, name));
+        var service = _tables.Services.Get(ns, name);
         Reads?.Service(ns, name, service);
         return service;
     }
@@ -86,7 +51,7 @@ internal sealed class SnapshotIndex
     /// <summary>The EndpointSlices of a Service (by the kubernetes.io/service-name label), in snapshot order.</summary>
     public IReadOnlyList<EndpointSlice> EndpointSlices(string ns, string service)
     {
-        IReadOnlyList<EndpointSlice> slices = _slices.TryGetValue((ns, service), out var list) ? list : [];
+        IReadOnlyList<EndpointSlice> slices = _tables.Slices.TryGetValue((ns, service), out var list) ? list : [];
         Reads?.Slices(ns, service, slices);
         return slices;
     }
@@ -117,7 +82,7 @@ internal sealed class SnapshotIndex
     public IReadOnlyDictionary<string, string> NamespaceLabels(string ns)
     {
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (_namespaces.TryGetValue(ns, out var obj) && obj.Metadata.Labels is { } l)
+        if (_tables.Namespaces.Get("", ns) is { Metadata.Labels: { } l })
         {
             foreach (var (k, v) in l)
             {

@@ -25,14 +25,26 @@ public sealed class TranslationCache
     /// <summary>Each TLS Secret's check and IR certificate (its PEM copied once, not once per translation).</summary>
     internal ReuseTable<Secret, SecretCertificate> Certificates { get; } = new();
 
+    /// <summary>The snapshot index's lookups, brought up to date for each snapshot rather than built again.</summary>
+    internal SnapshotTables Tables { get; } = new();
+
     /// <summary>Each HTTPRoute's and GRPCRoute's translated rules, with the objects they read.</summary>
     internal ReuseTable<KubernetesObject, CompiledRoute> Routes { get; } = new();
+
+    /// <summary>Each Gateway's route attachment, status and IR listeners, with what they were computed from.</summary>
+    internal ReuseTable<Model.GatewayApi.Gateway, GatewayAttachment> Gateways { get; } = new();
+
+    /// <summary>Each HTTPRoute's and GRPCRoute's status (by the route as an HTTPRoute), with what it was built from.</summary>
+    internal ReuseTable<HttpRoute, RouteStatusEntry> RouteStatuses { get; } = new();
+
+    /// <summary>How many Gateways' attachment and output the last translation could reuse; for tests and diagnostics.</summary>
+    public int ReusedGateways { get; internal set; }
 
     /// <summary>Conditions whose message is a constant, shared between objects and translations.</summary>
     internal Dictionary<(string Type, string Status, string Reason, string Message, long Generation), Condition> Conditions { get; } = [];
 
-    /// <summary>The previous translation's listeners by name: an equal listener is passed on as the same object.</summary>
-    internal Dictionary<string, ListenerConfig> Listeners { get; private set; } = new(StringComparer.Ordinal);
+    /// <summary>The previous translation's listeners: an equal listener is passed on as the same object.</summary>
+    internal ListenerHistory Listeners { get; } = new();
 
     /// <summary>How many route entries the last translation could reuse; for tests and diagnostics.</summary>
     public int ReusedRoutes { get; internal set; }
@@ -44,8 +56,11 @@ public sealed class TranslationCache
     {
         ReusedRoutes = 0;
         ReusedCertificates = 0;
+        ReusedGateways = 0;
         Certificates.Begin();
         Routes.Begin();
+        Gateways.Begin();
+        RouteStatuses.Begin();
 
         // Route rules read Services and EndpointSlices, which each entry records and checks; what they read besides
         // (ReferenceGrants, policies, CA bundles, the options) is checked here, all at once: such objects change rarely.
@@ -53,6 +68,13 @@ public sealed class TranslationCache
         if (_inputs is null || !_inputs.SameAs(inputs))
         {
             Routes.Clear();
+        }
+
+        // Attachment reads namespace labels (allowedRoutes selectors) and status the options (controllerName, pool): rare changes, checked at once.
+        if (_inputs is null || !_inputs.SameNamespacesAndOptions(inputs))
+        {
+            Gateways.Clear();
+            RouteStatuses.Clear();
         }
 
         _inputs = inputs;
@@ -66,13 +88,9 @@ public sealed class TranslationCache
     {
         Certificates.End();
         Routes.End();
-        var listeners = new Dictionary<string, ListenerConfig>(config.Listeners.Count, StringComparer.Ordinal);
-        foreach (var l in config.Listeners)
-        {
-            listeners[l.Name] = l;
-        }
-
-        Listeners = listeners;
+        Gateways.End();
+        RouteStatuses.End();
+        Listeners.Remember(config);
     }
 
     /// <summary>Everything route rules may read besides the Services and EndpointSlices their entries record.</summary>
@@ -86,47 +104,41 @@ public sealed class TranslationCache
         private readonly IReadOnlyList<Service> _services = snapshot.Services;
         private readonly IReadOnlyList<ConfigMap> _configMaps = snapshot.ConfigMaps;
         private readonly IReadOnlyList<Secret> _secrets = snapshot.Secrets;
+        private readonly IReadOnlyList<Namespace> _namespaces = snapshot.Namespaces;
 
-        public bool SameAs(Inputs other)
-        {
-            if (!_options.Equals(other._options) || !Same(_grants, other._grants) || !Same(_backendTls, other._backendTls)
-                || !Same(_lbPolicies, other._lbPolicies) || !Same(_trafficPolicies, other._trafficPolicies))
-            {
-                return false;
-            }
+        // By name and labels, what attachment reads of them: a file provider makes implicit Namespaces afresh on every read.
+        public bool SameNamespacesAndOptions(Inputs other) => _options.Equals(other._options) && Sequences.Same(_namespaces, other._namespaces, SameLabels);
 
-            // Session policies are decided against the Services they target; BackendTLSPolicies read CA bundles from
-            // ConfigMaps and Secrets. Without such policies, neither matters here.
-            if ((_lbPolicies.Count > 0 || _trafficPolicies.Count > 0) && !Same(_services, other._services))
-            {
-                return false;
-            }
-
-            return _backendTls.Count == 0 || (Same(_configMaps, other._configMaps) && Same(_secrets, other._secrets) && Same(_services, other._services));
-        }
-
-        private static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
-            where T : class
+        private static bool SameLabels(Namespace a, Namespace b)
         {
             if (ReferenceEquals(a, b))
             {
                 return true;
             }
 
-            if (a.Count != b.Count)
+            var (x, y) = (a.Metadata.Labels ?? EmptyLabels, b.Metadata.Labels ?? EmptyLabels);
+            return a.Metadata.Name == b.Metadata.Name && x.Count == y.Count
+                && x.All(kv => y.TryGetValue(kv.Key, out var v) && v == kv.Value);
+        }
+
+        private static readonly Dictionary<string, string> EmptyLabels = [];
+
+        public bool SameAs(Inputs other)
+        {
+            if (!_options.Equals(other._options) || !Sequences.SameReferences(_grants, other._grants) || !Sequences.SameReferences(_backendTls, other._backendTls)
+                || !Sequences.SameReferences(_lbPolicies, other._lbPolicies) || !Sequences.SameReferences(_trafficPolicies, other._trafficPolicies))
             {
                 return false;
             }
 
-            for (var i = 0; i < a.Count; i++)
+            // Session policies are decided against the Services they target; BackendTLSPolicies read CA bundles from
+            // ConfigMaps and Secrets. Without such policies, neither matters here.
+            if ((_lbPolicies.Count > 0 || _trafficPolicies.Count > 0) && !Sequences.SameReferences(_services, other._services))
             {
-                if (!ReferenceEquals(a[i], b[i]))
-                {
-                    return false;
-                }
+                return false;
             }
 
-            return true;
+            return _backendTls.Count == 0 || (Sequences.SameReferences(_configMaps, other._configMaps) && Sequences.SameReferences(_secrets, other._secrets) && Sequences.SameReferences(_services, other._services));
         }
     }
 }

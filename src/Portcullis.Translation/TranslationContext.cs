@@ -23,10 +23,35 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     /// <summary>Certificate checks by content: the cache's, or this translation's own.</summary>
     public Tls.CertificateCheckCache CertificateChecks { get; } = cache?.CertificateChecks ?? new();
 
-    /// <summary>Each TLS Secret judged so far in this translation (by reference: a Secret is judged once).</summary>
-    public Dictionary<Secret, Tls.SecretCertificate> SecretCertificates { get; } = new(ReferenceEqualityComparer.Instance);
+    /// <summary>
+    /// Each TLS Secret judged so far in this translation (by reference: a Secret is judged once). With a cache, the cache's
+    /// table of what this translation carries on serves instead, so the 10,000 Secrets of a large config are not indexed twice.
+    /// </summary>
+    public bool TryGetJudged(Secret secret, out Tls.SecretCertificate judged) =>
+        Cache is { } cache ? cache.Certificates.TryGetCurrent(secret, out judged) : SecretCertificates.TryGetValue(secret, out judged!);
 
-    public SnapshotIndex Index { get; } = new(snapshot);
+    /// <summary>Records a Secret's judgement for the rest of this translation and, with a cache, for the next one.</summary>
+    public void Judged(Secret secret, Tls.SecretCertificate judged)
+    {
+        if (Cache is { } cache)
+        {
+            cache.Certificates.Keep(secret, judged);
+        }
+        else
+        {
+            SecretCertificates[secret] = judged;
+        }
+    }
+
+    private Dictionary<Secret, Tls.SecretCertificate> SecretCertificates => field ??= new(ReferenceEqualityComparer.Instance);
+
+    public SnapshotIndex Index { get; } = new(snapshot, cache?.Tables);
+
+    /// <summary>
+    /// Whether a Gateway's route attachment and output may be taken from the previous translation. Not while TLSRoutes,
+    /// TCPRoutes or UDPRoutes exist: they attach after HTTPRoutes and GRPCRoutes, to the same listener counts.
+    /// </summary>
+    public bool ReuseGateways { get; } = cache is not null && snapshot.TlsRoutes.Count == 0 && snapshot.TcpRoutes.Count == 0 && snapshot.UdpRoutes.Count == 0;
 
     /// <summary>Our GatewayClasses that were accepted, by name.</summary>
     public Dictionary<string, GatewayClass> AcceptedClasses { get; } = new(StringComparer.Ordinal);
@@ -36,9 +61,11 @@ internal sealed class TranslationContext(ResourceSnapshot snapshot, TranslatorOp
     /// <summary>Gateways of our accepted classes, in snapshot order (namespace/name).</summary>
     public List<GatewayState> Gateways { get; } = [];
 
-    public SortedDictionary<ObjectRef, HttpRouteStatus> HttpRouteStatuses { get; } = new(ObjectRef.Comparer);
+    /// <summary>Set by RouteAttachStep, in object order.</summary>
+    public IReadOnlyDictionary<ObjectRef, HttpRouteStatus> HttpRouteStatuses { get; set; } = new SortedDictionary<ObjectRef, HttpRouteStatus>(ObjectRef.Comparer);
 
-    public SortedDictionary<ObjectRef, GrpcRouteStatus> GrpcRouteStatuses { get; } = new(ObjectRef.Comparer);
+    /// <summary>Set by RouteAttachStep, in object order.</summary>
+    public IReadOnlyDictionary<ObjectRef, GrpcRouteStatus> GrpcRouteStatuses { get; set; } = new SortedDictionary<ObjectRef, GrpcRouteStatus>(ObjectRef.Comparer);
 
     /// <summary>HTTPRoutes and GRPCRoutes with their rules translated, waiting for RouteAttachStep.</summary>
     public List<PendingRoute> PendingRoutes { get; } = [];
@@ -118,6 +145,9 @@ internal sealed class GatewayState(Gateway gateway)
 
     public List<ListenerState> Listeners { get; } = [];
 
+    /// <summary>The Gateway as the parent a route's parentRef names: one object for its thousands of routes.</summary>
+    public Routing.RouteParent AsParent => field ??= new(this, null);
+
     /// <summary>Listeners of the ListenerSets this Gateway allows, in precedence order; they follow the Gateway's own.</summary>
     public List<ListenerState> SetListeners { get; } = [];
 
@@ -139,6 +169,12 @@ internal sealed class GatewayState(Gateway gateway)
     public string? InsecureFrontendValidation { get; set; }
 
     public bool IsAccepted => InvalidParameters is null && UnsupportedAddress is null && Listeners.Exists(l => l.IsAccepted);
+
+    /// <summary>With a cache: this translation's attachment and output for the Gateway, kept for the next one.</summary>
+    public Caching.GatewayAttachment? Attachment { get; set; }
+
+    /// <summary>Set when the previous translation's attachment and output were taken whole (<see cref="Caching.GatewayAttachment"/>).</summary>
+    public bool Reused { get; set; }
 }
 
 /// <summary>An L4 route attached to a listener, with what orders it among the listener's others.</summary>
@@ -177,11 +213,40 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     /// <summary>Created on the first error: most listeners have none.</summary>
     public List<string> ResolvedRefsErrors => field ??= [];
 
-    public List<TlsCertificate> Certificates { get; } = [];
+    /// <summary>Created for the first certificate: most listeners have one or none.</summary>
+    public List<TlsCertificate> Certificates => field ??= new(1);
 
-    public List<RouteGroupKind> SupportedKinds { get; } = [];
+    /// <summary>The route kinds the listener takes; a listener that does not restrict them shares one list with the others.</summary>
+    public IReadOnlyList<RouteGroupKind> SupportedKinds { get; private set; } = [];
 
-    public bool Allows(RouteKind kind) => SupportedKinds.Exists(k => k.Kind == kind.Name);
+    public bool Allows(RouteKind kind) => Allows(kind.Name);
+
+    public bool Allows(string kind)
+    {
+        // A loop, not Any: a lambda capturing the kind would allocate on every call.
+        for (var i = 0; i < SupportedKinds.Count; i++)
+        {
+            if (SupportedKinds[i].Kind == kind)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Every kind of a protocol's default, an array shared by the listeners that take them all.</summary>
+    public void SupportAll(IReadOnlyList<RouteGroupKind> kinds) => SupportedKinds = kinds;
+
+    public void Support(RouteGroupKind kind)
+    {
+        if (SupportedKinds is not List<RouteGroupKind> list)
+        {
+            SupportedKinds = list = [.. SupportedKinds];
+        }
+
+        list.Add(kind);
+    }
 
     /// <summary>Kind and hostnames of every route attached so far: HTTPRoutes and GRPCRoutes must not share a hostname.</summary>
     /// <remarks>Null until the first route attaches.</remarks>
@@ -208,7 +273,8 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
 
     public int AttachedRoutes { get; set; }
 
-    public List<RouteCandidate> Routes { get; } = [];
+    /// <summary>Created on first use: a reused Gateway's listeners take the previous translation's lists instead.</summary>
+    public List<RouteCandidate> Routes { get => field ??= []; private set; }
 
     /// <summary>Routes may attach: the protocol is served and the listener is distinct.</summary>
     public bool IsAccepted => Protocol is not null && ConflictReason is null && NoValidCaCertificate is null;
@@ -217,6 +283,14 @@ internal sealed class ListenerState(GatewayState gateway, Listener spec, Listene
     public bool IsProgrammed =>
         IsAccepted && (Set is null || Set.IsAccepted) && Gateway.InvalidParameters is null && Gateway.UnsupportedAddress is null && Gateway.BindAddress is not null
         && (!TerminatesTls || Certificates.Count > 0);
+
+    /// <summary>Takes the routes attached to the same listener in the previous translation, which decided the same (see <see cref="Caching.GatewayAttachment"/>).</summary>
+    public void TakeAttachments(ListenerState previous)
+    {
+        AttachedRoutes = previous.AttachedRoutes;
+        AttachedHostnames = previous.AttachedHostnames;
+        Routes = previous.Routes;
+    }
 
     public void AddRefError(string reason, string message)
     {

@@ -1,6 +1,5 @@
 namespace Portcullis.Translation;
 
-using System.Collections.Immutable;
 using Portcullis.Ir;
 using Portcullis.Model;
 using Portcullis.Translation.Sessions;
@@ -50,7 +49,7 @@ public static class Translator
 
         if (cache is not null)
         {
-            context.Config = ReuseUnchangedListeners(context.Config, cache);
+            context.Config = cache.Listeners.ReuseEqual(context.Config);
             cache.End(context.Config);
         }
 
@@ -68,35 +67,5 @@ public static class Translator
             ListenerSets = context.ListenerSetStatuses,
             BackendTlsPolicies = context.BackendTlsPolicyStatuses,
         });
-    }
-
-    /// <summary>
-    /// A listener equal to the previous translation's is passed on as that same object, so whoever compares the
-    /// two configs (the data plane reuses a listener's compiled tables when it is unchanged) finds it at once.
-    /// </summary>
-    private static GatewayConfig ReuseUnchangedListeners(GatewayConfig config, TranslationCache cache)
-    {
-        var listeners = config.Listeners.AsImmutableArray();
-        ImmutableArray<ListenerConfig>.Builder? reused = null;
-        for (var i = 0; i < listeners.Length; i++)
-        {
-            var l = listeners[i];
-            if (cache.Listeners.TryGetValue(l.Name, out var previous) && !ReferenceEquals(previous, l) && previous.Equals(l))
-            {
-                if (reused is null)
-                {
-                    reused = ImmutableArray.CreateBuilder<ListenerConfig>(listeners.Length);
-                    reused.AddRange(listeners, i);
-                }
-
-                reused.Add(previous);
-            }
-            else
-            {
-                reused?.Add(l);
-            }
-        }
-
-        return reused is null ? config : config with { Listeners = reused.MoveToImmutable() };
     }
 }

@@ -16,6 +16,9 @@ internal sealed class ReuseTable<TKey, TValue>
     /// <summary>The previous translation's result for this very object.</summary>
     public bool TryGetPrevious(TKey key, out TValue value) => _previous.TryGetValue(key, out value!);
 
+    /// <summary>The result this translation already carries for this very object.</summary>
+    public bool TryGetCurrent(TKey key, out TValue value) => _current.TryGetValue(key, out value!);
+
     /// <summary>Carries a result (reused or new) into the next translation.</summary>
     public void Keep(TKey key, TValue value) => _current[key] = value;
 

@@ -28,18 +28,9 @@ internal sealed class SnapshotReads
 
         foreach (var (ns, service, slices) in _slices)
         {
-            var now = index.EndpointSlices(ns, service);
-            if (now.Count != slices.Count)
+            if (!Sequences.SameReferences(index.EndpointSlices(ns, service), slices))
             {
                 return false;
-            }
-
-            for (var i = 0; i < now.Count; i++)
-            {
-                if (!ReferenceEquals(now[i], slices[i]))
-                {
-                    return false;
-                }
             }
         }
 

@@ -50,7 +50,7 @@ internal static class ParentListeners
             }
 
             anyUsable = true;
-            if (l.SupportedKinds.Exists(k => k.Kind == routeKind) && RouteAdmission.AllowsNamespace(l.Spec, l.OwnerNamespace, routeNs, context.Index))
+            if (l.Allows(routeKind) && RouteAdmission.AllowsNamespace(l.Spec, l.OwnerNamespace, routeNs, context.Index))
             {
                 allowed.Add(l);
             }

@@ -31,9 +31,9 @@ internal sealed record RouteParent(GatewayState Gateway, ListenerSetState? Set)
         switch (parentRef.Kind ?? "Gateway")
         {
             case "Gateway":
-                return context.FindGateway(ns, parentRef.Name) is { } gateway ? new RouteParent(gateway, null) : null;
+                return context.FindGateway(ns, parentRef.Name)?.AsParent;
             case ListenerSet.KindName:
-                return FindSet(context, ns, parentRef.Name) is { } set ? new RouteParent(set.Gateway, set) : null;
+                return FindSet(context, ns, parentRef.Name)?.AsParent;
             default:
                 return null;
         }

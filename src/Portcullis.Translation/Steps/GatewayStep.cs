@@ -32,6 +32,7 @@ internal sealed class GatewayStep : ITranslationStep
                 state.InvalidParameters = $"spec.infrastructure.parametersRef {p.Group}/{p.Kind} {p.Name}: {ParametersReferences.Supported(context.Options)}";
             }
 
+            state.Listeners.Capacity = gateway.Spec.Listeners.Count;
             foreach (var listener in gateway.Spec.Listeners)
             {
                 state.Listeners.Add(JudgeListener(context, state, listener));
@@ -98,7 +99,7 @@ internal sealed class GatewayStep : ITranslationStep
         var kinds = l.Spec.AllowedRoutes?.Kinds;
         if (kinds is null || kinds.Count == 0)
         {
-            l.SupportedKinds.AddRange(DefaultKinds(l.Protocol!.Value));
+            l.SupportAll(DefaultKinds(l.Protocol!.Value));
             return;
         }
 
@@ -106,9 +107,9 @@ internal sealed class GatewayStep : ITranslationStep
         {
             if (SnapshotIndex.IsGatewayApiGroup(k.Group) && allowed.Contains(k.Kind))
             {
-                if (!l.SupportedKinds.Exists(s => s.Kind == k.Kind))
+                if (!l.Allows(k.Kind))
                 {
-                    l.SupportedKinds.Add(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = k.Kind });
+                    l.Support(new RouteGroupKind { Group = GatewayApiGroup.Name, Kind = k.Kind });
                 }
             }
             else
@@ -201,7 +202,7 @@ internal sealed class GatewayStep : ITranslationStep
     /// </summary>
     internal static SecretCertificate JudgeSecret(TranslationContext context, Secret secret)
     {
-        if (context.SecretCertificates.TryGetValue(secret, out var judged))
+        if (context.TryGetJudged(secret, out var judged))
         {
             return judged;
         }
@@ -215,8 +216,7 @@ internal sealed class GatewayStep : ITranslationStep
             judged = Judge(context.CertificateChecks, secret);
         }
 
-        context.SecretCertificates[secret] = judged;
-        context.Cache?.Certificates.Keep(secret, judged);
+        context.Judged(secret, judged);
         return judged;
     }
 
@@ -252,7 +252,8 @@ internal sealed class GatewayStep : ITranslationStep
     private static void PrevalidateCertificates(TranslationContext context)
     {
         var pending = new List<Secret>();
-        var seen = new HashSet<Secret>(ReferenceEqualityComparer.Instance);
+        var seen = new HashSet<Secret>(ReferenceEqualityComparer.Instance); // the pending ones: judged ones are found judged
+        // Index loops: foreach over an IReadOnlyList boxes an enumerator, once per listener of 10,000.
         foreach (var gateway in context.Snapshot.Gateways)
         {
             if (!context.AcceptedClasses.ContainsKey(gateway.Spec.GatewayClassName))
@@ -260,23 +261,27 @@ internal sealed class GatewayStep : ITranslationStep
                 continue;
             }
 
-            foreach (var listener in gateway.Spec.Listeners)
+            var listeners = gateway.Spec.Listeners;
+            for (var l = 0; l < listeners.Count; l++)
             {
-                foreach (var r in listener.Tls?.CertificateRefs ?? [])
+                var refs = listeners[l].Tls?.CertificateRefs ?? [];
+                for (var i = 0; i < refs.Count; i++)
                 {
+                    var r = refs[i];
                     var secret = context.Index.Secret(r.Namespace ?? gateway.Metadata.Namespace ?? "", r.Name);
-                    if (secret is { Type: Secret.TlsType } && seen.Add(secret))
+                    if (secret is not { Type: Secret.TlsType } || context.TryGetJudged(secret, out _))
                     {
-                        if (context.Cache?.Certificates.TryGetPrevious(secret, out var known) == true)
-                        {
-                            context.Cache.ReusedCertificates++;
-                            context.SecretCertificates[secret] = known;
-                            context.Cache.Certificates.Keep(secret, known);
-                        }
-                        else
-                        {
-                            pending.Add(secret);
-                        }
+                        continue;
+                    }
+
+                    if (context.Cache?.Certificates.TryGetPrevious(secret, out var known) == true)
+                    {
+                        context.Cache.ReusedCertificates++;
+                        context.Judged(secret, known);
+                    }
+                    else if (seen.Add(secret))
+                    {
+                        pending.Add(secret);
                     }
                 }
             }
@@ -295,8 +300,7 @@ internal sealed class GatewayStep : ITranslationStep
 
         for (var i = 0; i < pending.Count; i++)
         {
-            context.SecretCertificates[pending[i]] = judged[i];
-            context.Cache?.Certificates.Keep(pending[i], judged[i]);
+            context.Judged(pending[i], judged[i]);
         }
     }
 }

@@ -9,6 +9,7 @@ internal sealed class HttpRouteStep : ITranslationStep
 {
     public void Run(TranslationContext context)
     {
+        context.PendingRoutes.Capacity = context.Snapshot.HttpRoutes.Count + context.Snapshot.GrpcRoutes.Count;
         foreach (var route in context.Snapshot.HttpRoutes)
         {
             var (view, rules) = CompiledRoute.Get(context, route, static (c, r) => (r, HttpRouteRules.Build(c.Index, r, RouteKind.Http)));

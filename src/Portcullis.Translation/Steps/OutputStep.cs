@@ -16,13 +16,22 @@ internal sealed class OutputStep : ITranslationStep
         var listeners = new List<ListenerConfig>();
         foreach (var gw in context.Gateways)
         {
-            context.GatewayStatuses[gw.Gateway.Ref] = new GatewayStatus
+            // A Gateway whose attachment was reused would get the same status and listeners again (see GatewayAttachment).
+            if (gw is { Reused: true, Attachment: { Status: { } reusedStatus, Listeners: { } reusedListeners } })
+            {
+                context.GatewayStatuses[gw.Gateway.Ref] = reusedStatus;
+                listeners.AddRange(reusedListeners);
+                continue;
+            }
+
+            var status = new GatewayStatus
             {
                 Addresses = [.. gw.StatusAddresses],
                 Conditions = GatewayConditions(context, gw),
                 Listeners = gw.Listeners.ConvertAll(l => ListenerStatusOf(context, l)),
             };
-
+            context.GatewayStatuses[gw.Gateway.Ref] = status;
+            var first = listeners.Count;
             foreach (var l in gw.Listeners.Concat(gw.SetListeners).Where(l => l.IsProgrammed))
             {
                 if (l.Routes.Count > 1)
@@ -47,9 +56,36 @@ internal sealed class OutputStep : ITranslationStep
                     ClientValidation = l.ClientValidation,
                 });
             }
+
+            // Each Gateway's listeners in name order (stable), so the config below is usually their concatenation.
+            var own = listeners.GetRange(first, listeners.Count - first).OrderBy(l => l.Name, StringComparer.Ordinal).ToArray();
+            listeners.RemoveRange(first, own.Length);
+            listeners.AddRange(own);
+            if (gw.Attachment is { } attachment)
+            {
+                attachment.Status = status;
+                attachment.Listeners = own;
+            }
         }
 
-        context.Config = new GatewayConfig(listeners.OrderBy(l => l.Name, StringComparer.Ordinal).ToEquatableArray());
+        context.Config = new GatewayConfig(InNameOrder(listeners));
+    }
+
+    /// <summary>
+    /// The listeners by name, stably. Gateways come in namespace/name order and their listeners' names start with it, so
+    /// the per-Gateway sorted runs are mostly in order already: checked in one pass instead of sorting 10,000 names.
+    /// </summary>
+    private static ListenerConfig[] InNameOrder(List<ListenerConfig> listeners)
+    {
+        for (var i = 1; i < listeners.Count; i++)
+        {
+            if (string.CompareOrdinal(listeners[i - 1].Name, listeners[i].Name) > 0)
+            {
+                return [.. listeners.OrderBy(l => l.Name, StringComparer.Ordinal)];
+            }
+        }
+
+        return [.. listeners];
     }
 
     private static List<Condition> GatewayConditions(TranslationContext context, GatewayState gw)
@@ -131,7 +167,7 @@ internal sealed class OutputStep : ITranslationStep
     private static ListenerConfig? Unchanged(TranslationContext context, GatewayState gw, ListenerState l)
     {
         if (context.Cache is not { } cache || l.Protocol is not (ListenerProtocol.Http or ListenerProtocol.Https)
-            || !cache.Listeners.TryGetValue(l.Name, out var previous)
+            || !cache.Listeners.ByName.TryGetValue(l.Name, out var previous)
             || previous.L4 is not null || previous.Protocol != l.Protocol || previous.Port != l.Spec.Port
             || !string.Equals(previous.Address, gw.BindAddress, StringComparison.Ordinal)
             || !string.Equals(previous.Hostname, string.IsNullOrEmpty(l.Spec.Hostname) ? null : l.Spec.Hostname.ToLowerInvariant(), StringComparison.Ordinal)
