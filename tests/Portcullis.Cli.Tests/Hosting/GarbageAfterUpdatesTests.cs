@@ -7,9 +7,18 @@ public class GarbageAfterUpdatesTests
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     private readonly StepTime _time = new();
+    private readonly List<bool> _compacting = [];
     private int _collections;
 
-    private GarbageAfterUpdates Create() => new(_time, Interval, () => Interlocked.Increment(ref _collections));
+    private GarbageAfterUpdates Create() => new(_time, Interval, compact =>
+    {
+        lock (_compacting)
+        {
+            _compacting.Add(compact);
+        }
+
+        Interlocked.Increment(ref _collections);
+    });
 
     [Fact]
     public void UpdateApplied_First_CollectsAtOnce()
@@ -38,6 +47,25 @@ public class GarbageAfterUpdatesTests
         SpinWait.SpinUntil(() => Volatile.Read(ref _collections) == 2, TimeSpan.FromSeconds(10));
 
         Assert.Equal(2, _collections);
+    }
+
+    [Fact]
+    public void UpdateApplied_OnlyTheFirstCollection_Compacts()
+    {
+        var garbage = Create();
+        garbage.UpdateApplied();
+        _time.Advance(Interval);
+        garbage.UpdateApplied();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        garbage.UpdateApplied();
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Single(_time.Timers).Fire();
+        SpinWait.SpinUntil(() => Volatile.Read(ref _collections) == 3, TimeSpan.FromSeconds(10));
+
+        lock (_compacting)
+        {
+            Assert.Equal([true, false, false], _compacting);
+        }
     }
 
     [Fact]
