@@ -1,30 +1,43 @@
 namespace Portcullis.Cli.Hosting;
 
 /// <summary>
-/// Frees the configs an update replaced with a background gen2 collection, at most once per interval; the first
-/// update's collection compacts.
+/// Frees the configs an update replaced with a gen2 collection, at most once per interval: a background one, or a
+/// compacting one for the first update and whenever much of the heap is free space.
 /// </summary>
 /// <remarks>
 /// At scale the previous snapshot, translation and tables are most of the heap (10,000 routes and certificates:
-/// ~150 MB) and they reached gen2 while serving: without a gen2 collection the heap held two or three configs. One
+/// ~110 MB) and they reached gen2 while serving: without a gen2 collection the heap held two or three configs. One
 /// collection per update, though, is a full mark of the heap per change while changes stream in (a rollout, a
 /// certificate rotation per second), which costs CPU the requests need. So the first update after a quiet interval
 /// collects at once, and a burst of updates gets one more collection when the interval has passed after its start.
-/// The first update is the start: reading, parsing and translating the whole configuration leaves its garbage spread
-/// through gen2 (at 10,000 hosts 30-50 MB of free space between live objects, all of it resident), which background
-/// collections sweep but never compact. So that one collection is blocking and compacting: one pause (150-300 ms at
-/// 10,000 hosts, loaded machine) at start rather than the runtime's own compactions later under load, and the heap
-/// starts serving without the start-up's holes (bench/README.md, session 7).
+/// <para>
+/// Background collections sweep but never compact, so what replaced configs leave between live objects stays resident
+/// (at 10,000 hosts, three changes took RSS from 232 to 262-359 MiB). The runtime's ConserveMemory setting compacts
+/// such a heap, but at any gen2, and connection churn alone keeps gen2 above its thresholds: every gen2 under load became
+/// a blocking compaction, 76-257 ms at 10,000 hosts. Here compaction happens only right after an update, when the
+/// heap's free space (as the last collection measured it) is at least <see cref="CompactAbove"/> of it, and for the
+/// first update, whose parsing and translation of the whole configuration leave the most garbage. One pause (100-300 ms
+/// at 10,000 hosts, a few ms for small configs) follows a change the user made, not a random request
+/// (bench/README.md, session 7).
+/// </para>
 /// </remarks>
-/// <param name="collect">Collects gen2; its argument is true for the first update's compacting collection.</param>
-internal sealed class GarbageAfterUpdates(TimeProvider time, TimeSpan interval, Action<bool> collect)
+/// <param name="fragmentation">The share of the heap that is free space, as the last collection measured it.</param>
+/// <param name="collect">Collects gen2; its argument says whether to compact (blocking) rather than collect in the background.</param>
+internal sealed class GarbageAfterUpdates(TimeProvider time, TimeSpan interval, Func<double> fragmentation, Action<bool> collect)
 {
+    /// <summary>
+    /// Free space share of the heap from which an update's collection compacts. Under request load alone the heap at
+    /// 10,000 hosts settled at 20-27% (30-37 MB of 139-141 MB), so this compacts after changes rather than after every
+    /// update, and a quarter of the heap is the most it keeps resident for nothing.
+    /// </summary>
+    public const double CompactAbove = 0.25;
+
     private readonly Lock _lock = new();
     private long _lastCollected = long.MinValue;
     private bool _pending;
 
     public GarbageAfterUpdates()
-        : this(TimeProvider.System, TimeSpan.FromSeconds(10), static first => GC.Collect(2, GCCollectionMode.Forced, blocking: first, compacting: first))
+        : this(TimeProvider.System, TimeSpan.FromSeconds(10), HeapFragmentation, static compact => GC.Collect(2, GCCollectionMode.Forced, blocking: compact, compacting: compact))
     {
     }
 
@@ -57,7 +70,7 @@ internal sealed class GarbageAfterUpdates(TimeProvider time, TimeSpan interval, 
 
         if (wait == TimeSpan.Zero)
         {
-            collect(first);
+            Collect(first);
             return;
         }
 
@@ -73,6 +86,14 @@ internal sealed class GarbageAfterUpdates(TimeProvider time, TimeSpan interval, 
             _lastCollected = time.GetTimestamp();
         }
 
-        collect(false);
+        Collect(first: false);
+    }
+
+    private void Collect(bool first) => collect(first || fragmentation() >= CompactAbove);
+
+    private static double HeapFragmentation()
+    {
+        var info = GC.GetGCMemoryInfo();
+        return info.HeapSizeBytes == 0 ? 0 : (double)info.FragmentedBytes / info.HeapSizeBytes;
     }
 }

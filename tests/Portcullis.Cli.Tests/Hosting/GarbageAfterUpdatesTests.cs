@@ -8,9 +8,10 @@ public class GarbageAfterUpdatesTests
 
     private readonly StepTime _time = new();
     private readonly List<bool> _compacting = [];
+    private double _fragmentation;
     private int _collections;
 
-    private GarbageAfterUpdates Create() => new(_time, Interval, compact =>
+    private GarbageAfterUpdates Create() => new(_time, Interval, () => _fragmentation, compact =>
     {
         lock (_compacting)
         {
@@ -65,6 +66,24 @@ public class GarbageAfterUpdatesTests
         lock (_compacting)
         {
             Assert.Equal([true, false, false], _compacting);
+        }
+    }
+
+    [Fact]
+    public void UpdateApplied_HeapMostlyFreeSpace_Compacts()
+    {
+        var garbage = Create();
+        garbage.UpdateApplied();
+        _time.Advance(Interval);
+        _fragmentation = GarbageAfterUpdates.CompactAbove - 0.01;
+        garbage.UpdateApplied();
+        _time.Advance(Interval);
+        _fragmentation = GarbageAfterUpdates.CompactAbove;
+        garbage.UpdateApplied();
+
+        lock (_compacting)
+        {
+            Assert.Equal([true, false, true], _compacting);
         }
     }
 
