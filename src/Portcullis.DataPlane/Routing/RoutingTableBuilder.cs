@@ -49,8 +49,8 @@ internal static class RoutingTableBuilder
         // The translator rejects mixed protocols on one port; should both appear, TLS wins and the
         // cleartext listeners are left out rather than served on a TLS socket.
         var isTls = listeners.Exists(l => l.Protocol == ListenerProtocol.Https);
-        var byHost = new HostTable<CompiledListener>.Builder();
-        var byName = new Dictionary<string, CompiledListener>(StringComparer.Ordinal);
+        var byHost = new HostTable<CompiledListener>.Builder(listeners.Count);
+        var byName = new Dictionary<string, CompiledListener>(listeners.Count, StringComparer.Ordinal);
         CompiledListener? first = null;
         foreach (var listener in listeners)
         {
@@ -73,7 +73,7 @@ internal static class RoutingTableBuilder
             first ??= compiled;
         }
 
-        return new PortTable(key, isTls, byHost.Build(), first, byName.ToFrozenDictionary(StringComparer.Ordinal));
+        return new PortTable(key, isTls, byHost.Build(), first, byName);
     }
 
     private static CompiledListener BuildListener(ListenerConfig listener, CertificateStore certificates, ILogger logger)

@@ -22,14 +22,15 @@ internal sealed class PortTable(
     bool isTls,
     HostTable<CompiledListener> listenersByHost,
     CompiledListener? firstListener,
-    FrozenDictionary<string, CompiledListener> listenersByName)
+    IReadOnlyDictionary<string, CompiledListener> listenersByName)
 {
     public PortKey Key { get; } = key;
 
     /// <summary>True when the port terminates TLS (it has HTTPS listeners).</summary>
     public bool IsTls { get; } = isTls;
 
-    public FrozenDictionary<string, CompiledListener> ListenersByName { get; } = listenersByName;
+    /// <summary>Not read per request (a plain dictionary: freezing 10,000 names cost every apply more than it could save).</summary>
+    public IReadOnlyDictionary<string, CompiledListener> ListenersByName { get; } = listenersByName;
 
     /// <summary>
     /// By hostname (exact, wildcard, then without hostname); with nothing matching, the first
