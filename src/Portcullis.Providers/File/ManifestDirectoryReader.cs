@@ -1,5 +1,6 @@
 namespace Portcullis.Providers.File;
 
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Portcullis.Model;
@@ -208,20 +209,71 @@ public sealed class ManifestDirectoryReader
     /// Reads the file from one read of its bytes (File.ReadAllText grows a StringBuilder chunk by chunk: for 16 MB of
     /// manifests three times the file's size). UTF-8, the usual case, is handed over as bytes, so that only the
     /// documents that changed are decoded; UTF-16 and UTF-32 (with a byte order mark) are decoded as ReadAllText would.
+    /// The bytes are read into a pooled buffer: a file of 10,000 routes is 3 MB, which on each change was a new array
+    /// on the large object heap (the reader keeps only objects and strings made from the bytes, never the bytes).
     /// </summary>
     private static ManifestReadResult ReadManifest(string relative, string path, DocumentCache documents)
     {
-        var bytes = System.IO.File.ReadAllBytes(path);
-        ReadOnlySpan<byte> utf8 = bytes;
-        if (utf8.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || utf8.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        var (buffer, length) = ReadPooled(path);
+        try
         {
-            // UTF-16 or UTF-32 with a byte order mark: let the reader detect which.
-            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-            return ManifestReader.Read(relative, reader.ReadToEnd(), documents);
+            ReadOnlySpan<byte> utf8 = buffer.AsSpan(0, length);
+            if (utf8.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || utf8.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+            {
+                // UTF-16 or UTF-32 with a byte order mark: let the reader detect which.
+                using var reader = new StreamReader(new MemoryStream(buffer, 0, length), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+                return ManifestReader.Read(relative, reader.ReadToEnd(), documents);
+            }
+
+            var bom = utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            return ManifestReader.Read(relative, buffer.AsMemory(bom, length - bom), documents);
+        }
+        finally
+        {
+            // Cleared: manifests hold Secrets, and the pool hands the buffer to any code of the process next.
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+        }
+    }
+
+    /// <summary>The whole file in a buffer rented from the shared pool (to be returned), and how many bytes it holds.</summary>
+    private static (byte[] Buffer, int Length) ReadPooled(string path)
+    {
+        using var handle = System.IO.File.OpenHandle(path);
+        var expected = RandomAccess.GetLength(handle);
+        if (expected > Array.MaxLength - 1)
+        {
+            throw new IOException($"{path} is too large to read ({expected} bytes)");
         }
 
-        var bom = utf8.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        return ManifestReader.Read(relative, bytes.AsMemory(bom), documents);
+        // One byte more than the length, so a file that grew since is noticed without another read into a full buffer.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)expected + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                    buffer = larger;
+                }
+
+                var read = RandomAccess.Read(handle, buffer.AsSpan(length), length);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            throw;
+        }
     }
 
     private static void AddImplicitNamespaces(List<KubernetesObject> objects)
