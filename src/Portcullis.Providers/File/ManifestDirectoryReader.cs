@@ -16,6 +16,7 @@ using Portcullis.Model.Manifests;
 public sealed class ManifestDirectoryReader
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
+    private const int PooledReadMaxLength = 4 * 1024 * 1024;
 
     private readonly TimeProvider _time;
     private readonly Dictionary<string, CachedFile> _files = new(StringComparer.Ordinal);
@@ -230,8 +231,7 @@ public sealed class ManifestDirectoryReader
         }
         finally
         {
-            // Cleared: manifests hold Secrets, and the pool hands the buffer to any code of the process next.
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            Return(buffer);
         }
     }
 
@@ -246,7 +246,7 @@ public sealed class ManifestDirectoryReader
         }
 
         // One byte more than the length, so a file that grew since is noticed without another read into a full buffer.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)expected + 1);
+        var buffer = Rent((int)expected + 1);
         var length = 0;
         try
         {
@@ -254,9 +254,9 @@ public sealed class ManifestDirectoryReader
             {
                 if (length == buffer.Length)
                 {
-                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    var larger = Rent(buffer.Length * 2);
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+                    Return(buffer);
                     buffer = larger;
                 }
 
@@ -271,8 +271,24 @@ public sealed class ManifestDirectoryReader
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+            Return(buffer);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// From the shared pool up to 4 MB (a file edited often, such as one of 10,000 routes); a larger file (10,000
+    /// Secrets, 11 MB, read at start and seldom after) gets an array of its own, so the pool does not keep it.
+    /// </summary>
+    private static byte[] Rent(int length) =>
+        length <= PooledReadMaxLength ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+
+    /// <summary>Gives a pooled buffer back, cleared: manifests hold Secrets, and the pool hands it to any code of the process next.</summary>
+    private static void Return(byte[] buffer)
+    {
+        if (buffer.Length <= PooledReadMaxLength)
+        {
+            ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }
     }
 
