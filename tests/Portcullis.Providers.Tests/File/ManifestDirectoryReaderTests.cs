@@ -27,6 +27,42 @@ public class ManifestDirectoryReaderTests
         Assert.Equal(["a", "b", "c"], update.Snapshot.Services.Select(s => s.Metadata.Name));
     }
 
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-8-bom")]
+    [InlineData("utf-16")]
+    public void Load_FileInAnyUnicodeEncoding_ReadsTheSameObjects(string encoding)
+    {
+        using var dir = new TestDirectory();
+        var text = Manifests.Service("a") + "\n---\n" + Manifests.Service("b");
+        var bytes = encoding switch
+        {
+            "utf-8" => System.Text.Encoding.UTF8.GetBytes(text),
+            "utf-8-bom" => [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text)],
+            _ => [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(text)],
+        };
+        System.IO.File.WriteAllBytes(Path.Combine(dir.Path, "svc.yaml"), bytes);
+
+        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+
+        Assert.Empty(update.Diagnostics);
+        Assert.Equal(["a", "b"], update.Snapshot.Services.Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void Load_FileLargerThanThePooledBuffers_IsReadWhole()
+    {
+        using var dir = new TestDirectory();
+        var padding = "# " + new string('x', 1000) + "\n";
+        var text = string.Concat(Enumerable.Repeat(padding, 4500)) + Manifests.Service("last"); // about 4.5 MB
+        dir.Write("big.yaml", text);
+
+        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+
+        Assert.Empty(update.Diagnostics);
+        Assert.Equal("last", Assert.Single(update.Snapshot.Services).Metadata.Name);
+    }
+
     [Fact]
     public void Load_Objects_GetStableUidCreationTimeGenerationAndResourceVersion()
     {
