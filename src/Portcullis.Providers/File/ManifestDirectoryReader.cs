@@ -24,6 +24,7 @@ public sealed class ManifestDirectoryReader
     private readonly Dictionary<ObjectRef, string> _winners = [];
     private readonly List<KubernetesObject> _objects = [];
     private ResourceSnapshot _snapshot = ResourceSnapshot.Empty;
+    private Dictionary<string, Namespace> _implicitNamespaces = new(StringComparer.Ordinal);
 
     public ManifestDirectoryReader(string directory, TimeProvider? timeProvider = null)
     {
@@ -105,7 +106,9 @@ public sealed class ManifestDirectoryReader
         var read = Stopwatch.GetTimestamp();
         var synthesized = _identity.Apply(objects);
         var identified = Stopwatch.GetTimestamp();
-        var snapshot = _snapshot = ResourceSnapshot.Create(synthesized, _snapshot);
+        var changes = _identity.LastChanges;
+        var snapshot = _snapshot = (changes.Removed || ReferenceEquals(_snapshot, ResourceSnapshot.Empty) ? null : SnapshotEdit.Apply(_snapshot, changes.Replaced, changes.Added))
+            ?? ResourceSnapshot.Create(synthesized, _snapshot);
         objects.Clear(); // holds nothing the next reload does not read again
         LastTimings = (Milliseconds(started, read), Milliseconds(read, identified), Stopwatch.GetElapsedTime(identified).TotalMilliseconds);
         return new ProviderUpdate(snapshot, diagnostics);
@@ -292,15 +295,23 @@ public sealed class ManifestDirectoryReader
         }
     }
 
-    private static void AddImplicitNamespaces(List<KubernetesObject> objects)
+    private void AddImplicitNamespaces(List<KubernetesObject> objects)
     {
         var declared = objects.OfType<Namespace>().Select(n => n.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         var used = objects.Select(o => o.Metadata.Namespace).OfType<string>().Where(ns => !declared.Contains(ns))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var next = new Dictionary<string, Namespace>(used.Length, StringComparer.Ordinal);
         foreach (var ns in used)
         {
-            objects.Add(new Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new ObjectMeta { Name = ns } });
+            // The instance of the last reload while the namespace stays implicit: later stages then see it unchanged
+            // by reference, as they see the objects of unchanged files (a new one was digested and compared per change).
+            var implicitNamespace = _implicitNamespaces.GetValueOrDefault(ns)
+                ?? new Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new ObjectMeta { Name = ns } };
+            next[ns] = implicitNamespace;
+            objects.Add(implicitNamespace);
         }
+
+        _implicitNamespaces = next;
     }
 
     private sealed class CachedFile

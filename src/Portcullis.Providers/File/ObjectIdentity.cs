@@ -20,6 +20,9 @@ internal sealed class ObjectIdentity(TimeProvider time)
     private long _revision;
     private long _calls;
 
+    /// <summary>What the last <see cref="Apply"/> returned that the one before did not.</summary>
+    public Changes LastChanges { get; private set; } = new([], [], Removed: false);
+
     public List<KubernetesObject> Apply(IReadOnlyList<KubernetesObject> objects)
     {
         // Sized before the first objects go in: grown one doubling at a time, the table of 20,000 states ended up
@@ -31,6 +34,8 @@ internal sealed class ObjectIdentity(TimeProvider time)
         // a set of the 30,000 seen keys (one hash look-up per object instead of three, and no large set per reload).
         var call = ++_calls;
         var seen = 0;
+        var replaced = new List<KubernetesObject>();
+        var added = new List<KubernetesObject>();
         foreach (var input in objects)
         {
             ref var state = ref CollectionsMarshal.GetValueRefOrAddDefault(_states, input.Ref, out var exists);
@@ -78,9 +83,11 @@ internal sealed class ObjectIdentity(TimeProvider time)
             };
             state = state with { Input = input, Output = output, SeenBy = call };
             result.Add(output);
+            (exists ? replaced : added).Add(output);
         }
 
-        if (seen != _states.Count)
+        var removed = seen != _states.Count;
+        if (removed)
         {
             foreach (var gone in _states.Where(kv => kv.Value.SeenBy != call).Select(kv => kv.Key).ToArray())
             {
@@ -88,6 +95,7 @@ internal sealed class ObjectIdentity(TimeProvider time)
             }
         }
 
+        LastChanges = new Changes(replaced, added, removed);
         return result;
     }
 
@@ -165,6 +173,11 @@ internal sealed class ObjectIdentity(TimeProvider time)
     /// <param name="SeenBy">The number of the last <see cref="Apply"/> call that saw the object.</param>
     private readonly record struct State(DateTimeOffset Created, Digests? Known, long Generation, long ResourceVersion,
         KubernetesObject Input, KubernetesObject Output, long SeenBy);
+
+    /// <param name="Replaced">New versions of objects the previous call returned too (new instances, same key).</param>
+    /// <param name="Added">Objects the previous call did not return.</param>
+    /// <param name="Removed">True when some object the previous call returned is gone.</param>
+    public sealed record Changes(IReadOnlyList<KubernetesObject> Replaced, IReadOnlyList<KubernetesObject> Added, bool Removed);
 
     /// <param name="Content">Of the whole object without synthesized metadata.</param>
     /// <param name="Spec">Of its spec alone; null for kinds without one.</param>
