@@ -155,7 +155,9 @@ public sealed partial class FileProvider : IResourceProvider
                 return true;
             }
 
-            if (!ReferenceEquals(left.Current, right.Current) && Fingerprint(left.Current) != Fingerprint(right.Current))
+            // Objects of different keys differ without serializing them (where an object was added or removed).
+            if (!ReferenceEquals(left.Current, right.Current)
+                && (left.Current.Ref != right.Current.Ref || Fingerprint(left.Current) != Fingerprint(right.Current)))
             {
                 return false;
             }
