@@ -179,8 +179,9 @@ public sealed class ManifestDirectoryReader
                 return file;
             }
 
+            var again = file.Length >= 0 || file.LastGood is not null;
             (file.Length, file.LastWrite) = (info.Length, info.LastWriteTimeUtc);
-            read = ReadManifest(relative, full, file.Documents);
+            read = ReadManifest(relative, full, file.Documents, pool: again);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -213,12 +214,13 @@ public sealed class ManifestDirectoryReader
     /// Reads the file from one read of its bytes (File.ReadAllText grows a StringBuilder chunk by chunk: for 16 MB of
     /// manifests three times the file's size). UTF-8, the usual case, is handed over as bytes, so that only the
     /// documents that changed are decoded; UTF-16 and UTF-32 (with a byte order mark) are decoded as ReadAllText would.
-    /// The bytes are read into a pooled buffer: a file of 10,000 routes is 3 MB, which on each change was a new array
-    /// on the large object heap (the reader keeps only objects and strings made from the bytes, never the bytes).
+    /// A file read again (it changed) is read into a pooled buffer: a file of 10,000 routes is 3 MB, which on each
+    /// change was a new array on the large object heap (the reader keeps only objects and strings made from the bytes,
+    /// never the bytes). A first read is not pooled, so the pool keeps no buffer for files that never change.
     /// </summary>
-    private static ManifestReadResult ReadManifest(string relative, string path, DocumentCache documents)
+    private static ManifestReadResult ReadManifest(string relative, string path, DocumentCache documents, bool pool)
     {
-        var (buffer, length) = ReadPooled(path);
+        var (buffer, length) = ReadWhole(path, pool);
         try
         {
             ReadOnlySpan<byte> utf8 = buffer.AsSpan(0, length);
@@ -234,12 +236,12 @@ public sealed class ManifestDirectoryReader
         }
         finally
         {
-            Return(buffer);
+            Return(buffer, pool);
         }
     }
 
-    /// <summary>The whole file in a buffer rented from the shared pool (to be returned), and how many bytes it holds.</summary>
-    private static (byte[] Buffer, int Length) ReadPooled(string path)
+    /// <summary>The whole file in a buffer (rented from the shared pool when <paramref name="pool"/>, to be returned), and how many bytes it holds.</summary>
+    private static (byte[] Buffer, int Length) ReadWhole(string path, bool pool)
     {
         using var handle = System.IO.File.OpenHandle(path);
         var expected = RandomAccess.GetLength(handle);
@@ -249,7 +251,7 @@ public sealed class ManifestDirectoryReader
         }
 
         // One byte more than the length, so a file that grew since is noticed without another read into a full buffer.
-        var buffer = Rent((int)expected + 1);
+        var buffer = Rent((int)expected + 1, pool);
         var length = 0;
         try
         {
@@ -257,9 +259,9 @@ public sealed class ManifestDirectoryReader
             {
                 if (length == buffer.Length)
                 {
-                    var larger = Rent(buffer.Length * 2);
+                    var larger = Rent(buffer.Length * 2, pool);
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    Return(buffer);
+                    Return(buffer, pool);
                     buffer = larger;
                 }
 
@@ -274,7 +276,7 @@ public sealed class ManifestDirectoryReader
         }
         catch
         {
-            Return(buffer);
+            Return(buffer, pool);
             throw;
         }
     }
@@ -283,13 +285,13 @@ public sealed class ManifestDirectoryReader
     /// From the shared pool up to 4 MB (a file edited often, such as one of 10,000 routes); a larger file (10,000
     /// Secrets, 11 MB, read at start and seldom after) gets an array of its own, so the pool does not keep it.
     /// </summary>
-    private static byte[] Rent(int length) =>
-        length <= PooledReadMaxLength ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+    private static byte[] Rent(int length, bool pool) =>
+        pool && length <= PooledReadMaxLength ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
 
     /// <summary>Gives a pooled buffer back, cleared: manifests hold Secrets, and the pool hands it to any code of the process next.</summary>
-    private static void Return(byte[] buffer)
+    private static void Return(byte[] buffer, bool pool)
     {
-        if (buffer.Length <= PooledReadMaxLength)
+        if (pool && buffer.Length <= PooledReadMaxLength)
         {
             ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
         }

@@ -94,11 +94,14 @@ public class ManifestDirectoryReaderTests
         var padding = "# " + new string('x', 1000) + "\n";
         var text = string.Concat(Enumerable.Repeat(padding, 4500)) + Manifests.Service("last"); // about 4.5 MB
         dir.Write("big.yaml", text);
+        var reader = new ManifestDirectoryReader(dir.Path);
+        reader.Load();
 
-        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+        dir.Write("big.yaml", text.Replace("name: last", "name: changed", StringComparison.Ordinal)); // read again: the pooled path
+        var update = reader.Load();
 
         Assert.Empty(update.Diagnostics);
-        Assert.Equal("last", Assert.Single(update.Snapshot.Services).Metadata.Name);
+        Assert.Equal("changed", Assert.Single(update.Snapshot.Services).Metadata.Name);
     }
 
     [Fact]
