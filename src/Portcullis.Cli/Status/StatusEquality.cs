@@ -9,9 +9,8 @@ using Portcullis.Model.GatewayApi;
 /// </summary>
 internal static class StatusEquality
 {
-    public static bool Same(object? a, object? b) => (a, b) switch
+    public static bool Same(object? a, object? b) => ReferenceEquals(a, b) || (a, b) switch
     {
-        (null, null) => true,
         (HttpRouteStatus x, HttpRouteStatus y) => Parents(x.Parents, y.Parents),
         (GrpcRouteStatus x, GrpcRouteStatus y) => Parents(x.Parents, y.Parents),
         (L4RouteStatus x, L4RouteStatus y) => Parents(x.Parents, y.Parents),

@@ -62,12 +62,16 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                 }
             }
 
-            var byType = new Dictionary<ResourceType, List<Entry>>(counts.Count, ReferenceEqualityComparer.Instance);
+            // Each type's objects come in the snapshot's order, which is the store's: the previous entry of an object is
+            // usually the one after the last found, and is then found by reference without comparing names.
+            var builders = new Dictionary<ResourceType, TypeBuilder>(counts.Count, ReferenceEqualityComparer.Instance);
             foreach (var (type, count) in counts)
             {
-                byType[type] = new List<Entry>(count);
+                builders[type] = new TypeBuilder(type, count, previous.Objects.GetValueOrDefault(type.Plural));
             }
 
+            var reports = new Reports(status, bindFailures);
+            TypeBuilder? builder = null;
             foreach (var obj in snapshot.All)
             {
                 if (TypeOf(obj) is not { } type)
@@ -75,39 +79,32 @@ internal sealed class StatusStore(TimeProvider timeProvider)
                     continue;
                 }
 
+                if (!ReferenceEquals(builder?.Type, type))
+                {
+                    builder = builders[type];
+                }
+
                 // An object that is the same instance as last time (the provider reuses unchanged objects) with a
                 // status equal by value keeps its entry, times and all: at 10,000 routes, re-stamping every status
                 // on each change was most of a publish.
-                var report = ReportOf(obj, status, bindFailures);
-                var before = previous.Find(type, obj.Metadata.Namespace, obj.Metadata.Name);
-                var entry = before is { } b && ReferenceEquals(b.Source, obj) && StatusEquality.Same(b.Report, report)
-                    ? b
-                    : new Entry(obj, report, ConditionStamper.Times(before?.Report, before?.Times ?? default, report, now));
-                byType[type].Add(entry);
+                var report = reports.Of(obj);
+                var index = builder!.IndexOfPrevious(obj);
+                Entry? before = index >= 0 ? builder.Previous(index) : null;
+                if (before is { } b && ReferenceEquals(b.Source, obj) && StatusEquality.Same(b.Report, report))
+                {
+                    builder.Keep(index);
+                }
+                else
+                {
+                    builder.Add(new Entry(obj, report, ConditionStamper.Times(before?.Report, before?.Times ?? default, report, now)));
+                }
             }
 
-            var objects = byType.ToFrozenDictionary(kv => kv.Key.Plural, kv => new Objects(kv.Key, InOrder(kv.Value)), StringComparer.Ordinal);
+            var objects = builders.ToFrozenDictionary(kv => kv.Key.Plural, kv => kv.Value.Build(), StringComparer.Ordinal);
             var next = new View(previous.Revision + 1, objects, diagnostics.ToArray());
             Volatile.Write(ref _view, next);
         }
     }
-
-    /// <summary>The status the translator reported for the object (with bind failures, for a Gateway), before stamping; null when it reported none.</summary>
-    private static object? ReportOf(KubernetesObject obj, StatusReport report, IReadOnlyList<BindFailure> bindFailures) => obj switch
-    {
-        GatewayClass => report.GatewayClasses.GetValueOrDefault(obj.Ref),
-        Gateway => report.Gateways.TryGetValue(obj.Ref, out var s) ? BindFailureStatus.Apply(obj.Ref, s, bindFailures) : null,
-        HttpRoute => report.HttpRoutes.GetValueOrDefault(obj.Ref),
-        GrpcRoute => report.GrpcRoutes.GetValueOrDefault(obj.Ref),
-        TlsRoute => report.TlsRoutes.GetValueOrDefault(obj.Ref),
-        TcpRoute => report.TcpRoutes.GetValueOrDefault(obj.Ref),
-        UdpRoute => report.UdpRoutes.GetValueOrDefault(obj.Ref),
-        BackendLbPolicy => report.BackendLbPolicies.GetValueOrDefault(obj.Ref),
-        XBackendTrafficPolicy => report.XBackendTrafficPolicies.GetValueOrDefault(obj.Ref),
-        ListenerSet => report.ListenerSets.GetValueOrDefault(obj.Ref),
-        BackendTlsPolicy => report.BackendTlsPolicies.GetValueOrDefault(obj.Ref),
-        _ => null,
-    };
 
     /// <summary>
     /// Objects of a resource (by plural name), in one namespace or, with a null namespace, in all of them.
@@ -224,12 +221,111 @@ internal sealed class StatusStore(TimeProvider timeProvider)
     private sealed record Objects(ResourceType Type, List<Entry> Entries)
     {
         /// <summary>Binary search: within one type, namespace and name identify an object (the kind is the type's).</summary>
-        public Entry? Find(string? @namespace, string name)
+        public Entry? Find(string? @namespace, string name) => IndexOf(@namespace, name) is var i and >= 0 ? Entries[i] : null;
+
+        /// <summary>The index of the entry, or a negative number when there is none.</summary>
+        public int IndexOf(string? @namespace, string name) => CollectionsMarshal.AsSpan(Entries).BinarySearch(new EntryKey(@namespace, name));
+    }
+
+    /// <summary>The statuses the translator reported, for objects asked in the snapshot's order (see <see cref="ReportLookup{T}"/>).</summary>
+    private sealed class Reports(StatusReport report, IReadOnlyList<BindFailure> bindFailures)
+    {
+        private readonly ReportLookup<GatewayClassStatus> _gatewayClasses = new(report.GatewayClasses);
+        private readonly ReportLookup<GatewayStatus> _gateways = new(report.Gateways);
+        private readonly ReportLookup<HttpRouteStatus> _httpRoutes = new(report.HttpRoutes);
+        private readonly ReportLookup<GrpcRouteStatus> _grpcRoutes = new(report.GrpcRoutes);
+        private readonly ReportLookup<L4RouteStatus> _tlsRoutes = new(report.TlsRoutes);
+        private readonly ReportLookup<L4RouteStatus> _tcpRoutes = new(report.TcpRoutes);
+        private readonly ReportLookup<L4RouteStatus> _udpRoutes = new(report.UdpRoutes);
+        private readonly ReportLookup<PolicyStatus> _backendLbPolicies = new(report.BackendLbPolicies);
+        private readonly ReportLookup<PolicyStatus> _xBackendTrafficPolicies = new(report.XBackendTrafficPolicies);
+        private readonly ReportLookup<ListenerSetStatus> _listenerSets = new(report.ListenerSets);
+        private readonly ReportLookup<PolicyStatus> _backendTlsPolicies = new(report.BackendTlsPolicies);
+
+        /// <summary>The status the translator reported for the object (with bind failures, for a Gateway), before stamping; null when it reported none.</summary>
+        public object? Of(KubernetesObject obj) => obj switch
         {
-            var entries = CollectionsMarshal.AsSpan(Entries);
-            var i = entries.BinarySearch(new EntryKey(@namespace, name));
-            return i >= 0 ? entries[i] : null;
+            GatewayClass => _gatewayClasses.Find(obj.Ref),
+            Gateway => _gateways.Find(obj.Ref) is { } s ? BindFailureStatus.Apply(obj.Ref, s, bindFailures) : null,
+            HttpRoute => _httpRoutes.Find(obj.Ref),
+            GrpcRoute => _grpcRoutes.Find(obj.Ref),
+            TlsRoute => _tlsRoutes.Find(obj.Ref),
+            TcpRoute => _tcpRoutes.Find(obj.Ref),
+            UdpRoute => _udpRoutes.Find(obj.Ref),
+            BackendLbPolicy => _backendLbPolicies.Find(obj.Ref),
+            XBackendTrafficPolicy => _xBackendTrafficPolicies.Find(obj.Ref),
+            ListenerSet => _listenerSets.Find(obj.Ref),
+            BackendTlsPolicy => _backendTlsPolicies.Find(obj.Ref),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// One type's entries of a publish, made from the previous publish's: while every entry is kept in its place, no
+    /// list is made at all, and the previous <see cref="Objects"/> is used again (the 10,000 Secrets of a change to one
+    /// route, which have no status, cost neither a list nor a look-up by name).
+    /// </summary>
+    private sealed class TypeBuilder(ResourceType type, int count, Objects? previous)
+    {
+        private List<Entry>? _entries; // null while the entries are the previous ones, in order, up to _kept
+        private int _kept;
+        private int _cursor; // the previous entry after the one found last
+
+        public ResourceType Type { get; } = type;
+
+        /// <summary>The index of the object's entry in the previous publish, or a negative number when it had none.</summary>
+        public int IndexOfPrevious(KubernetesObject obj)
+        {
+            if (previous is null)
+            {
+                return -1;
+            }
+
+            if (_cursor < previous.Entries.Count && ReferenceEquals(previous.Entries[_cursor].Source, obj))
+            {
+                return _cursor++;
+            }
+
+            var i = previous.IndexOf(obj.Metadata.Namespace, obj.Metadata.Name);
+            if (i >= 0)
+            {
+                _cursor = i + 1;
+            }
+
+            return i;
         }
+
+        public Entry Previous(int index) => previous!.Entries[index];
+
+        /// <summary>Adds the previous entry at <paramref name="index"/> unchanged.</summary>
+        public void Keep(int index)
+        {
+            if (_entries is null && index == _kept)
+            {
+                _kept++;
+                return;
+            }
+
+            Add(previous!.Entries[index]);
+        }
+
+        public void Add(Entry entry)
+        {
+            if (_entries is null)
+            {
+                _entries = new List<Entry>(count);
+                if (_kept > 0)
+                {
+                    _entries.AddRange(CollectionsMarshal.AsSpan(previous!.Entries)[.._kept]);
+                }
+            }
+
+            _entries.Add(entry);
+        }
+
+        public Objects Build() => _entries is null && previous is not null && _kept == previous.Entries.Count
+            ? previous
+            : new Objects(Type, InOrder(_entries ?? [.. CollectionsMarshal.AsSpan(previous?.Entries)[.._kept]]));
     }
 
     /// <summary>A namespace and name to look up, ordered as <see cref="InOrder"/> sorts the entries.</summary>
@@ -241,8 +337,5 @@ internal sealed class StatusStore(TimeProvider timeProvider)
     private sealed record View(long Revision, FrozenDictionary<string, Objects> Objects, IReadOnlyList<ManifestDiagnostic> Diagnostics)
     {
         public static View Empty { get; } = new(0, FrozenDictionary<string, Objects>.Empty, []);
-
-        public Entry? Find(ResourceType type, string? @namespace, string name) =>
-            Objects.TryGetValue(type.Plural, out var objects) ? objects.Find(@namespace, name) : null;
     }
 }

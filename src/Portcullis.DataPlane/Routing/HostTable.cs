@@ -59,9 +59,10 @@ internal sealed class HostTable<T>
     }
 
     /// <summary>Collects entries; the first value added for a host name wins.</summary>
-    public sealed class Builder
+    /// <param name="capacity">Host names expected, so a table of 10,000 listeners is not grown doubling by doubling.</param>
+    public sealed class Builder(int capacity = 0)
     {
-        private readonly Dictionary<string, T> _exact = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, T> _exact = new(capacity, StringComparer.OrdinalIgnoreCase);
         private readonly Dictionary<string, T> _wildcard = new(StringComparer.OrdinalIgnoreCase);
         private T? _catchAll;
 
@@ -91,8 +92,27 @@ internal sealed class HostTable<T>
             return value;
         }
 
-        public void TryAdd(string? hostname, T value) => GetOrAdd(hostname, () => value);
+        /// <summary>Adds the value unless the host name has one (without the delegate of <see cref="GetOrAdd"/>: 10,000 listeners per apply).</summary>
+        public void TryAdd(string? hostname, T value)
+        {
+            if (hostname is null || hostname == "*")
+            {
+                _catchAll ??= value;
+                return;
+            }
 
-        public HostTable<T> Build() => new(new(_exact, _exact.Comparer), new(_wildcard, _wildcard.Comparer), _catchAll);
+            var name = hostname.TrimEnd('.');
+            if (name.StartsWith("*.", StringComparison.Ordinal))
+            {
+                _wildcard.TryAdd(name[1..], value);
+            }
+            else
+            {
+                _exact.TryAdd(name, value);
+            }
+        }
+
+        /// <summary>The table, which takes over the builder's dictionaries (copying 10,000 listeners' entries per apply bought nothing): call once, then drop the builder.</summary>
+        public HostTable<T> Build() => new(_exact, _wildcard, _catchAll);
     }
 }

@@ -49,8 +49,8 @@ internal static class RoutingTableBuilder
         // The translator rejects mixed protocols on one port; should both appear, TLS wins and the
         // cleartext listeners are left out rather than served on a TLS socket.
         var isTls = listeners.Exists(l => l.Protocol == ListenerProtocol.Https);
-        var byHost = new HostTable<CompiledListener>.Builder();
-        var byName = new Dictionary<string, CompiledListener>(StringComparer.Ordinal);
+        var byHost = new HostTable<CompiledListener>.Builder(listeners.Count);
+        var compiledListeners = new List<CompiledListener>(listeners.Count);
         CompiledListener? first = null;
         foreach (var listener in listeners)
         {
@@ -68,12 +68,12 @@ internal static class RoutingTableBuilder
                 continue; // Cannot complete a handshake; leave the port to the other listeners.
             }
 
-            byName.TryAdd(compiled.Name, compiled);
+            compiledListeners.Add(compiled);
             byHost.TryAdd(listener.Hostname, compiled);
             first ??= compiled;
         }
 
-        return new PortTable(key, isTls, byHost.Build(), first, byName.ToFrozenDictionary(StringComparer.Ordinal));
+        return new PortTable(key, isTls, byHost.Build(), first, compiledListeners);
     }
 
     private static CompiledListener BuildListener(ListenerConfig listener, CertificateStore certificates, ILogger logger)

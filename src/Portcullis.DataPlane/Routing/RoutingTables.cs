@@ -22,14 +22,20 @@ internal sealed class PortTable(
     bool isTls,
     HostTable<CompiledListener> listenersByHost,
     CompiledListener? firstListener,
-    FrozenDictionary<string, CompiledListener> listenersByName)
+    IReadOnlyList<CompiledListener> listeners)
 {
+    private Dictionary<string, CompiledListener>? _byName;
+
     public PortKey Key { get; } = key;
 
     /// <summary>True when the port terminates TLS (it has HTTPS listeners).</summary>
     public bool IsTls { get; } = isTls;
 
-    public FrozenDictionary<string, CompiledListener> ListenersByName { get; } = listenersByName;
+    /// <summary>
+    /// The port's listeners by name (the first of a name wins), made when first asked for: no request reads it, and
+    /// a table of 10,000 names made (and frozen) on every apply cost each change more than any look-up could save.
+    /// </summary>
+    public IReadOnlyDictionary<string, CompiledListener> ListenersByName => _byName ??= ByName(listeners);
 
     /// <summary>
     /// By hostname (exact, wildcard, then without hostname); with nothing matching, the first
@@ -37,6 +43,17 @@ internal sealed class PortTable(
     /// </summary>
     public CompiledListener? SelectListener(ReadOnlySpan<char> host) =>
         listenersByHost.Match(host) ?? firstListener;
+
+    private static Dictionary<string, CompiledListener> ByName(IReadOnlyList<CompiledListener> listeners)
+    {
+        var byName = new Dictionary<string, CompiledListener>(listeners.Count, StringComparer.Ordinal);
+        foreach (var listener in listeners)
+        {
+            byName.TryAdd(listener.Name, listener);
+        }
+
+        return byName;
+    }
 }
 
 /// <summary>One Gateway listener: its virtual hosts and, for HTTPS, its certificates.</summary>

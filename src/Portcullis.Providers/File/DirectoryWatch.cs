@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 
 /// <summary>
 /// A recursive FileSystemWatcher that turns every event (including renames, so rename-and-replace saves work)
-/// into a signal, and re-creates itself when it fails (buffer overflow, directory replaced): it then signals
-/// a full rescan, because events were lost. If the watcher cannot be created, it retries every second.
+/// into a signal of what happened to which path, and re-creates itself when it fails (buffer overflow, directory
+/// replaced): it then signals a full rescan, because events were lost. If the watcher cannot be created, it retries
+/// every second.
 /// </summary>
-internal sealed class DirectoryWatch(string directory, ChannelWriter<bool> signals, ILogger logger) : IDisposable
+internal sealed class DirectoryWatch(string directory, ChannelWriter<WatchSignal> signals, ILogger logger) : IDisposable
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -66,7 +67,7 @@ internal sealed class DirectoryWatch(string directory, ChannelWriter<bool> signa
     private void OnChanged(object sender, FileSystemEventArgs e)
     {
         FileProvider.LogFileEvent(logger, e.ChangeType, e.FullPath);
-        signals.TryWrite(false);
+        signals.TryWrite(new WatchSignal(e.ChangeType, e.FullPath, (e as RenamedEventArgs)?.OldFullPath));
     }
 
     private void OnError(object sender, ErrorEventArgs e)
@@ -78,6 +79,6 @@ internal sealed class DirectoryWatch(string directory, ChannelWriter<bool> signa
     private void Restart()
     {
         Start();
-        signals.TryWrite(true);
+        signals.TryWrite(WatchSignal.Rescan);
     }
 }

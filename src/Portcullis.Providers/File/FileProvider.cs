@@ -18,6 +18,13 @@ public sealed record FileProviderOptions
     /// </summary>
     public TimeSpan QuietPeriod { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// The quiet period instead of <see cref="QuietPeriod"/> when every file of the burst was renamed into place or
+    /// deleted, so none can be half written (see <see cref="PendingWrites"/>): long enough to gather the other files
+    /// of one save, short enough not to add to a change's convergence.
+    /// </summary>
+    public TimeSpan CompleteQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>A reload happens at most this long after the first change of a burst, even if changes continue.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
 }
@@ -47,7 +54,7 @@ public sealed partial class FileProvider : IResourceProvider
     public async IAsyncEnumerable<ProviderUpdate> WatchAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var reader = new ManifestDirectoryReader(Directory, _time);
-        var signals = Channel.CreateUnbounded<bool>(new UnboundedChannelOptions { SingleReader = true });
+        var signals = Channel.CreateUnbounded<WatchSignal>(new UnboundedChannelOptions { SingleReader = true });
         using var watch = new DirectoryWatch(Directory, signals.Writer, _logger);
 
         // Start watching before the first read so that no change between the two is missed.
@@ -85,24 +92,28 @@ public sealed partial class FileProvider : IResourceProvider
     }
 
     /// <summary>
-    /// Waits for a change, then until changes stop for QuietPeriod (or MaxDelay has passed since the first).
+    /// Waits for a change, then until changes stop for the quiet period (or MaxDelay has passed since the first): the
+    /// full <see cref="FileProviderOptions.QuietPeriod"/> while a file may be half written, the short
+    /// <see cref="FileProviderOptions.CompleteQuietPeriod"/> once every file of the burst is complete.
     /// Returns true when the watcher failed and a full rescan is needed.
     /// </summary>
-    private async Task<bool> SettleAsync(ChannelReader<bool> signals, CancellationToken cancellationToken)
+    private async Task<bool> SettleAsync(ChannelReader<WatchSignal> signals, CancellationToken cancellationToken)
     {
-        var rescan = await signals.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var writes = new PendingWrites();
+        writes.Add(await signals.ReadAsync(cancellationToken).ConfigureAwait(false));
         var deadline = _time.GetUtcNow() + _options.MaxDelay;
         while (true)
         {
-            while (signals.TryRead(out var r))
+            while (signals.TryRead(out var signal))
             {
-                rescan |= r;
+                writes.Add(signal);
             }
 
-            var wait = Min(_options.QuietPeriod, deadline - _time.GetUtcNow());
+            var quietPeriod = writes.AllComplete ? Min(_options.CompleteQuietPeriod, _options.QuietPeriod) : _options.QuietPeriod;
+            var wait = Min(quietPeriod, deadline - _time.GetUtcNow());
             if (wait <= TimeSpan.Zero)
             {
-                return rescan;
+                return writes.Rescan;
             }
 
             using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -113,7 +124,7 @@ public sealed partial class FileProvider : IResourceProvider
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return rescan; // quiet for a whole period: settled
+                return writes.Rescan; // quiet for a whole period: settled
             }
         }
     }
@@ -144,7 +155,9 @@ public sealed partial class FileProvider : IResourceProvider
                 return true;
             }
 
-            if (!ReferenceEquals(left.Current, right.Current) && Fingerprint(left.Current) != Fingerprint(right.Current))
+            // Objects of different keys differ without serializing them (where an object was added or removed).
+            if (!ReferenceEquals(left.Current, right.Current)
+                && (left.Current.Ref != right.Current.Ref || Fingerprint(left.Current) != Fingerprint(right.Current)))
             {
                 return false;
             }

@@ -245,4 +245,56 @@ public class StatusStoreTests
         Assert.Equal("2025-08-04T14:23:59Z", RouteTransitionTime(store));
         Assert.Equal("web", store.Get("httproutes", "default", "web")!["metadata"]!["labels"]!["team"]!.GetValue<string>());
     }
+
+    private static Model.GatewayApi.HttpRoute Route(string name) => Route() with { Metadata = Route().Metadata with { Name = name } };
+
+    /// <summary>Like the translator's: sorted by <see cref="Model.Core.ObjectRef.Comparer"/>, one fresh status per route.</summary>
+    private static StatusReport RoutesReport(IEnumerable<Model.GatewayApi.HttpRoute> routes, string? falseFor = null)
+    {
+        var statuses = new SortedDictionary<Model.Core.ObjectRef, Model.GatewayApi.HttpRouteStatus>(Model.Core.ObjectRef.Comparer);
+        foreach (var route in routes)
+        {
+            statuses[route.Ref] = RouteReport(route, route.Metadata.Name == falseFor ? "False" : "True").HttpRoutes[route.Ref];
+        }
+
+        return new StatusReport { HttpRoutes = statuses };
+    }
+
+    private static string? RouteTransitionTime(StatusStore store, string name) =>
+        store.Get("httproutes", "default", name)!["status"]!["parents"]![0]!["conditions"]![0]!["lastTransitionTime"]!.GetValue<string>();
+
+    [Fact]
+    public void Publish_OneOfManyRoutesChangedAndOneAdded_StampsOnlyThoseTwo()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var routes = Enumerable.Range(0, 20).Select(i => Route($"r{i}")).ToList();
+        var secret = TestData.Secret();
+        store.Publish(TestData.Snapshot([.. routes, secret]), RoutesReport(routes), [], []);
+        time.Now = T0.AddMinutes(5);
+        var more = routes.Append(Route("r5a")).ToList();
+
+        store.Publish(TestData.Snapshot([.. more, secret]), RoutesReport(more, falseFor: "r7"), [], []);
+
+        Assert.Equal("2025-08-04T14:28:59Z", RouteTransitionTime(store, "r7"));
+        Assert.Equal("2025-08-04T14:28:59Z", RouteTransitionTime(store, "r5a"));
+        Assert.All(routes.Where(r => r.Metadata.Name != "r7"), r => Assert.Equal("2025-08-04T14:23:59Z", RouteTransitionTime(store, r.Metadata.Name)));
+        Assert.Equal(21, store.List("httproutes", null).Count);
+        Assert.NotNull(store.Get("secrets", "default", "example-cert"));
+    }
+
+    [Fact]
+    public void Publish_SnapshotNotInStoreOrder_KeepsTransitionTimesAndListsInOrder()
+    {
+        var time = new ManualTime(T0);
+        var store = new StatusStore(time);
+        var (a, b, c) = (Route("a"), Route("b"), Route("c"));
+        store.Publish(TestData.Snapshot(a, b, c), RoutesReport([a, b, c]), [], []);
+        time.Now = T0.AddMinutes(5);
+
+        store.Publish(new Model.ResourceSnapshot { HttpRoutes = [c, a, b] }, RoutesReport([a, b, c]), [], []);
+
+        Assert.All(new[] { "a", "b", "c" }, n => Assert.Equal("2025-08-04T14:23:59Z", RouteTransitionTime(store, n)));
+        Assert.Equal(["a", "b", "c"], store.List("httproutes", null).Select(o => o["metadata"]!["name"]!.GetValue<string>()));
+    }
 }

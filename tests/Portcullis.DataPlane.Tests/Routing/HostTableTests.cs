@@ -65,4 +65,22 @@ public class HostTableTests
     {
         Assert.Null(Table("foo.example.com").Match("bar.example.com"));
     }
+
+    [Fact]
+    public void TryAdd_HostNameAddedTwice_FirstValueWins()
+    {
+        var builder = new HostTable<string>.Builder(capacity: 2);
+        builder.TryAdd("www.example.com", "first exact");
+        builder.TryAdd("WWW.example.com.", "second exact");
+        builder.TryAdd("*.example.com", "first wildcard");
+        builder.TryAdd("*.EXAMPLE.com", "second wildcard");
+        builder.TryAdd(null, "first catch-all");
+        builder.TryAdd("*", "second catch-all");
+
+        var table = builder.Build();
+
+        Assert.Equal("first exact", table.Match("www.example.com"));
+        Assert.Equal("first wildcard", table.Match("api.example.com"));
+        Assert.Equal("first catch-all", table.Match("other.org"));
+    }
 }

@@ -55,6 +55,49 @@ public class FileProviderTests
     }
 
     [Fact]
+    public async Task WatchAsync_RenameIntoPlace_DoesNotWaitForTheQuietPeriod()
+    {
+        // A quiet period far longer than the test may take: only the complete-write settle can deliver the update.
+        var options = new FileProviderOptions { QuietPeriod = TimeSpan.FromHours(1), MaxDelay = TimeSpan.FromHours(2) };
+        using var dir = new TestDirectory();
+        dir.Write("svc.yaml", Manifests.Service("web", port: 80));
+        await using var updates = new UpdateStream(new FileProvider(dir.Path, options));
+        await updates.NextAsync();
+
+        var temp = dir.Write("svc.yaml.tmp", Manifests.Service("web", port: 82));
+        System.IO.File.Move(temp, Path.Combine(dir.Path, "svc.yaml"), overwrite: true);
+
+        var update = await updates.UntilAsync(u => HasService(u, "web", 82));
+        Assert.Empty(update.Diagnostics);
+    }
+
+    [Fact]
+    public async Task WatchAsync_InPlaceWriteInTwoParts_HalfWrittenFileIsNeverRead()
+    {
+        var options = new FileProviderOptions { QuietPeriod = TimeSpan.FromSeconds(2), MaxDelay = TimeSpan.FromSeconds(30) };
+        using var dir = new TestDirectory();
+        dir.Write("svc.yaml", Manifests.Service("web", port: 80));
+        await using var updates = new UpdateStream(new FileProvider(dir.Path, options));
+        await updates.NextAsync();
+
+        var text = Manifests.Service("web", port: 83);
+        var half = text.Length / 2; // cuts the manifest mid-document: read now, it would not parse or would lose fields
+        await using (var stream = new FileStream(Path.Combine(dir.Path, "svc.yaml"), FileMode.Create, FileAccess.Write))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(text[..half]);
+            await writer.FlushAsync();
+            await Task.Delay(200); // far longer than the complete-write settle
+            await writer.WriteAsync(text[half..]);
+        }
+
+        var update = await updates.NextAsync();
+        Assert.NotNull(update);
+        Assert.True(HasService(update, "web", 83));
+        Assert.Empty(update.Diagnostics);
+    }
+
+    [Fact]
     public async Task WatchAsync_FileInNewSubdirectory_IsPickedUp()
     {
         using var dir = new TestDirectory();

@@ -27,6 +27,83 @@ public class ManifestDirectoryReaderTests
         Assert.Equal(["a", "b", "c"], update.Snapshot.Services.Select(s => s.Metadata.Name));
     }
 
+    [Theory]
+    [InlineData("utf-8")]
+    [InlineData("utf-8-bom")]
+    [InlineData("utf-16")]
+    public void Load_FileInAnyUnicodeEncoding_ReadsTheSameObjects(string encoding)
+    {
+        using var dir = new TestDirectory();
+        var text = Manifests.Service("a") + "\n---\n" + Manifests.Service("b");
+        var bytes = encoding switch
+        {
+            "utf-8" => System.Text.Encoding.UTF8.GetBytes(text),
+            "utf-8-bom" => [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text)],
+            _ => [.. System.Text.Encoding.Unicode.GetPreamble(), .. System.Text.Encoding.Unicode.GetBytes(text)],
+        };
+        System.IO.File.WriteAllBytes(Path.Combine(dir.Path, "svc.yaml"), bytes);
+
+        var update = ManifestDirectoryReader.ReadOnce(dir.Path);
+
+        Assert.Empty(update.Diagnostics);
+        Assert.Equal(["a", "b"], update.Snapshot.Services.Select(s => s.Metadata.Name));
+    }
+
+    [Fact]
+    public void Load_ChangesAdditionsAndRemovalsAcrossReloads_GiveTheSnapshotOfAFreshRead()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("a.yaml", string.Join("\n---\n", Enumerable.Range(0, 12).Select(i => Manifests.Service($"s{i}", port: 80))));
+        dir.Write("b.yaml", Manifests.Service("other", ns: "team"));
+        var reader = new ManifestDirectoryReader(dir.Path);
+        reader.Load();
+
+        // A change in place and an addition (edited into the old snapshot), then a removal (built from every object).
+        dir.Write("a.yaml", string.Join("\n---\n", Enumerable.Range(0, 13).Select(i => Manifests.Service($"s{i}", port: i == 3 ? 81 : 80))));
+        var edited = reader.Load().Snapshot;
+        dir.Delete("b.yaml");
+        var removed = reader.Load().Snapshot;
+
+        Assert.Equal(
+            ManifestDirectoryReader.ReadOnce(dir.Path).Snapshot.All.Select(o => o.Ref),
+            removed.All.Select(o => o.Ref));
+        Assert.Equal(13 + 1 + 2, edited.All.Count()); // the services, the other one, namespaces default and team
+        Assert.Equal(81, edited.Services.Single(s => s.Metadata.Name == "s3").Spec.Ports[0].Port);
+        Assert.True(edited.Services.Select(s => s.Ref).SequenceEqual(edited.Services.Select(s => s.Ref).Order(ObjectRef.Comparer)));
+    }
+
+    [Fact]
+    public void Load_ImplicitNamespaceAcrossReloads_IsTheSameObject()
+    {
+        using var dir = new TestDirectory();
+        dir.Write("a.yaml", Manifests.Service("a", ns: "team"));
+        var reader = new ManifestDirectoryReader(dir.Path);
+        var first = reader.Load().Snapshot;
+
+        dir.Write("b.yaml", Manifests.Service("b", ns: "team"));
+        var second = reader.Load().Snapshot;
+
+        Assert.Equal("team", Assert.Single(second.Namespaces).Metadata.Name);
+        Assert.Same(first.Namespaces[0], second.Namespaces[0]);
+    }
+
+    [Fact]
+    public void Load_FileLargerThanThePooledBuffers_IsReadWhole()
+    {
+        using var dir = new TestDirectory();
+        var padding = "# " + new string('x', 1000) + "\n";
+        var text = string.Concat(Enumerable.Repeat(padding, 4500)) + Manifests.Service("last"); // about 4.5 MB
+        dir.Write("big.yaml", text);
+        var reader = new ManifestDirectoryReader(dir.Path);
+        reader.Load();
+
+        dir.Write("big.yaml", text.Replace("name: last", "name: changed", StringComparison.Ordinal)); // read again: the pooled path
+        var update = reader.Load();
+
+        Assert.Empty(update.Diagnostics);
+        Assert.Equal("changed", Assert.Single(update.Snapshot.Services).Metadata.Name);
+    }
+
     [Fact]
     public void Load_Objects_GetStableUidCreationTimeGenerationAndResourceVersion()
     {
