@@ -3,8 +3,8 @@ namespace Portcullis.Cli.Hosting;
 using System.Runtime;
 
 /// <summary>
-/// Keeps the runtime's background-GC thread alive by starting a background gen2 collection whenever none has run for
-/// <see cref="Period"/>, so the next gen2 under load runs beside the requests instead of stopping them.
+/// Keeps the runtime's background-GC thread alive by starting a background gen2 collection whenever none has been seen
+/// for <see cref="Quiet"/>, so the next gen2 under load runs beside the requests instead of stopping them.
 /// </summary>
 /// <remarks>
 /// With workstation GC the background-collection thread exits after 20 s without work, and the first gen2 after that
@@ -12,8 +12,12 @@ using System.Runtime;
 /// the runtime's GC events (a "background" gen2 suspended from start to end, or a non-concurrent one). Load with
 /// pauses between bursts meets that on every burst; in the benchmark it was the whole of row 3's 70-125 ms p99
 /// (bench/README.md, "Session 6"). With a collection at least every 15 s the thread never times out and the same
-/// gen2s ran concurrently (0 stalls in 9 cells against 2 in every 8-10). The cost is a concurrent mark of the heap every
-/// 15 s while nothing else collects, on the background thread: ~0.1-0.4 s of CPU per collection at 10,000 hosts
+/// gen2s ran concurrently (0 stalls in 9 cells against 2 in every 8-10). Only background collections count: a blocking
+/// gen2 (the compaction after the first update, see GarbageAfterUpdates) does not wake that thread, and counting it let
+/// the thread time out and the next forced gen2 stop every thread for 92 ms (session 7). A background collection is
+/// seen at most <see cref="Period"/> after it ends and the next one starts <see cref="Quiet"/> after that, 15 s at most,
+/// under the 20 s. The cost is a concurrent mark of the heap every 10-15 s while nothing else collects, on the
+/// background thread: ~0.1-0.4 s of CPU per collection at 10,000 hosts
 /// (about 1% of a core), microseconds for small configurations; the collections also free what idle periods leave in
 /// gen2. The 20 s is the runtime's internal timeout, not a documented contract: if it changes, this is a periodic
 /// background collection and nothing worse. Not started when it cannot help: Server GC's background threads do not
@@ -21,19 +25,28 @@ using System.Runtime;
 /// </remarks>
 internal sealed class CollectorThreadKeepAlive : IDisposable
 {
-    public static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
+    /// <summary>How often the last background collection is looked at.</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
 
-    private readonly Func<int> _gen2Count;
+    /// <summary>How long after a background collection was last seen the next one is started.</summary>
+    public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(10);
+
+    private readonly TimeProvider _time;
+    private readonly Func<long> _lastBackground;
     private readonly Action _collect;
     private readonly ITimer _timer;
-    private int _lastSeen;
+    private long _lastIndex;
+    private long _seenAt;
 
-    public CollectorThreadKeepAlive(TimeProvider time, Func<int> gen2Count, Action collect)
+    /// <param name="lastBackground">Identifies the last background collection (its index; changes with each one).</param>
+    public CollectorThreadKeepAlive(TimeProvider time, Func<long> lastBackground, Action collect)
     {
         ArgumentNullException.ThrowIfNull(time);
-        _gen2Count = gen2Count;
+        _time = time;
+        _lastBackground = lastBackground;
         _collect = collect;
-        _lastSeen = gen2Count();
+        _lastIndex = lastBackground();
+        _seenAt = time.GetTimestamp();
         _timer = time.CreateTimer(_ => Tick(), null, Period, Period);
     }
 
@@ -43,18 +56,28 @@ internal sealed class CollectorThreadKeepAlive : IDisposable
         var concurrent = GCSettings.LatencyMode is GCLatencyMode.Interactive or GCLatencyMode.SustainedLowLatency;
         return GCSettings.IsServerGC || !concurrent
             ? null
-            : new CollectorThreadKeepAlive(TimeProvider.System, () => GC.CollectionCount(2), static () => GC.Collect(2, GCCollectionMode.Forced, blocking: false));
+            : new CollectorThreadKeepAlive(
+                TimeProvider.System,
+                static () => GC.GetGCMemoryInfo(GCKind.Background).Index,
+                static () => GC.Collect(2, GCCollectionMode.Forced, blocking: false));
     }
 
-    /// <summary>One period: collects only when no gen2 (the process's own or an earlier forced one) ran during it.</summary>
+    /// <summary>One look: starts a background collection when none has been seen for <see cref="Quiet"/>.</summary>
     internal void Tick()
     {
-        if (_gen2Count() == _lastSeen)
+        var now = _time.GetTimestamp();
+        var index = _lastBackground();
+        if (index != _lastIndex)
         {
-            _collect();
+            (_lastIndex, _seenAt) = (index, now);
+            return;
         }
 
-        _lastSeen = _gen2Count();
+        if (_time.GetElapsedTime(_seenAt, now) >= Quiet)
+        {
+            _collect();
+            _seenAt = now;
+        }
     }
 
     public void Dispose() => _timer.Dispose();
