@@ -14,7 +14,7 @@ namespace Portcullis.Cli.Hosting;
 /// Background collections sweep but never compact, so what replaced configs leave between live objects stays resident
 /// (at 10,000 hosts, three changes took RSS from 232 to 262-359 MiB). The runtime's ConserveMemory setting compacts
 /// such a heap, but at any gen2, and connection churn alone keeps gen2 above its thresholds: every gen2 under load became
-/// a blocking compaction, 76-257 ms at 10,000 hosts. Here compaction happens only right after an update, when the
+/// a blocking compaction, 76-366 ms at 10,000 hosts (loaded machine). Here compaction happens only right after an update, when the
 /// heap's free space (as the last collection measured it) is at least <see cref="CompactAbove"/> of it, and for the
 /// first update, whose parsing and translation of the whole configuration leave the most garbage. One pause (100-300 ms
 /// at 10,000 hosts, a few ms for small configs) follows a change the user made, not a random request
@@ -27,8 +27,8 @@ internal sealed class GarbageAfterUpdates(TimeProvider time, TimeSpan interval, 
 {
     /// <summary>
     /// Free space share of the heap from which an update's collection compacts. Under request load alone the heap at
-    /// 10,000 hosts settled at 20-27% (30-37 MB of 139-141 MB), so this compacts after changes rather than after every
-    /// update, and a quarter of the heap is the most it keeps resident for nothing.
+    /// 10,000 hosts settled at 13-20% free (17-23 MB of 131-142 MB; 20-27% in an earlier build), so this compacts
+    /// after changes rather than after every update, and a quarter of the heap is the most it keeps resident for nothing.
     /// </summary>
     public const double CompactAbove = 0.25;
 
