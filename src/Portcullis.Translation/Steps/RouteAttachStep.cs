@@ -128,7 +128,7 @@ internal sealed class RouteAttachStep : ITranslationStep
             }
         }
 
-        if (StatusMap<T>.TryCreate(routes, values) is { } map)
+        if (SortedStatusDictionary<T>.TryCreate(routes, values) is { } map)
         {
             return map;
         }

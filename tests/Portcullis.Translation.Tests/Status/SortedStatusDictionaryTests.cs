@@ -4,12 +4,12 @@ using Portcullis.Model.Core;
 using Portcullis.Model.GatewayApi;
 using Portcullis.Translation.Status;
 
-public class StatusMapTests
+public class SortedStatusDictionaryTests
 {
     [Fact]
     public void TryCreate_AscendingKeys_LooksUpAndEnumeratesInOrder()
     {
-        var map = StatusMap<string>.TryCreate([Route("a"), Route("b"), Route("c")], ["A", "B", "C"]);
+        var map = SortedStatusDictionary<string>.TryCreate([Route("a"), Route("b"), Route("c")], ["A", "B", "C"]);
 
         Assert.NotNull(map);
         Assert.Equal("B", map[Ref("b")]);
@@ -21,7 +21,7 @@ public class StatusMapTests
     [InlineData("b", "a")]
     [InlineData("a", "a")]
     public void TryCreate_KeysNotStrictlyAscending_GivesNothing(string first, string second) =>
-        Assert.Null(StatusMap<string>.TryCreate([Route(first), Route(second)], ["1", "2"]));
+        Assert.Null(SortedStatusDictionary<string>.TryCreate([Route(first), Route(second)], ["1", "2"]));
 
     private static ObjectRef Ref(string name) => new(HttpRoute.KindName, "default", name);
 

@@ -7,17 +7,18 @@ using Portcullis.Model.Core;
 /// Statuses by object, in <see cref="ObjectRef.Comparer"/> order, as two arrays: the translator emits thousands of
 /// route statuses already in that order (the snapshot's), where inserting each into a sorted tree was a tenth of a
 /// translation. Lookups are a binary search, as a tree's are. Keys are kept as the objects (a reference each, not a
-/// three-reference struct), so 10,000 of them stay off the large object heap.
+/// three-reference struct), so 10,000 of them stay off the large object heap. Public so that a reader of the report
+/// (the status store's <c>ReportLookup</c>) can rely on its order and walk it instead of searching.
 /// </summary>
-internal sealed class StatusMap<T> : IReadOnlyDictionary<ObjectRef, T>
+public sealed class SortedStatusDictionary<T> : IReadOnlyDictionary<ObjectRef, T>
 {
     private readonly KubernetesObject[] _objects;
     private readonly T[] _values;
 
-    private StatusMap(KubernetesObject[] objects, T[] values) => (_objects, _values) = (objects, values);
+    private SortedStatusDictionary(KubernetesObject[] objects, T[] values) => (_objects, _values) = (objects, values);
 
     /// <summary>The statuses of these objects, when the objects are strictly ascending; else null.</summary>
-    public static StatusMap<T>? TryCreate(KubernetesObject[] objects, T[] values)
+    internal static SortedStatusDictionary<T>? TryCreate(KubernetesObject[] objects, T[] values)
     {
         for (var i = 1; i < objects.Length; i++)
         {
@@ -27,7 +28,7 @@ internal sealed class StatusMap<T> : IReadOnlyDictionary<ObjectRef, T>
             }
         }
 
-        return new StatusMap<T>(objects, values);
+        return new SortedStatusDictionary<T>(objects, values);
     }
 
     public T this[ObjectRef key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no status for {key}");
@@ -55,22 +56,12 @@ internal sealed class StatusMap<T> : IReadOnlyDictionary<ObjectRef, T>
         }
     }
 
-    private int IndexOf(ObjectRef key)
+    private int IndexOf(ObjectRef key) => _objects.AsSpan().BinarySearch(new RefKey(key));
+
+    /// <summary>A key to find among the objects: compares as their <see cref="KubernetesObject.Ref"/>s do.</summary>
+    private readonly record struct RefKey(ObjectRef Key) : IComparable<KubernetesObject>
     {
-        int lo = 0, hi = _objects.Length - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var c = ObjectRef.Comparer.Compare(_objects[mid].Ref, key);
-            if (c == 0)
-            {
-                return mid;
-            }
-
-            (lo, hi) = c < 0 ? (mid + 1, hi) : (lo, mid - 1);
-        }
-
-        return -1;
+        public int CompareTo(KubernetesObject? other) => ObjectRef.Comparer.Compare(Key, other!.Ref);
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
