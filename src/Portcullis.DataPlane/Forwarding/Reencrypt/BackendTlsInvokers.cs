@@ -124,6 +124,13 @@ internal static class BackendHandler
         ActivityHeadersPropagator = null,
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
     };
+
+    /// <summary>
+    /// The pool to cleartext backends: with PORTCULLIS_H1_CLIENT=own, HTTP/1.1 requests take Portcullis's own
+    /// client (<see cref="Http1.Http1Handler"/>) and everything else SocketsHttpHandler.
+    /// </summary>
+    public static HttpMessageHandler CreatePlain() =>
+        Environment.GetEnvironmentVariable("PORTCULLIS_H1_CLIENT") == "own" ? new Http1.Http1Handler(Create()) : Create();
 }
 
 internal static partial class BackendTlsLog
