@@ -100,7 +100,16 @@ internal sealed class Http1Handler : HttpMessageHandler
                     }
                 }
 
-                return await Http1Head.ReadAsync(connection, pool, request, cancellationToken).ConfigureAwait(false);
+                HttpResponseMessage? response;
+                while ((response = Http1Head.TryRead(connection, pool, request)) is null)
+                {
+                    if (!await connection.FillAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        throw new HttpRequestException(HttpRequestError.ResponseEnded, "The backend closed the connection before sending a response.");
+                    }
+                }
+
+                return response;
             }
             catch (Exception e) when (attempt == 0 && connection.Reused && !connection.ReceivedAny && !bodyStarted
                 && !cancellationToken.IsCancellationRequested

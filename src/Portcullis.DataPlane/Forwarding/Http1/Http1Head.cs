@@ -11,21 +11,20 @@ using Microsoft.AspNetCore.WebUtilities;
 /// </summary>
 internal static class Http1Head
 {
-    /// <summary>Reads heads until a final one (1xx informational heads other than 101 are skipped, as HttpClient does).</summary>
-    /// <exception cref="HttpRequestException">The backend closed the connection first, or sent something that is not HTTP/1.x.</exception>
-    public static async ValueTask<HttpResponseMessage> ReadAsync(
-        Http1Connection connection, Http1Pool pool, HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Parses the final head once the buffer holds one; 1xx informational heads other than 101 are skipped, as
+    /// HttpClient does. Null while the head is incomplete (the caller reads more and asks again): synchronous, so
+    /// the request's one async method is the only state machine that waits for the backend.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The backend sent something that is not HTTP/1.x.</exception>
+    public static HttpResponseMessage? TryRead(Http1Connection connection, Http1Pool pool, HttpRequestMessage request)
     {
         while (true)
         {
-            int end;
-            while ((end = connection.BufferedSpan.IndexOf("\r\n\r\n"u8)) < 0)
+            var end = connection.BufferedSpan.IndexOf("\r\n\r\n"u8);
+            if (end < 0)
             {
-                if (!await connection.FillAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    throw new HttpRequestException(HttpRequestError.ResponseEnded,
-                        "The backend closed the connection before sending a response.");
-                }
+                return null;
             }
 
             var status = Status(connection.BufferedSpan);
