@@ -251,7 +251,7 @@ internal sealed class Http1ResponseStream : Stream
         }
         else
         {
-            connection.Dispose();
+            connection.DisposeIdle(); // nothing in flight on it: its buffers can go back
         }
     }
 
