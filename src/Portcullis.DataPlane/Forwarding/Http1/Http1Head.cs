@@ -128,6 +128,8 @@ internal static class Http1Head
         }
 
         var noBody = request.Method == HttpMethod.Head || code is 204 or 304 or < 200;
+        close |= code == 101; // never asked for (upgrades go to SocketsHttpHandler): whatever follows is not HTTP/1.1
+
         if (noBody)
         {
             body.Frame(BodyFraming.ContentLength, 0, !close);

@@ -46,58 +46,36 @@ public sealed class Http1HandlerTests
         Assert.Equal(1, backend.Accepted);
     }
 
-    [Fact]
-    public async Task SendAsync_ConnectionClose_NextRequestOpensANewConnection()
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", "ok")]
+    [InlineData("HTTP/1.1 200 OK\r\n\r\nuntil the end", "until the end")] // no length: the body runs to the close
+    [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", "ok")] // HTTP/1.0 without keep-alive
+    public async Task SendAsync_ResponseThatEndsTheConnection_IsReadWholeAndTheNextRequestOpensANewOne(string answer, string body)
     {
-        await using var backend = new RawBackend((_, s) =>
-            RawBackend.Write(s, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", keepOpen: false));
+        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, answer, keepOpen: false));
         using var client = Client();
 
         for (var i = 0; i < 2; i++)
         {
             using var response = await client.SendAsync(Get(backend.Uri()), CancellationToken.None);
-            Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+            Assert.Equal(body, await response.Content.ReadAsStringAsync());
         }
 
         Assert.Equal(2, backend.Accepted);
     }
 
-    [Fact]
-    public async Task SendAsync_BodyWithoutLength_IsReadToTheCloseAndTheConnectionNotReused()
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc")]
+    public async Task ReadBody_BackendClosesMidBody_ThrowsResponseEnded(string answer)
     {
-        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, "HTTP/1.1 200 OK\r\n\r\nuntil the end", keepOpen: false));
-        using var client = Client();
-
-        for (var i = 0; i < 2; i++)
-        {
-            using var response = await client.SendAsync(Get(backend.Uri()), CancellationToken.None);
-            Assert.Equal("until the end", await response.Content.ReadAsStringAsync());
-        }
-
-        Assert.Equal(2, backend.Accepted);
-    }
-
-    [Fact]
-    public async Task ReadBody_BackendClosesMidBody_Throws()
-    {
-        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.", keepOpen: false));
+        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, answer, keepOpen: false));
         using var client = Client();
 
         using var response = await client.SendAsync(Get(backend.Uri()), CancellationToken.None);
         var stream = await response.Content.ReadAsStreamAsync();
         var error = await Assert.ThrowsAsync<HttpIOException>(() => stream.CopyToAsync(Stream.Null));
         Assert.Equal(HttpRequestError.ResponseEnded, error.HttpRequestError);
-    }
-
-    [Fact]
-    public async Task ReadBody_BackendClosesMidChunk_Throws()
-    {
-        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\na\r\nabc", keepOpen: false));
-        using var client = Client();
-
-        using var response = await client.SendAsync(Get(backend.Uri()), CancellationToken.None);
-        var stream = await response.Content.ReadAsStreamAsync();
-        await Assert.ThrowsAsync<HttpIOException>(() => stream.CopyToAsync(Stream.Null));
     }
 
     [Fact]
