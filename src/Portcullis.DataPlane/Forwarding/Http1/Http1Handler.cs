@@ -160,9 +160,15 @@ internal sealed class Http1Handler : HttpMessageHandler
 
     private void CloseIdle()
     {
-        foreach (var pool in _pools.Values)
+        foreach (var (key, pool) in _pools)
         {
             pool.CloseIdle(IdleTimeoutMs);
+
+            // Endpoints come and go with EndpointSlices: an empty pool unused for twice the idle timeout is dropped.
+            if (pool.TryRetire(2 * IdleTimeoutMs))
+            {
+                _pools.TryRemove(KeyValuePair.Create(key, pool));
+            }
         }
     }
 }

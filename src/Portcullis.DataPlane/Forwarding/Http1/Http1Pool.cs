@@ -11,6 +11,7 @@ internal sealed class Http1Pool
     private const long CheckAfterMs = 1000;
 
     private readonly Stack<Http1Connection> _idle = new();
+    private long _lastUsed = Environment.TickCount64;
     private bool _disposed;
 
     /// <summary>A pooled connection that still looks open, or null.</summary>
@@ -42,6 +43,7 @@ internal sealed class Http1Pool
         connection.IdleSince = Environment.TickCount64;
         lock (_idle)
         {
+            _lastUsed = connection.IdleSince;
             if (!_disposed)
             {
                 _idle.Push(connection);
@@ -85,6 +87,23 @@ internal sealed class Http1Pool
         }
 
         expired?.ForEach(c => c.DisposeIdle());
+    }
+
+    /// <summary>
+    /// Retires the pool when it has had no connection back for <paramref name="idleMs"/> and holds none: the endpoint
+    /// may be gone for good. A request still holding it connects anew and its connection is closed afterwards.
+    /// </summary>
+    public bool TryRetire(long idleMs)
+    {
+        lock (_idle)
+        {
+            if (_idle.Count == 0 && Environment.TickCount64 - _lastUsed >= idleMs)
+            {
+                _disposed = true;
+            }
+
+            return _disposed;
+        }
     }
 
     public void Dispose()

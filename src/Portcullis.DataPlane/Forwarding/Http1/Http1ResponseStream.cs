@@ -151,39 +151,25 @@ internal sealed class Http1ResponseStream : Stream
     {
         while (_remaining == 0)
         {
-            if (_chunkDataEnded)
+            var size = TryReadChunkSize(connection);
+            if (size < 0)
             {
-                var crlf = await ReadLineAsync(connection, cancellationToken).ConfigureAwait(false);
-                if (crlf.Length != 0)
+                if (!await connection.FillAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    throw Invalid("chunk data not followed by CRLF");
+                    throw Ended();
                 }
 
-                _chunkDataEnded = false;
+                continue;
             }
 
-            var line = await ReadLineAsync(connection, cancellationToken).ConfigureAwait(false);
-            var size = line.Span;
-            var extension = size.IndexOf((byte)';');
-            if (extension >= 0)
-            {
-                size = size[..extension];
-            }
-
-            size = size.TrimEnd((byte)' ').TrimEnd((byte)'\t');
-            if (!Utf8Parser.TryParse(size, out ulong length, out var used, 'x') || used != size.Length || length > long.MaxValue)
-            {
-                throw Invalid("bad chunk size");
-            }
-
-            if (length == 0)
+            if (size == 0)
             {
                 await ReadTrailersAsync(connection, cancellationToken).ConfigureAwait(false);
                 Finish();
                 return 0;
             }
 
-            _remaining = (long)length;
+            _remaining = size;
         }
 
         var read = await connection.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _remaining)], cancellationToken).ConfigureAwait(false);
@@ -195,6 +181,43 @@ internal sealed class Http1ResponseStream : Stream
         _remaining -= read;
         _chunkDataEnded = _remaining == 0;
         return read;
+    }
+
+    /// <summary>
+    /// The next chunk's size, parsed in the connection's buffer (after the CRLF that ends the previous chunk's
+    /// data); -1 while the buffer does not hold the whole line yet.
+    /// </summary>
+    private long TryReadChunkSize(Http1Connection connection)
+    {
+        var buffered = connection.BufferedSpan;
+        var skip = 0;
+        if (_chunkDataEnded)
+        {
+            if (buffered.Length < 2)
+            {
+                return -1;
+            }
+
+            skip = buffered.StartsWith("\r\n"u8) ? 2 : throw Invalid("chunk data not followed by CRLF");
+        }
+
+        var end = buffered[skip..].IndexOf("\r\n"u8);
+        if (end < 0)
+        {
+            return -1;
+        }
+
+        var size = buffered.Slice(skip, end);
+        var extension = size.IndexOf((byte)';');
+        size = (extension >= 0 ? size[..extension] : size).TrimEnd(" \t"u8);
+        if (!Utf8Parser.TryParse(size, out ulong length, out var used, 'x') || used != size.Length || length > long.MaxValue)
+        {
+            throw Invalid("bad chunk size");
+        }
+
+        connection.Consume(skip + end + 2);
+        _chunkDataEnded = false;
+        return (long)length;
     }
 
     private async ValueTask ReadTrailersAsync(Http1Connection connection, CancellationToken cancellationToken)

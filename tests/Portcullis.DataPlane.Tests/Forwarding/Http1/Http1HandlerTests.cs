@@ -27,12 +27,14 @@ public sealed class Http1HandlerTests
         Assert.Equal(["GET /n/0?q=1 HTTP/1.1", "GET /n/1?q=1 HTTP/1.1", "GET /n/2?q=1 HTTP/1.1"], backend.Requests.Select(r => r.Line));
     }
 
-    [Fact]
-    public async Task SendAsync_ChunkedResponse_JoinsChunksKeepsTrailersAndReusesConnection()
+    [Theory]
+    [InlineData(0)] // one write
+    [InlineData(3)] // sizes, data and CRLFs split across reads
+    public async Task SendAsync_ChunkedResponse_JoinsChunksKeepsTrailersAndReusesConnection(int piece)
     {
         const string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
             + "5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nGrpc-Status: 0\r\n\r\n";
-        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, chunked));
+        await using var backend = new RawBackend((_, s) => piece == 0 ? RawBackend.Write(s, chunked) : RawBackend.WritePiecewise(s, chunked, piece));
         using var client = Client();
 
         for (var i = 0; i < 2; i++)

@@ -36,6 +36,17 @@ internal sealed class RawBackend : IAsyncDisposable
 
     public static Task<bool> Write(Stream stream, string text, bool keepOpen = true) => WriteAsync(stream, text, keepOpen);
 
+    /// <summary>Writes in pieces of <paramref name="size"/> bytes, each flushed: the client sees lines and chunks split.</summary>
+    public static async Task<bool> WritePiecewise(Stream stream, string text, int size)
+    {
+        for (var i = 0; i < text.Length; i += size)
+        {
+            await WriteAsync(stream, text.Substring(i, Math.Min(size, text.Length - i)), keepOpen: true);
+        }
+
+        return true;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
