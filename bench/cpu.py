@@ -131,15 +131,17 @@ class _Null:
 
 
 def candidates(args):
-    """(label, proxy name, env, bin dir): the proxies, then each --variant of Portcullis."""
+    """(label, proxy name, env, bin dir, set dir): the proxies, then each --variant (of Portcullis unless PROXY=)."""
+    small = os.path.join(args.out, "small")
     out = []
     for name in args.proxies.split():
         env = dict(kv.split("=", 1) for kv in args.env.split()) if name == "portcullis" else {}
-        out.append((name, name, env, os.path.join(args.out, "bin")))
+        out.append((name, name, env, os.path.join(args.out, "bin"), small))
     for v in args.variant:
         label, _, spec = v.partition(":")
         env = dict(kv.split("=", 1) for kv in spec.split(",") if kv)
-        out.append((f"portcullis[{label}]", "portcullis", env, env.pop("BIN", os.path.join(args.out, "bin"))))
+        name = env.pop("PROXY", "portcullis")
+        out.append((f"{name}[{label}]", name, env, env.pop("BIN", os.path.join(args.out, "bin")), env.pop("SET", small)))
     return out
 
 
@@ -153,22 +155,22 @@ def main():
     a.add_argument("--rounds", type=int, default=1, help="candidates alternate (A B A B); cells are medians")
     a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
     a.add_argument("--variant", action="append", default=[],
-                   help="another Portcullis run, LABEL:KEY=VAL,KEY=VAL (BIN=DIR runs another build), e.g. ws:DOTNET_gcServer=0")
+                   help="another Portcullis run, LABEL:KEY=VAL,KEY=VAL (BIN=DIR runs another build), e.g. ws:DOTNET_gcServer=0; "
+                        "PROXY=nginx runs a peer instead, SET=DIR another copy of the set (e.g. its nginx.conf answering itself)")
     a.add_argument("--timeline", default="",
                    help="h1 load from the first request on, measured per window ending at these seconds, e.g. '5,15,60' "
                         "(replaces --rows and --warmup): how fast the proxy reaches its steady state")
     args = a.parse_args()
     if args.timeline:
         args.rows, args.warmup = " ".join(f"h1@{t}" for t in args.timeline.split(",")), 0
-    small = os.path.join(args.out, "small")
     with open(os.path.join(args.out, "resolve.lua"), "w") as f:
         f.write(bench.RESOLVE_LUA)
     backend = bench.start_backend(args.out)
     runs = {}
     try:
         for _ in range(args.rounds):
-            for label, name, env, bin_dir in candidates(args):
-                p = bench.Proxy(name, args.out, small, bin_dir)
+            for label, name, env, bin_dir, set_dir in candidates(args):
+                p = bench.Proxy(name, args.out, set_dir, bin_dir)
                 p.env.update(env)
                 p.start()
                 try:

@@ -22,7 +22,7 @@ internal sealed class RequestHandler : IDisposable
     private readonly IHttpForwarder _forwarder;
 
     // One connection pool to the plain backends, shared by forwarded requests and mirrored copies.
-    private readonly HttpMessageInvoker _invoker = new(BackendHandler.Create());
+    private readonly HttpMessageInvoker _invoker = new(BackendHandler.CreatePlain());
 
     // Backends under a BackendTLSPolicy: one pool per distinct TLS setting.
     private readonly BackendTlsInvokers _tlsInvokers;

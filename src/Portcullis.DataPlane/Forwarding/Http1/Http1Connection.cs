@@ -1,0 +1,174 @@
+namespace Portcullis.DataPlane.Forwarding.Http1;
+
+using System.Buffers;
+using System.Net.Http;
+using System.Net.Sockets;
+
+/// <summary>
+/// One keep-alive HTTP/1.1 connection to a backend: the socket, one pooled receive buffer that response heads and
+/// small bodies are parsed from, and one pooled send buffer the request head is written into.
+/// </summary>
+/// <remarks>Used by one request at a time: the pool hands it out and takes it back only when a response was fully read.</remarks>
+internal sealed class Http1Connection : IDisposable
+{
+    // SocketsHttpHandler's default MaxResponseHeadersLength is 64 KiB; a head larger than that is refused the same way.
+    internal const int MaxHeadLength = 64 * 1024;
+    private const int InitialBuffer = 4096;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private byte[] _receive = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private byte[] _send = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private int _start;
+    private int _end;
+    private bool _disposed;
+
+    public Http1Connection(Socket socket)
+    {
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: true);
+        RequestBody = new Http1RequestBodyStream(_stream);
+        HeaderCache = new Http1HeaderCache();
+    }
+
+    public Http1RequestBodyStream RequestBody { get; }
+
+    /// <summary>The response header values of the previous response, reused when a value repeats.</summary>
+    public Http1HeaderCache HeaderCache { get; }
+
+    /// <summary>Set when the connection comes from the pool: a failure before any response byte may be a stale socket.</summary>
+    public bool Reused { get; set; }
+
+    /// <summary>When the connection went back to the pool (Environment.TickCount64).</summary>
+    public long IdleSince { get; set; }
+
+    /// <summary>Whether the current request has had any response byte (see <see cref="BeginRequest"/>).</summary>
+    public bool ReceivedAny { get; private set; }
+
+    public void BeginRequest() => ReceivedAny = false;
+
+    public int Buffered => _end - _start;
+
+    public ReadOnlySpan<byte> BufferedSpan => _receive.AsSpan(_start, _end - _start);
+
+    public void Consume(int count) => _start += count;
+
+    /// <summary>The idle socket has something to read: the backend closed it (or sent bytes nobody asked for).</summary>
+    public bool LooksClosed()
+    {
+        try
+        {
+            return _socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>A send buffer of at least <paramref name="size"/> bytes, keeping the first <paramref name="keep"/>.</summary>
+    public byte[] SendBuffer(int size, int keep)
+    {
+        if (_send.Length < size)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(size, _send.Length * 2));
+            _send.AsSpan(0, keep).CopyTo(bigger);
+            ArrayPool<byte>.Shared.Return(_send);
+            _send = bigger;
+        }
+
+        return _send;
+    }
+
+    public ValueTask SendAsync(int length, CancellationToken cancellationToken) =>
+        _stream.WriteAsync(_send.AsMemory(0, length), cancellationToken);
+
+    /// <summary>Reads more bytes into the receive buffer; false at the end of the stream.</summary>
+    /// <exception cref="HttpRequestException">The buffered bytes reached <see cref="MaxHeadLength"/>.</exception>
+    public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+        else if (_end == _receive.Length)
+        {
+            if (_start > 0)
+            {
+                _receive.AsSpan(_start, _end - _start).CopyTo(_receive);
+            }
+            else if (_receive.Length >= MaxHeadLength)
+            {
+                throw new HttpRequestException(HttpRequestError.ConfigurationLimitExceeded,
+                    $"The backend's response head is larger than {MaxHeadLength} bytes.");
+            }
+            else
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(_receive.Length * 2);
+                _receive.AsSpan(_start, _end - _start).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_receive);
+                _receive = bigger;
+            }
+
+            _end -= _start;
+            _start = 0;
+        }
+
+        var read = await _stream.ReadAsync(_receive.AsMemory(_end), cancellationToken).ConfigureAwait(false);
+        _end += read;
+        ReceivedAny |= read > 0;
+        return read > 0;
+    }
+
+    /// <summary>Body bytes: the buffered ones first, then straight from the socket into the caller's buffer.</summary>
+    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_start < _end)
+        {
+            var n = Math.Min(destination.Length, _end - _start);
+            _receive.AsSpan(_start, n).CopyTo(destination.Span);
+            _start += n;
+            return new ValueTask<int>(n);
+        }
+
+        return _stream.ReadAsync(destination, cancellationToken);
+    }
+
+    /// <summary>Waits until the socket has data, without taking a buffer (the stream copier's zero-byte read).</summary>
+    public ValueTask<int> WaitForDataAsync(CancellationToken cancellationToken) =>
+        _start < _end ? new ValueTask<int>(0) : _stream.ReadAsync(Memory<byte>.Empty, cancellationToken);
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _stream.Dispose();
+
+        // Not returned to the pool: a read or write may still be pending on them when a request is aborted.
+        _receive = [];
+        _send = [];
+    }
+
+    /// <summary>Hands the buffers back: only for a connection with no operation in flight.</summary>
+    public void DisposeIdle()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var receive = _receive;
+        var send = _send;
+        Dispose();
+        ArrayPool<byte>.Shared.Return(receive);
+        ArrayPool<byte>.Shared.Return(send);
+    }
+}
