@@ -127,7 +127,7 @@ internal static class BackendHandler
 
     /// <summary>
     /// The pool to cleartext backends: HTTP/1.1 requests take Portcullis's own client (<see cref="Http1.Http1Handler"/>,
-    /// 7-13% less CPU and half the allocation per keep-alive request, bench/README.md "Session 8: fwd"), everything
+    /// 0.81-0.93x the CPU (0.83x over 9 alternated rounds) and half the allocation per keep-alive request, bench/README.md "Session 8: fwd"), everything
     /// else SocketsHttpHandler. PORTCULLIS_H1_CLIENT=sockets sends everything to SocketsHttpHandler, as before.
     /// </summary>
     public static HttpMessageHandler CreatePlain() =>
