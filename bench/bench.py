@@ -5,6 +5,7 @@ CPU pinning, the same for every peer: the proxy and the backend on CPU 0, the lo
 """
 import argparse
 import datetime
+import json
 import os
 import re
 import signal
@@ -196,6 +197,33 @@ def settle(after, quiet=0.15, window=0.5, limit=30.0):
             return
 
 
+SHARED_CELLS = []  # (cell, share of CPU 0 other processes took while it ran) for the log and the report
+
+
+class Shared:
+    """Measures what else ran on the proxy's CPU during one cell: CPU 0's busy time minus the proxy's and the backend's
+    process trees. A cell that shares its core with another process (a build, a stray load) is slower for reasons that
+    are not the proxy's; settle() only checks that the core is quiet when the cell starts."""
+
+    def __init__(self, cell, *roots):
+        self.cell, self.roots = cell, roots
+
+    def __enter__(self):
+        self.busy0, self.total0 = cpu_busy(PROXY_CPU)
+        self.own0 = sum(tree_cpu_seconds(r) for r in self.roots)
+        return self
+
+    def __exit__(self, *exc):
+        busy1, total1 = cpu_busy(PROXY_CPU)
+        own = sum(tree_cpu_seconds(r) for r in self.roots) - self.own0
+        ticks = os.sysconf("SC_CLK_TCK")
+        others = max(0.0, (busy1 - self.busy0) / ticks - own) / max(1e-9, (total1 - self.total0) / ticks)
+        if others > 0.05:
+            SHARED_CELLS.append((self.cell, others))
+            log(f"shared: other processes took {others:.0%} of CPU {PROXY_CPU} during {self.cell}")
+        return False
+
+
 def to_ms(v):
     m = re.match(r"([\d.]+)(us|ms|s)", v)
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
@@ -361,7 +389,8 @@ def main():
             for p in procs:
                 settle(f"{prev}")
                 prev = f"{p.name} h1"
-                r = wrk(f"https://{gen.host(0)}:{p.port}/", 64, dur, out)
+                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                    r = wrk(f"https://{gen.host(0)}:{p.port}/", 64, dur, out)
                 res.add("1 h1 keep-alive 64c", "req/s", "high", p.name, r["rps"])
                 res.add("1 h1 keep-alive 64c", "p50 ms", "low", p.name, r["p50"])
                 res.add("1 h1 keep-alive 64c", "p99 ms", "low", p.name, r["p99"])
@@ -369,17 +398,20 @@ def main():
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} h2"
-                r = h2load(p.port, gen.host(0), dur)
+                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                    r = h2load(p.port, gen.host(0), dur)
                 res.add("1 h2 64c×10 streams", "req/s", "high", p.name, r["rps"])
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} resumed handshakes"
-                r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
+                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                    r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
                 res.add(f"2 new TLS connection per request (wrk resumes), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} full handshakes"
-                r = full_handshakes(p.port, last, dur)
+                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                    r = full_handshakes(p.port, last, dur)
                 res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
                 res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "failed", "low", p.name, r["failed"])
             settle(prev)
@@ -389,7 +421,8 @@ def main():
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} latency"
-                r = wrk(f"https://{gen.host(0)}:{p.port}/", 2, dur, out)
+                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                    r = wrk(f"https://{gen.host(0)}:{p.port}/", 2, dur, out)
                 res.add("3 latency 2c", "req/s", "high", p.name, r["rps"])  # low with a high p99: time spent stalled
                 res.add("3 latency 2c", "p50 ms", "low", p.name, r["p50"])
                 res.add("3 latency 2c", "p99 ms", "low", p.name, r["p99"])
@@ -543,6 +576,9 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
     slow = [f"{after} {w:.1f} s{'' if ok else ' (not quiet)'}" for after, w, ok in SETTLE_WAITS if w > 1.0]
     settled = (f"- before each cell of rows 1-3, CPU {PROXY_CPU} was left to settle (below 15% busy over 0.5 s, at most 30 s); "
                f"{len(SETTLE_WAITS)} cells, waits over 1 s: {', '.join(slow) if slow else 'none'}\n")
+    shared = ", ".join(f"{c} {o:.0%}" for c, o in SHARED_CELLS)
+    settled += (f"- cells during which other processes took over 5% of CPU {PROXY_CPU} (the proxy's core): "
+                f"{shared if shared else 'none'}\n")
     text = f"""# Benchmark results ({a.mode} run)
 
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
@@ -554,6 +590,9 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
 
 {table(res, names)}
 """
+    # Every round's value, in the order measured (A B A B), for reading one round against another.
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump([{"row": r, "metric": m, "values": v} for r, m, _, v in res.rows], f, indent=1)
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(text)
     print(text)
