@@ -9,7 +9,7 @@ using System.Text;
 internal static class Http1RequestWriter
 {
     /// <summary>The head's length in <see cref="Http1Connection.SendBuffer"/>.</summary>
-    /// <exception cref="HttpRequestException">A header name or value holds CR, LF or NUL (it would split the head).</exception>
+    /// <exception cref="HttpRequestException">A header name or value holds CR, LF or NUL (it would split the head), or a character outside Latin-1.</exception>
     public static int WriteHead(Http1Connection connection, HttpRequestMessage request, Uri uri)
     {
         var position = 0;
@@ -99,6 +99,12 @@ internal static class Http1RequestWriter
         if (text.AsSpan().ContainsAny('\r', '\n', '\0'))
         {
             throw new HttpRequestException(HttpRequestError.Unknown, "A request header holds a CR, LF or NUL character.");
+        }
+
+        // Written as Latin-1 below, which would turn such a character into '?' without a word.
+        if (text.AsSpan().ContainsAnyExceptInRange('\0', '\u00FF'))
+        {
+            throw new HttpRequestException(HttpRequestError.Unknown, "A request header holds a character outside Latin-1.");
         }
     }
 
