@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
+using Portcullis.DataPlane.Forwarding.Reencrypt;
 
 /// <summary>
 /// The HTTP/1.1 hop to plain (cleartext) backends without SocketsHttpHandler: a small pool of keep-alive sockets per
@@ -19,8 +20,8 @@ using System.Net.Sockets;
 /// </remarks>
 internal sealed class Http1Handler : HttpMessageHandler
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
-    private const long IdleTimeoutMs = 60_000; // SocketsHttpHandler.PooledConnectionIdleTimeout as BackendHandler sets it
+    private static readonly TimeSpan ConnectTimeout = BackendHandler.ConnectTimeout;
+    private static readonly long IdleTimeoutMs = (long)BackendHandler.IdleTimeout.TotalMilliseconds;
 
     private readonly HttpMessageInvoker _fallback;
     private readonly ConcurrentDictionary<(string Host, int Port), Http1Pool> _pools = new();

@@ -113,16 +113,22 @@ internal sealed class BackendTlsInvokers(ILogger logger) : IDisposable
 /// <summary>The settings every connection pool to backends shares, plain or TLS.</summary>
 internal static class BackendHandler
 {
+    /// <summary>How long a connection to a backend may take, in SocketsHttpHandler and in our HTTP/1.1 client alike.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an idle pooled connection to a backend is kept, in both clients.</summary>
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
     public static SocketsHttpHandler Create() => new()
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
-        ConnectTimeout = TimeSpan.FromSeconds(5),
+        ConnectTimeout = BackendHandler.ConnectTimeout,
         EnableMultipleHttp2Connections = true,
         ActivityHeadersPropagator = null,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
+        PooledConnectionIdleTimeout = BackendHandler.IdleTimeout,
     };
 
     /// <summary>
