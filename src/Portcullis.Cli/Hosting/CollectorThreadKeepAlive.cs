@@ -23,7 +23,7 @@ using System.Runtime;
 /// the last <see cref="Period"/> (under <see cref="IdleShare"/> of a core), and under steady load only at
 /// <see cref="Deadline"/>: the last background collection is seen at most a period after it ended, so the next starts
 /// at most <see cref="Deadline"/> + <see cref="Period"/> = 17 s after it, under the 20 s. Idle, that is one collection
-/// per 10-11 s (as before); busy, one per 16-17 s instead of one per 10-15 s; bursty, in the pauses. The 20 s is the
+/// per 10-11 s; busy, one per 16-17 s (both were one per 10-15 s before session 9); bursty, in the pauses. The 20 s is the
 /// runtime's internal timeout, not a documented contract: if it changes, this is a periodic background collection and
 /// nothing worse. Not started when it cannot help: Server GC's background threads do not time out, and without
 /// concurrent GC (latency mode Batch) a forced gen2 would itself stop every thread.
