@@ -20,7 +20,6 @@ using Portcullis.DataPlane.Forwarding.Reencrypt;
 /// </remarks>
 internal sealed class Http1Handler : HttpMessageHandler
 {
-    private static readonly TimeSpan ConnectTimeout = BackendHandler.ConnectTimeout;
     private static readonly long IdleTimeoutMs = (long)BackendHandler.IdleTimeout.TotalMilliseconds;
 
     private readonly HttpMessageInvoker _fallback;
@@ -135,7 +134,7 @@ internal sealed class Http1Handler : HttpMessageHandler
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ConnectTimeout);
+        timeout.CancelAfter(BackendHandler.ConnectTimeout);
         try
         {
             EndPoint endpoint = IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
@@ -145,7 +144,7 @@ internal sealed class Http1Handler : HttpMessageHandler
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new TaskCanceledException($"Connecting to {host}:{port} timed out after {ConnectTimeout.TotalSeconds} s.", new TimeoutException(e.Message));
+            throw new TaskCanceledException($"Connecting to {host}:{port} timed out after {BackendHandler.ConnectTimeout.TotalSeconds} s.", new TimeoutException(e.Message));
         }
         catch (SocketException e)
         {
