@@ -148,8 +148,12 @@ def write_nginx(out, hosts, ep):
     for h, d in hosts:
         servers.append(f"server {{ listen 127.0.0.1:{PORTS['nginx']} ssl http2; server_name {h}; "
                        f"ssl_certificate {d}/tls.crt; ssl_certificate_key {d}/tls.key; include {out}/nginx-location.conf; }}")
+    # The request headers Portcullis adds (as Envoy does): X-Forwarded-For (appended), X-Forwarded-Proto, and an
+    # X-Request-Id when the client sent none. Every peer is given the same, so each does the same work per request.
     write(os.path.join(out, "nginx-location.conf"),
-          "location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_set_header Host $host; }\n")
+          "location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; "
+          "proxy_set_header Host $host; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; "
+          "proxy_set_header X-Forwarded-Proto $scheme; proxy_set_header X-Request-Id $request_id_out; }\n")
     write(os.path.join(out, "nginx.conf"), f"""worker_processes 1;
 pid {out}/nginx.pid;
 error_log {out}/nginx-error.log warn;
@@ -164,6 +168,7 @@ http {{
   ssl_protocols TLSv1.2 TLSv1.3;
   client_body_temp_path {out}/nginx-tmp;
   proxy_temp_path {out}/nginx-tmp;
+  map $http_x_request_id $request_id_out {{ "" $request_id; default $http_x_request_id; }}
   upstream backend {{ server {ep}:{BACKEND_PORT}; keepalive 128; }}
   {chr(10).join(servers)}
 }}
@@ -184,8 +189,12 @@ defaults
   timeout client 30s
   timeout server 30s
   option http-keep-alive
+  option forwardfor
 frontend fe
   bind 127.0.0.1:{PORTS['haproxy']} ssl crt-list {out}/haproxy-crt-list.txt alpn h2,http/1.1
+  unique-id-format %[uuid()]
+  http-request set-header X-Forwarded-Proto https
+  http-request set-header X-Request-Id %[unique-id] unless {{ req.hdr(x-request-id) -m found }}
   use_backend %[req.hdr(host),field(1,:),lower,map({out}/haproxy-hosts.map)]
 backend be
   http-reuse always
@@ -194,7 +203,7 @@ backend be
 
 
 def write_caddy(out, hosts, ep):
-    sites = [f"https://{h}:{PORTS['caddy']} {{\n  bind 127.0.0.1\n  tls {d}/tls.crt {d}/tls.key\n  reverse_proxy {ep}:{BACKEND_PORT}\n}}"
+    sites = [f"https://{h}:{PORTS['caddy']} {{\n  bind 127.0.0.1\n  tls {d}/tls.crt {d}/tls.key\n  reverse_proxy {ep}:{BACKEND_PORT} {{\n    header_up X-Request-Id {{http.request.uuid}}\n  }}\n}}"
              for h, d in hosts]
     write(os.path.join(out, "Caddyfile"), f"""{{
   admin {CADDY_ADMIN}
