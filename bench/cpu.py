@@ -94,7 +94,7 @@ class Counters:
         return sums
 
 
-def measure(proxy, rows, duration, out, warmup=3):
+def measure(proxy, rows, duration, out, warmup=20):
     """rows: names (h1, h2, hs) run for `duration` each, or timeline windows 'h1@END' (see --timeline)."""
     host = gen.host(0)
     results = {}
@@ -151,7 +151,8 @@ def main():
     a.add_argument("--proxies", default="portcullis nginx")
     a.add_argument("--rows", default="h1 h2 hs")
     a.add_argument("--duration", type=int, default=8)
-    a.add_argument("--warmup", type=int, default=3, help="seconds of h1 load before the rows (JIT tiering, pools)")
+    a.add_argument("--warmup", type=int, default=20,
+                   help="seconds of h1 load before the rows (JIT tiering, pools; 10 s after the start the tiering thread still took ~5%% of CPU 0)")
     a.add_argument("--rounds", type=int, default=1, help="candidates alternate (A B A B); cells are medians")
     a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
     a.add_argument("--variant", action="append", default=[],
