@@ -198,6 +198,26 @@ def settle(after, quiet=0.15, window=0.5, limit=30.0):
 
 
 SHARED_CELLS = []  # (cell, share of CPU 0 other processes took while it ran) for the log and the report
+PROBES = []  # (cell, memory latency in ns before, after) for the report and results.json
+# The probe's working set, and "contended": both readings above 1.3x the run's 10th percentile. Calibrated in session 10
+# against nginx's CPU per h1 request (bench/README.md, "Session 10"): 9-12 ns in cells where nginx took 38-41 µs,
+# 13.5-15.5 ns where it took 47-54 µs.
+MEMPROBE_KIB, MEMPROBE_STEPS, CONTENDED = 1024, 5_000_000, 1.3
+
+
+def memprobe(out):
+    """ns per dependent load over 1 MiB on the proxies' CPU (bench/memprobe.c, built by run.sh), NaN without it.
+    It rises when something outside this VM contends for the core's caches, which slows every proxy down (by a third
+    for nginx) and which no counter inside the VM shows (no steal time is accounted)."""
+    exe = os.path.join(out, "memprobe")
+    if not os.path.exists(exe):
+        return float("nan")
+    r = subprocess.run(["taskset", "-c", PROXY_CPU, exe, str(MEMPROBE_KIB), str(MEMPROBE_STEPS)], capture_output=True, text=True,
+                       timeout=60)
+    try:
+        return float(r.stdout)
+    except ValueError:
+        return float("nan")
 
 
 class Shared:
@@ -205,10 +225,11 @@ class Shared:
     process trees. A cell that shares its core with another process (a build, a stray load) is slower for reasons that
     are not the proxy's; settle() only checks that the core is quiet when the cell starts."""
 
-    def __init__(self, cell, *roots):
-        self.cell, self.roots = cell, roots
+    def __init__(self, cell, out, *roots):
+        self.cell, self.out, self.roots = cell, out, roots
 
     def __enter__(self):
+        self.probe0 = memprobe(self.out)  # before the counters: the probe's own CPU is not another process's share
         self.busy0, self.total0 = cpu_busy(PROXY_CPU)
         self.own0 = sum(tree_cpu_seconds(r) for r in self.roots)
         return self
@@ -221,6 +242,7 @@ class Shared:
         if others > 0.05:
             SHARED_CELLS.append((self.cell, others))
             log(f"shared: other processes took {others:.0%} of CPU {PROXY_CPU} during {self.cell}")
+        PROBES.append((self.cell, self.probe0, memprobe(self.out)))
         return False
 
 
@@ -389,7 +411,7 @@ def main():
             for p in procs:
                 settle(f"{prev}")
                 prev = f"{p.name} h1"
-                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                with Shared(f"{prev} round {rnd + 1}", out, p.proc.pid, backend.pid):
                     r = wrk(f"https://{gen.host(0)}:{p.port}/", 64, dur, out)
                 res.add("1 h1 keep-alive 64c", "req/s", "high", p.name, r["rps"])
                 res.add("1 h1 keep-alive 64c", "p50 ms", "low", p.name, r["p50"])
@@ -398,19 +420,19 @@ def main():
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} h2"
-                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                with Shared(f"{prev} round {rnd + 1}", out, p.proc.pid, backend.pid):
                     r = h2load(p.port, gen.host(0), dur)
                 res.add("1 h2 64c×10 streams", "req/s", "high", p.name, r["rps"])
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} resumed handshakes"
-                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                with Shared(f"{prev} round {rnd + 1}", out, p.proc.pid, backend.pid):
                     r = wrk(f"https://{last}:{p.port}/", 16, dur, out, ["-H", "Connection: close"])
                 res.add(f"2 new TLS connection per request (wrk resumes), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} full handshakes"
-                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                with Shared(f"{prev} round {rnd + 1}", out, p.proc.pid, backend.pid):
                     r = full_handshakes(p.port, last, dur)
                 res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "handshakes/s", "high", p.name, r["rps"])
                 res.add(f"2 full TLS handshake per request (h2load, no resumption), SNI among {a.n}", "failed", "low", p.name, r["failed"])
@@ -421,7 +443,7 @@ def main():
             for p in procs:
                 settle(prev)
                 prev = f"{p.name} latency"
-                with Shared(f"{prev} round {rnd + 1}", p.proc.pid, backend.pid):
+                with Shared(f"{prev} round {rnd + 1}", out, p.proc.pid, backend.pid):
                     r = wrk(f"https://{gen.host(0)}:{p.port}/", 2, dur, out)
                 res.add("3 latency 2c", "req/s", "high", p.name, r["rps"])  # low with a high p99: time spent stalled
                 res.add("3 latency 2c", "p50 ms", "low", p.name, r["p50"])
@@ -579,6 +601,15 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
     shared = ", ".join(f"{c} {o:.0%}" for c, o in SHARED_CELLS)
     settled += (f"- cells during which other processes took over 5% of CPU {PROXY_CPU} (the proxy's core): "
                 f"{shared if shared else 'none'}\n")
+    readings = sorted(v for _, b, a in PROBES for v in (b, a) if v == v)
+    if readings:
+        base = readings[len(readings) // 10]
+        contended = [f"{c} {b:.1f}/{a:.1f}" for c, b, a in PROBES if b > CONTENDED * base and a > CONTENDED * base]
+        settled += (f"- memory latency on CPU {PROXY_CPU} (`memprobe`, a {MEMPROBE_KIB // 1024} MiB pointer chase) before and after "
+                    f"each cell of rows 1-3: 10th percentile {base:.1f} ns, median {statistics.median(readings):.1f} ns (9-12 ns on "
+                    f"this machine when it is not contended); cells with both readings above {CONTENDED}x the 10th percentile "
+                    f"(the core's caches contended from outside this VM: every proxy is slower then): "
+                    f"{', '.join(contended) if contended else 'none'}\n")
     text = f"""# Benchmark results ({a.mode} run)
 
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
@@ -592,7 +623,9 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
 """
     # Every round's value, in the order measured (A B A B), for reading one round against another.
     with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump([{"row": r, "metric": m, "values": v} for r, m, _, v in res.rows], f, indent=1)
+        json.dump([{"row": r, "metric": m, "values": v} for r, m, _, v in res.rows]
+                  + [{"row": "memprobe", "metric": f"ns per load over {MEMPROBE_KIB} KiB, before and after the cell",
+                      "values": {c: [b, a] for c, b, a in PROBES}}], f, indent=1)
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(text)
     print(text)

@@ -23,6 +23,7 @@ command -v h2load >/dev/null || need+=(nghttp2-client)
 command -v curl >/dev/null || need+=(curl)
 command -v taskset >/dev/null || need+=(util-linux)
 python3 -c 'import cryptography' 2>/dev/null || need+=(python3-cryptography)
+command -v gcc >/dev/null || need+=(gcc libc6-dev) # bench/memprobe.c
 if ! command -v caddy >/dev/null; then
   apt-get update -qq
   if apt-cache policy caddy | grep -q 'Candidate: [0-9]'; then need+=(caddy); else echo "no caddy package in this Debian: Caddy is skipped"; fi
@@ -36,6 +37,8 @@ fi
 
 . "$ROOT/bench/lib.sh"
 build_portcullis
+# The memory latency probe bench.py runs around each cell (the machine's shared cache, see bench/README.md).
+gcc -O2 -o "$OUT/memprobe" "$ROOT/bench/memprobe.c" || { echo "memprobe not built: cells are not probed"; rm -f "$OUT/memprobe"; }
 
 if [ "$MODE" = quick ]; then N=1000; else N=10000; fi
 gen_set big "$N"
