@@ -107,11 +107,13 @@ def measure(proxy, rows, duration, out, warmup=20):
         elapsed += seconds
         # Not on timeline windows: attaching takes 2 s without load between them.
         counted = proxy.name == "portcullis" and not end
+        probe0 = bench.memprobe(out)  # the machine's own slow mode shows here (bench.py, bench/README.md "Session 10")
         with Counters(proxy.proc.pid, out, seconds + 5) if counted else _Null() as counters:
             c0, t0 = cpu_seconds(proxy.proc.pid), time.time()
             requests, rps, latency = load(kind, proxy.port, host, seconds, out)
             c1, t1 = cpu_seconds(proxy.proc.pid), time.time()
-        r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1), **latency}
+        r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1), **latency,
+             "probe_ns": max(probe0, bench.memprobe(out), key=lambda v: -1 if v != v else v)}
         if isinstance(counters, Counters):
             sums = counters.totals(t0, t1)
             if "dotnet.gc.heap.total_allocated" in sums:
@@ -185,8 +187,8 @@ def main():
         os.killpg(backend.pid, signal.SIGTERM)
     print(f"\nCPU per request (proxy process tree, user+system), {args.duration} s per row, {args.rounds} round(s), "
           f"medians; Portcullis env: bench defaults {args.env}")
-    print("| row | proxy | requests | req/s | CPU µs/request | allocated B/request | GCs gen0/1/2 | p50 / p99 ms |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| row | proxy | requests | req/s | CPU µs/request | allocated B/request | GCs gen0/1/2 | p50 / p99 ms | memprobe ns |")
+    print("|---|---|---|---|---|---|---|---|---|")
     med = {}
     for row in args.rows.split():
         for label, res in runs.items():
@@ -200,7 +202,8 @@ def main():
             gcs = "/".join(str(rs[-1].get("gc", {}).get(f"gen{g}", "-")) for g in range(3)) if "gc" in rs[-1] else "-"
             lat = (f"{statistics.median(r['p50'] for r in rs):.3f} / {statistics.median(r['p99'] for r in rs):.2f}"
                    if all("p50" in r for r in rs) else "-")
-            print(f"| {row} | {label} | {m['requests']:,.0f} | {m['rps']:,.0f} | {m['cpu_us']:.1f}{spread} | {alloc} | {gcs} | {lat} |")
+            probes = ", ".join(f"{r['probe_ns']:.1f}" if r["probe_ns"] == r["probe_ns"] else "-" for r in rs)
+            print(f"| {row} | {label} | {m['requests']:,.0f} | {m['rps']:,.0f} | {m['cpu_us']:.1f}{spread} | {alloc} | {gcs} | {lat} | {probes} |")
     if "nginx" in runs:
         for row in args.rows.split():
             for label in runs:

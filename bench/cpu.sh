@@ -16,6 +16,7 @@ OUT="$ROOT/bench/.out"
 mkdir -p "$OUT"
 . "$ROOT/bench/lib.sh"
 [ "${SKIP_BUILD:-}" = 1 ] || build_portcullis
+build_memprobe
 gen_set small 100
 exec python3 "$ROOT/bench/cpu.py" --out "$OUT" --rows "${ROWS:-h1 h2 hs}" --duration "${DURATION:-8}" \
   --proxies "${PROXIES:-portcullis nginx}" --env "${PORTCULLIS_ENV:-}" \

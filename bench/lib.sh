@@ -10,6 +10,12 @@ build_portcullis() { # Release build of the CLI into $OUT/bin
     --nologo -v quiet -clp:NoSummary >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; return 1; }
 }
 
+# The memory latency probe bench.py and cpu.py run around each cell (the machine's slow mode, see bench/README.md).
+build_memprobe() {
+  gcc -O2 -o "$OUT/memprobe" "$ROOT/bench/memprobe.c" 2>"$OUT/memprobe.log" ||
+    { echo "memprobe not built (gcc missing?): cells are not probed"; rm -f "$OUT/memprobe"; }
+}
+
 # Domain 0 (the host of rows 1, 3 and 5) the workshop's way: a CA per domain, leaf with CN only, RSA 2048.
 # d0-rotated is a second leaf from the same CA (certificate rotation in row 5); dnew is the host added in row 4.
 workshop_cert() { # dir, domain, ca-dir (reuse its CA when given)

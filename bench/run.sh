@@ -37,8 +37,7 @@ fi
 
 . "$ROOT/bench/lib.sh"
 build_portcullis
-# The memory latency probe bench.py runs around each cell (the machine's shared cache, see bench/README.md).
-gcc -O2 -o "$OUT/memprobe" "$ROOT/bench/memprobe.c" || { echo "memprobe not built: cells are not probed"; rm -f "$OUT/memprobe"; }
+build_memprobe
 
 if [ "$MODE" = quick ]; then N=1000; else N=10000; fi
 gen_set big "$N"
