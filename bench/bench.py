@@ -354,6 +354,24 @@ def table(results, proxies):
     return "\n".join(lines)
 
 
+def slow_rounds(results, proxies, below=0.85):
+    """Rounds of the throughput rows in which every proxy, or all but one of three or more, ran over 15% below its own
+    median: the cells of one round follow each other within a minute, so that is the machine slowing down (the slow
+    mode of bench/README.md "Session 10"), not a proxy. A round in which only Portcullis was slow is not listed."""
+    found = []
+    for row, metric, better, vals in results.rows:
+        if better != "high" or metric not in ("req/s", "handshakes/s") or row.startswith("3"):
+            continue
+        runs = {p: vals[p] for p in proxies if len(vals.get(p, [])) > 1}
+        if len(runs) < 2:
+            continue
+        for r in range(min(len(v) for v in runs.values())):
+            slow = {p: v[r] / statistics.median(v) - 1 for p, v in runs.items() if v[r] < below * statistics.median(v)}
+            if len(slow) >= max(2, len(runs) - 1 if len(runs) >= 3 else len(runs)):
+                found.append(f"{row.split(',')[0]} round {r + 1} (" + ", ".join(f"{p} {d:+.0%}" for p, d in slow.items()) + ")")
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -610,6 +628,9 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
                     f"this machine when it is not contended); cells with both readings above {CONTENDED}x the 10th percentile "
                     f"(the core's caches contended from outside this VM: every proxy is slower then): "
                     f"{', '.join(contended) if contended else 'none'}\n")
+    slow = slow_rounds(res, names)
+    settled += ("- rounds of rows 1-2 in which every proxy (all but one of three or more) ran over 15% below its own median, "
+                f"the machine's slow mode: {'; '.join(slow) if slow else 'none'}\n")
     text = f"""# Benchmark results ({a.mode} run)
 
 - date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}; machine: `nproc` = {os.cpu_count()}, CPU: {cpu}
