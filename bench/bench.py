@@ -200,8 +200,8 @@ def settle(after, quiet=0.15, window=0.5, limit=30.0):
 SHARED_CELLS = []  # (cell, share of CPU 0 other processes took while it ran) for the log and the report
 PROBES = []  # (cell, memory latency in ns before, after) for the report and results.json
 # The probe's working set, and "contended": both readings above 1.3x the run's 10th percentile. Calibrated in session 10
-# against nginx's CPU per h1 request (bench/README.md, "Session 10"): 9-12 ns in cells where nginx took 38-41 µs,
-# 13.5-15.5 ns where it took 47-54 µs.
+# against nginx's CPU per h1 request (bench/README.md, "Session 10"): 8.7-11.9 ns in cells where nginx took 37-41 µs
+# (one 12-13), 13.4-17 ns where it took 47-67 µs.
 MEMPROBE_KIB, MEMPROBE_STEPS, CONTENDED = 1024, 5_000_000, 1.3
 
 
@@ -619,10 +619,11 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
     shared = ", ".join(f"{c} {o:.0%}" for c, o in SHARED_CELLS)
     settled += (f"- cells during which other processes took over 5% of CPU {PROXY_CPU} (the proxy's core): "
                 f"{shared if shared else 'none'}\n")
-    readings = sorted(v for _, b, a in PROBES for v in (b, a) if v == v)
+    readings = sorted(v for _, before, after in PROBES for v in (before, after) if v == v)
     if readings:
         base = readings[len(readings) // 10]
-        contended = [f"{c} {b:.1f}/{a:.1f}" for c, b, a in PROBES if b > CONTENDED * base and a > CONTENDED * base]
+        contended = [f"{c} {before:.1f}/{after:.1f}" for c, before, after in PROBES
+                     if before > CONTENDED * base and after > CONTENDED * base]
         settled += (f"- memory latency on CPU {PROXY_CPU} (`memprobe`, a {MEMPROBE_KIB // 1024} MiB pointer chase) before and after "
                     f"each cell of rows 1-3: 10th percentile {base:.1f} ns, median {statistics.median(readings):.1f} ns (9-12 ns on "
                     f"this machine when it is not contended); cells with both readings above {CONTENDED}x the 10th percentile "
@@ -646,7 +647,7 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
     with open(os.path.join(out, "results.json"), "w") as f:
         json.dump([{"row": r, "metric": m, "values": v} for r, m, _, v in res.rows]
                   + [{"row": "memprobe", "metric": f"ns per load over {MEMPROBE_KIB} KiB, before and after the cell",
-                      "values": {c: [b, a] for c, b, a in PROBES}}], f, indent=1)
+                      "values": {c: [before, after] for c, before, after in PROBES}}], f, indent=1)
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(text)
     print(text)
