@@ -201,7 +201,7 @@ SHARED_CELLS = []  # (cell, share of CPU 0 other processes took while it ran) fo
 PROBES = []  # (cell, memory latency in ns before, after) for the report and results.json
 # The probe's working set, and "contended": both readings above 1.3x the run's 10th percentile. Calibrated in session 10
 # against nginx's CPU per h1 request (bench/README.md, "Session 10"): 8.7-11.9 ns in cells where nginx took 37-41 µs
-# (one 12-13), 13.4-17 ns where it took 47-67 µs.
+# (two cells higher), 13.4-17 ns where it took 47-67 µs (one reading lower).
 MEMPROBE_KIB, MEMPROBE_STEPS, CONTENDED = 1024, 5_000_000, 1.3
 
 
