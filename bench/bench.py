@@ -223,7 +223,8 @@ def memprobe(out):
 class Shared:
     """Measures what else ran on the proxy's CPU during one cell: CPU 0's busy time minus the proxy's and the backend's
     process trees. A cell that shares its core with another process (a build, a stray load) is slower for reasons that
-    are not the proxy's; settle() only checks that the core is quiet when the cell starts."""
+    are not the proxy's; settle() only checks that the core is quiet when the cell starts. It also runs the memory
+    probe just before and after the cell (PROBES)."""
 
     def __init__(self, cell, out, *roots):
         self.cell, self.out, self.roots = cell, out, roots
@@ -365,9 +366,10 @@ def slow_rounds(results, proxies, below=0.85):
         runs = {p: vals[p] for p in proxies if len(vals.get(p, [])) > 1}
         if len(runs) < 2:
             continue
+        medians = {p: statistics.median(v) for p, v in runs.items()}
         for r in range(min(len(v) for v in runs.values())):
-            slow = {p: v[r] / statistics.median(v) - 1 for p, v in runs.items() if v[r] < below * statistics.median(v)}
-            if len(slow) >= max(2, len(runs) - 1 if len(runs) >= 3 else len(runs)):
+            slow = {p: v[r] / medians[p] - 1 for p, v in runs.items() if v[r] < below * medians[p]}
+            if len(slow) >= max(2, len(runs) - 1):  # both of two, all but one of three or more
                 found.append(f"{row.split(',')[0]} round {r + 1} (" + ", ".join(f"{p} {d:+.0%}" for p, d in slow.items()) + ")")
     return found
 
