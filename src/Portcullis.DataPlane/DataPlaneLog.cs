@@ -35,6 +35,12 @@ internal static partial class DataPlaneLog
     [LoggerMessage(1012, LogLevel.Warning, "Listener {Listener} skipped: its protocol conflicts with the other listeners on {Endpoint}")]
     public static partial void ListenerProtocolConflict(ILogger logger, string listener, string endpoint);
 
+    [LoggerMessage(1040, LogLevel.Warning, "Forwarding to {Destination} failed before a response; the client gets {Status}")]
+    public static partial void ForwardFailed(ILogger logger, string destination, int status, Exception exception);
+
+    [LoggerMessage(1041, LogLevel.Warning, "The response body from {Destination} failed; the client's response is aborted")]
+    public static partial void ForwardBodyFailed(ILogger logger, string destination, Exception exception);
+
     [LoggerMessage(1020, LogLevel.Debug, "Connection dispatch failed on {Endpoint}")]
     public static partial void DispatchFailed(ILogger logger, string endpoint, Exception exception);
 }

@@ -22,6 +22,12 @@ public sealed record ProxyServerOptions
     /// <summary>How long a removed port's open connections may finish before they are closed.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether requests without a body to plain HTTP/1.1 backends, on routes without filters, are forwarded without
+    /// YARP's request and response messages (the default; <c>PORTCULLIS_H1_FORWARDER=yarp</c> turns it off).
+    /// </summary>
+    public bool DirectHttp1 { get; init; } = Environment.GetEnvironmentVariable("PORTCULLIS_H1_FORWARDER") != "yarp";
+
     /// <summary>How long a UDP session lives without a datagram either way.</summary>
     public TimeSpan UdpIdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
@@ -143,7 +149,7 @@ public sealed class ProxyServer : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>(), _loggerFactory.CreateLogger<RequestHandler>());
+        var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>(), _loggerFactory.CreateLogger<RequestHandler>(), _options.DirectHttp1);
         app.Run(GrpcLocalReplies.Wrap(handler.HandleAsync));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;

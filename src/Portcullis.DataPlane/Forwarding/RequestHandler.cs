@@ -22,17 +22,26 @@ internal sealed class RequestHandler : IDisposable
     private readonly IHttpForwarder _forwarder;
 
     // One connection pool to the plain backends, shared by forwarded requests and mirrored copies.
-    private readonly HttpMessageInvoker _invoker = new(BackendHandler.CreatePlain());
+    private readonly HttpMessageInvoker _invoker;
+
+    // Requests without a body to plain HTTP/1.1 backends on routes without filters, without YARP (null: all go to YARP).
+    private readonly Http1.Http1Forwarder? _direct;
 
     // Backends under a BackendTLSPolicy: one pool per distinct TLS setting.
     private readonly BackendTlsInvokers _tlsInvokers;
 
     private readonly MirrorSender _mirrors;
 
-    public RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder, ILogger? logger = null)
+    /// <param name="directHttp1">Whether requests the direct forwarder can serve skip YARP (see <see cref="Http1.Http1Forwarder"/>).</param>
+    public RequestHandler(Func<RoutingTables> tables, IHttpForwarder forwarder, ILogger? logger = null, bool directHttp1 = true)
     {
         _tables = tables;
         _forwarder = forwarder;
+        var plain = BackendHandler.CreatePlain();
+        _invoker = new HttpMessageInvoker(plain);
+        _direct = directHttp1 && plain is Http1.Http1Handler own
+            ? new Http1.Http1Forwarder(own, logger ?? NullLogger.Instance, Http1.Http1Forwarder.DefaultActivityTimeout)
+            : null;
         _tlsInvokers = new BackendTlsInvokers(logger ?? NullLogger.Instance);
         _mirrors = new MirrorSender(InvokerFor);
     }
@@ -94,13 +103,21 @@ internal sealed class RequestHandler : IDisposable
         await ForwardAsync(context, action, backend, destination).ConfigureAwait(false);
     }
 
-    /// <summary>Errors are answered by YARP: 502 for a failed backend (a refused backend certificate too), 504 when it timed out.</summary>
+    /// <summary>
+    /// Errors are answered by YARP or the direct forwarder alike: 502 for a failed backend (a refused backend certificate
+    /// too), 504 when it timed out.
+    /// </summary>
     private Task ForwardAsync(HttpContext context, CompiledAction action, CompiledBackend backend, string destination)
     {
         var invoker = InvokerFor(backend);
         if (action.Timeout is { } timeout)
         {
             return FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, invoker, timeout);
+        }
+
+        if (_direct is not null && Http1.Http1Forwarder.CanForward(context, backend))
+        {
+            return _direct.ForwardAsync(context, destination);
         }
 
         // YARP's SendAsync is an async ValueTask method: once it has gone asynchronous, AsTask returns its own task

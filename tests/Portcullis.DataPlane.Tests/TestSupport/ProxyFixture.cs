@@ -14,10 +14,11 @@ internal sealed class ProxyFixture : IAsyncDisposable
 
     public ProxyServer Server { get; }
 
-    public static async Task<ProxyFixture> StartAsync(TimeSpan? drainTimeout = null)
+    /// <param name="directHttp1">False sends every request through YARP's forwarder (ProxyServerOptions.DirectHttp1).</param>
+    public static async Task<ProxyFixture> StartAsync(TimeSpan? drainTimeout = null, bool directHttp1 = true)
     {
         var server = new ProxyServer(
-            new ProxyServerOptions { DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5) },
+            new ProxyServerOptions { DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5), DirectHttp1 = directHttp1 },
             NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
         return new ProxyFixture(server);

@@ -23,6 +23,10 @@ internal sealed class Http1Connection : IDisposable
     private int _end;
     private bool _disposed;
 
+    // The direct forwarder's per-request cancellation: the activity timeout and the client going away (see Arm).
+    private CancellationTokenSource? _activity;
+    private CancellationTokenRegistration _aborted;
+
     public Http1Connection(Socket socket)
     {
         _socket = socket;
@@ -46,6 +50,36 @@ internal sealed class Http1Connection : IDisposable
     public bool ReceivedAny { get; private set; }
 
     public void BeginRequest() => ReceivedAny = false;
+
+    /// <summary>
+    /// A token for this request's operations that is cancelled when <paramref name="timeout"/> passes without
+    /// <see cref="Touch"/> or when <paramref name="requestAborted"/> is: one source per connection, reset between
+    /// requests (<see cref="Disarm"/>), so a request allocates none.
+    /// </summary>
+    public CancellationToken Arm(TimeSpan timeout, CancellationToken requestAborted)
+    {
+        var activity = _activity ??= new CancellationTokenSource();
+        activity.CancelAfter(timeout);
+        _aborted = requestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), activity);
+        return activity.Token;
+    }
+
+    /// <summary>Something arrived: the activity timeout starts again.</summary>
+    public void Touch(TimeSpan timeout)
+    {
+        if (!_disposed)
+        {
+            _activity?.CancelAfter(timeout);
+        }
+    }
+
+    /// <summary>Ends the request's cancellation; false when it fired (the connection must not serve another request).</summary>
+    public bool Disarm()
+    {
+        _aborted.Dispose(); // waits for a callback in progress, so none fires after this
+        _aborted = default;
+        return _activity is null || _activity.TryReset();
+    }
 
     public int Buffered => _end - _start;
 
@@ -151,6 +185,8 @@ internal sealed class Http1Connection : IDisposable
 
         _disposed = true;
         _stream.Dispose();
+        _aborted.Dispose();
+        _activity?.Dispose();
 
         // Not returned to the pool: a read or write may still be pending on them when a request is aborted.
         _receive = [];

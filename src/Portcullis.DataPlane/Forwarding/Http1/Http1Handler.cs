@@ -77,7 +77,7 @@ internal sealed class Http1Handler : HttpMessageHandler
     {
         var host = uri.IdnHost;
         var port = uri.Port;
-        var pool = _pools.GetOrAdd((host, port), static _ => new Http1Pool());
+        var pool = PoolFor(host, port);
         var content = request.Content;
         for (var attempt = 0; ; attempt++)
         {
@@ -111,9 +111,7 @@ internal sealed class Http1Handler : HttpMessageHandler
 
                 return response;
             }
-            catch (Exception e) when (attempt == 0 && connection.Reused && !connection.ReceivedAny && !bodyStarted
-                && !cancellationToken.IsCancellationRequested
-                && e is IOException or SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+            catch (Exception e) when (IsStaleConnection(e, connection, attempt, bodyStarted, cancellationToken))
             {
                 connection.Dispose(); // a stale keep-alive socket: once more on a new one
             }
@@ -130,7 +128,19 @@ internal sealed class Http1Handler : HttpMessageHandler
         }
     }
 
-    private static async ValueTask<Http1Connection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <summary>The keep-alive connections to one endpoint (shared with <see cref="Http1Forwarder"/>).</summary>
+    internal Http1Pool PoolFor(string host, int port) => _pools.GetOrAdd((host, port), static _ => new Http1Pool());
+
+    /// <summary>
+    /// Whether a request that failed on <paramref name="connection"/> may be sent once more on a new one: the first
+    /// attempt, on a pooled connection, failed before any response byte and before any body byte was sent (the
+    /// backend had closed the idle socket).
+    /// </summary>
+    internal static bool IsStaleConnection(Exception e, Http1Connection connection, int attempt, bool bodyStarted, CancellationToken cancellationToken) =>
+        attempt == 0 && connection.Reused && !connection.ReceivedAny && !bodyStarted && !cancellationToken.IsCancellationRequested
+        && e is IOException or SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded };
+
+    internal static async ValueTask<Http1Connection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

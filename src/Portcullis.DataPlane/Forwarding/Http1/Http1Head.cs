@@ -6,8 +6,8 @@ using System.Net.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
 /// <summary>
-/// Parses a backend's response head (status line and header fields, RFC 9112) from the connection's buffer into an
-/// <see cref="HttpResponseMessage"/>, and works out how its body is delimited.
+/// Parses a backend's response head (status line and header fields, RFC 9112) from the connection's buffer, into an
+/// <see cref="HttpResponseMessage"/> or any other <see cref="IHeadSink"/>, and works out how its body is delimited.
 /// </summary>
 internal static class Http1Head
 {
@@ -19,12 +19,43 @@ internal static class Http1Head
     /// <exception cref="HttpRequestException">The backend sent something that is not HTTP/1.x.</exception>
     public static HttpResponseMessage? TryRead(Http1Connection connection, Http1Pool pool, HttpRequestMessage request)
     {
+        var end = FindFinalHead(connection);
+        if (end < 0)
+        {
+            return null;
+        }
+
+        var head = connection.BufferedSpan[..(end + 2)];
+        var status = ReadStatusLine(head, out var http10, out var reason);
+        var body = new Http1ResponseStream(connection, pool);
+        var response = new HttpResponseMessage((HttpStatusCode)status)
+        {
+            Version = http10 ? HttpVersion.Version10 : HttpVersion.Version11,
+            RequestMessage = request,
+            Content = new Http1ResponseContent(body),
+            ReasonPhrase = reason,
+        };
+        var sink = new MessageSink(response);
+        var framing = ReadFields(head, connection.HeaderCache, status, http10, request.Method == HttpMethod.Head, ref sink);
+        connection.Consume(end + 4);
+        body.Frame(framing);
+        body.Start(response);
+        return response;
+    }
+
+    /// <summary>
+    /// Where the final response head ends (the index of its blank line's CRLF CRLF) once the buffer holds it, -1
+    /// before. 1xx informational heads other than 101 are consumed and skipped, as HttpClient does.
+    /// </summary>
+    /// <exception cref="HttpRequestException">The backend sent something that is not HTTP/1.x.</exception>
+    public static int FindFinalHead(Http1Connection connection)
+    {
         while (true)
         {
             var end = connection.BufferedSpan.IndexOf("\r\n\r\n"u8);
             if (end < 0)
             {
-                return null;
+                return -1;
             }
 
             var status = Status(connection.BufferedSpan);
@@ -34,59 +65,39 @@ internal static class Http1Head
                 continue;
             }
 
-            var body = new Http1ResponseStream(connection, pool);
-            var response = Parse(connection.BufferedSpan[..(end + 2)], connection.HeaderCache, request, body);
-            connection.Consume(end + 4);
-            body.Start(response);
-            return response;
+            return end;
         }
     }
 
-    /// <summary>"name: value" without the surrounding whitespace of the value; null when the line has no colon or an empty name.</summary>
-    public static (string Name, string Value)? SplitField(ReadOnlySpan<byte> line, Http1HeaderCache cache, int index)
+    /// <summary>
+    /// The status code of a head's status line, whether it is HTTP/1.0, and its reason phrase when it is not the
+    /// standard one (null otherwise, as HttpClient keeps it: the forwarder passes a custom phrase on).
+    /// </summary>
+    public static int ReadStatusLine(ReadOnlySpan<byte> head, out bool http10, out string? reason)
     {
-        var colon = line.IndexOf((byte)':');
-        if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t')
-        {
-            return null;
-        }
-
-        var name = Http1HeaderCache.Name(line[..colon]);
-        var value = line[(colon + 1)..].Trim(" \t"u8);
-        return (name, cache.Value(index, name, value));
-    }
-
-    private static int Status(ReadOnlySpan<byte> head) =>
-        head.Length >= 12 && head.StartsWith("HTTP/1."u8) && head[8] == ' '
-            && Utf8Parser.TryParse(head.Slice(9, 3), out int code, out var used) && used == 3 && code >= 100
-            ? code
-            : throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend's response does not start with an HTTP/1.x status line.");
-
-    private static HttpResponseMessage Parse(ReadOnlySpan<byte> head, Http1HeaderCache cache, HttpRequestMessage request, Http1ResponseStream body)
-    {
-        var lineEnd = head.IndexOf("\r\n"u8);
-        var statusLine = head[..lineEnd];
+        var statusLine = head[..head.IndexOf("\r\n"u8)];
         var code = Status(statusLine);
-        var http10 = statusLine[7] == (byte)'0';
-        var response = new HttpResponseMessage((HttpStatusCode)code)
-        {
-            Version = http10 ? HttpVersion.Version10 : HttpVersion.Version11,
-            RequestMessage = request,
-            Content = new Http1ResponseContent(body),
-        };
+        http10 = statusLine[7] == (byte)'0';
+        var phrase = statusLine.Length > 13 ? statusLine[13..] : [];
+        reason = phrase.Length > 0 && !System.Text.Ascii.Equals(phrase, ReasonPhrases.GetReasonPhrase(code))
+            ? System.Text.Encoding.Latin1.GetString(phrase)
+            : null;
+        return code;
+    }
 
-        // Kept only when it is not the standard one, as HttpClient does: the forwarder passes a custom phrase on.
-        var reason = statusLine.Length > 13 ? statusLine[13..] : [];
-        if (reason.Length > 0 && !System.Text.Ascii.Equals(reason, ReasonPhrases.GetReasonPhrase(code)))
-        {
-            response.ReasonPhrase = System.Text.Encoding.Latin1.GetString(reason);
-        }
-
+    /// <summary>
+    /// Hands the head's header fields to <paramref name="sink"/> in order and works out how the body is delimited
+    /// (RFC 9112 section 6.3). <paramref name="head"/> runs from the status line to the last field's CRLF.
+    /// </summary>
+    /// <exception cref="HttpRequestException">A folded line, a line without a name, or an invalid Content-Length.</exception>
+    public static ResponseFraming ReadFields<TSink>(ReadOnlySpan<byte> head, Http1HeaderCache cache, int status, bool http10, bool headRequest, ref TSink sink)
+        where TSink : struct, IHeadSink
+    {
         long length = -1;
         var chunked = false;
         var otherCoding = false;
         var close = http10;
-        var rest = head[(lineEnd + 2)..];
+        var rest = head[(head.IndexOf("\r\n"u8) + 2)..];
         for (var index = 0; rest.Length > 0; index++)
         {
             var end = rest.IndexOf("\r\n"u8);
@@ -121,33 +132,55 @@ internal static class Http1Head
                 close = HasToken(value, "close") || (http10 && !HasToken(value, "keep-alive"));
             }
 
+            sink.Add(name, value);
+        }
+
+        close |= status == 101; // never asked for (upgrades go to SocketsHttpHandler): whatever follows is not HTTP/1.1
+        if (headRequest || status is 204 or 304 or < 200)
+        {
+            return new ResponseFraming(BodyFraming.ContentLength, 0, !close, chunked);
+        }
+
+        if (chunked)
+        {
+            return new ResponseFraming(BodyFraming.Chunked, 0, !close, Chunked: true);
+        }
+
+        return otherCoding || length < 0
+            ? new ResponseFraming(BodyFraming.ToClose, 0, KeepAlive: false, Chunked: false)
+            : new ResponseFraming(BodyFraming.ContentLength, length, !close, Chunked: false);
+    }
+
+    /// <summary>"name: value" without the surrounding whitespace of the value; null when the line has no colon or an empty name.</summary>
+    public static (string Name, string Value)? SplitField(ReadOnlySpan<byte> line, Http1HeaderCache cache, int index)
+    {
+        var colon = line.IndexOf((byte)':');
+        if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t')
+        {
+            return null;
+        }
+
+        var name = Http1HeaderCache.Name(line[..colon]);
+        var value = line[(colon + 1)..].Trim(" \t"u8);
+        return (name, cache.Value(index, name, value));
+    }
+
+    private static int Status(ReadOnlySpan<byte> head) =>
+        head.Length >= 12 && head.StartsWith("HTTP/1."u8) && head[8] == ' '
+            && Utf8Parser.TryParse(head.Slice(9, 3), out int code, out var used) && used == 3 && code >= 100
+            ? code
+            : throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend's response does not start with an HTTP/1.x status line.");
+
+    /// <summary>Header fields into an <see cref="HttpResponseMessage"/>: its own headers, else its content's.</summary>
+    private readonly struct MessageSink(HttpResponseMessage response) : IHeadSink
+    {
+        public void Add(string name, string value)
+        {
             if (!response.Headers.TryAddWithoutValidation(name, value))
             {
                 response.Content.Headers.TryAddWithoutValidation(name, value);
             }
         }
-
-        var noBody = request.Method == HttpMethod.Head || code is 204 or 304 or < 200;
-        close |= code == 101; // never asked for (upgrades go to SocketsHttpHandler): whatever follows is not HTTP/1.1
-
-        if (noBody)
-        {
-            body.Frame(BodyFraming.ContentLength, 0, !close);
-        }
-        else if (chunked)
-        {
-            body.Frame(BodyFraming.Chunked, 0, !close);
-        }
-        else if (otherCoding || length < 0)
-        {
-            body.Frame(BodyFraming.ToClose, 0, keepAlive: false);
-        }
-        else
-        {
-            body.Frame(BodyFraming.ContentLength, length, !close);
-        }
-
-        return response;
     }
 
     private static bool HasToken(string value, string token)
@@ -163,3 +196,15 @@ internal static class Http1Head
         return false;
     }
 }
+
+/// <summary>Receives a response head's header fields as they are parsed.</summary>
+internal interface IHeadSink
+{
+    void Add(string name, string value);
+}
+
+/// <summary>
+/// How a response body is delimited. <see cref="Chunked"/>: the head said "Transfer-Encoding: chunked", also on a
+/// response that has no body (its Content-Length, if any, is then not passed on).
+/// </summary>
+internal readonly record struct ResponseFraming(BodyFraming Framing, long Length, bool KeepAlive, bool Chunked);

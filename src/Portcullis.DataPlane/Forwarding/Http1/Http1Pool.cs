@@ -40,6 +40,12 @@ internal sealed class Http1Pool
 
     public void Return(Http1Connection connection)
     {
+        if (!connection.Disarm())
+        {
+            connection.DisposeIdle(); // timed out or abandoned as the last byte came in: its request failed
+            return;
+        }
+
         connection.IdleSince = Environment.TickCount64;
         lock (_idle)
         {

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
 
 /// <summary>Writes a request line and header fields (RFC 9112) into the connection's send buffer.</summary>
 internal static class Http1RequestWriter
@@ -13,17 +15,7 @@ internal static class Http1RequestWriter
     public static int WriteHead(Http1Connection connection, HttpRequestMessage request, Uri uri)
     {
         var position = 0;
-        Append(connection, ref position, request.Method.Method);
-        Append(connection, ref position, " ");
-
-        // The absolute form is cached by Uri (and DestinationUris reuses the Uri): no string built per request.
-        var absolute = uri.AbsoluteUri;
-        var target = absolute.AsSpan(absolute.IndexOf('/', uri.Scheme.Length + 3) is var slash and >= 0 ? slash : absolute.Length);
-        var fragment = target.IndexOf('#');
-        target = fragment >= 0 ? target[..fragment] : target;
-        Append(connection, ref position, target.IsEmpty ? "/" : target);
-        Append(connection, ref position, " HTTP/1.1\r\n");
-
+        WriteRequestLine(connection, ref position, request.Method.Method, uri);
         var hasHost = WriteFields(connection, ref position, request.Headers.NonValidated, skipContentLength: false);
         if (!hasHost)
         {
@@ -35,7 +27,7 @@ internal static class Http1RequestWriter
             WriteFields(connection, ref position, content.Headers.NonValidated, skipContentLength: true);
             WriteField(connection, ref position, "Content-Length", content.Headers.ContentLength!.Value.ToString(CultureInfo.InvariantCulture));
         }
-        else if (NeedsLength(request.Method))
+        else if (NeedsLength(request.Method.Method))
         {
             WriteField(connection, ref position, "Content-Length", "0");
         }
@@ -44,10 +36,109 @@ internal static class Http1RequestWriter
         return position;
     }
 
+    /// <summary>
+    /// The head of a request without a body, straight from the client's request (the direct forwarder): what YARP's
+    /// forwarder and <see cref="ForwardingTransformer"/> without filters would send. The client's headers but the
+    /// hop-by-hop ones (YARP's list) and HTTP/2 pseudo-headers, Host as the client sent it, "TE: trailers" from an
+    /// HTTP/2 client, X-Forwarded-For appended to, X-Forwarded-Proto replaced, X-Request-Id kept or added.
+    /// </summary>
+    /// <returns>The head's length in <see cref="Http1Connection.SendBuffer"/>.</returns>
+    /// <exception cref="HttpRequestException">A header name or value holds CR, LF or NUL, or a character outside Latin-1.</exception>
+    public static int WriteHead(Http1Connection connection, HttpContext context, Uri uri)
+    {
+        var request = context.Request;
+        var position = 0;
+        WriteRequestLine(connection, ref position, request.Method, uri);
+
+        var hasHost = false;
+        var hasLength = false;
+        var hasRequestId = false;
+        string? forwardedFor = null;
+        foreach (var (name, values) in request.Headers)
+        {
+            if (Http1Forwarder.IsHopByHop(name) || name.StartsWith(':')
+                || name.Equals(ForwardingTransformer.ForwardedProto, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (name.Equals(ForwardingTransformer.ForwardedFor, StringComparison.OrdinalIgnoreCase))
+            {
+                forwardedFor = values.ToString();
+                continue;
+            }
+
+            hasHost |= name.Equals("Host", StringComparison.OrdinalIgnoreCase);
+            hasLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
+            hasRequestId |= name.Equals(ForwardingTransformer.RequestId, StringComparison.OrdinalIgnoreCase);
+            WriteField(connection, ref position, name, values);
+        }
+
+        if (!hasHost)
+        {
+            WriteField(connection, ref position, "Host", uri.Authority);
+        }
+
+        if (!hasLength && NeedsLength(request.Method))
+        {
+            WriteField(connection, ref position, "Content-Length", "0");
+        }
+
+        // RFC 9113 8.2.2: the one TE value an HTTP/2 request may carry, which YARP passes on.
+        if (HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol))
+        {
+            foreach (var te in request.Headers.GetCommaSeparatedValues("TE"))
+            {
+                if (te.Equals("trailers", StringComparison.OrdinalIgnoreCase))
+                {
+                    WriteField(connection, ref position, "TE", "trailers");
+                    break;
+                }
+            }
+        }
+
+        // As ForwardingTransformer: an unknown client address leaves the client's X-Forwarded-For as it was.
+        var client = ForwardingTransformer.ClientAddress(context);
+        var forwarded = client is null ? forwardedFor : string.IsNullOrEmpty(forwardedFor) ? client : $"{forwardedFor}, {client}";
+        if (forwarded is not null)
+        {
+            WriteField(connection, ref position, ForwardingTransformer.ForwardedFor, forwarded);
+        }
+
+        WriteField(connection, ref position, ForwardingTransformer.ForwardedProto, request.IsHttps ? "https" : "http");
+        if (!hasRequestId)
+        {
+            Span<char> id = stackalloc char[36];
+            ForwardingTransformer.NewRequestGuid().TryFormat(id, out var written);
+            Append(connection, ref position, ForwardingTransformer.RequestId);
+            Append(connection, ref position, ": ");
+            Append(connection, ref position, id[..written]);
+            Append(connection, ref position, "\r\n");
+        }
+
+        Append(connection, ref position, "\r\n");
+        return position;
+    }
+
+    /// <summary>"METHOD target HTTP/1.1", the target being the origin form of <paramref name="uri"/>.</summary>
+    public static void WriteRequestLine(Http1Connection connection, ref int position, string method, Uri uri)
+    {
+        Append(connection, ref position, method);
+        Append(connection, ref position, " ");
+
+        // The absolute form is cached by Uri (and DestinationUris reuses the Uri): no string built per request.
+        var absolute = uri.AbsoluteUri;
+        var target = absolute.AsSpan(absolute.IndexOf('/', uri.Scheme.Length + 3) is var slash and >= 0 ? slash : absolute.Length);
+        var fragment = target.IndexOf('#');
+        target = fragment >= 0 ? target[..fragment] : target;
+        Append(connection, ref position, target.IsEmpty ? "/" : target);
+        Append(connection, ref position, " HTTP/1.1\r\n");
+    }
+
     /// <summary>As HttpClient: a request without content whose method defines a body says it has none.</summary>
-    private static bool NeedsLength(HttpMethod method) =>
-        method != HttpMethod.Get && method != HttpMethod.Head && method != HttpMethod.Options && method != HttpMethod.Delete
-        && method != HttpMethod.Trace;
+    public static bool NeedsLength(string method) =>
+        !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method) && !HttpMethods.IsDelete(method)
+        && !HttpMethods.IsTrace(method);
 
     private static bool WriteFields(Http1Connection connection, ref int position, HttpHeadersNonValidated headers, bool skipContentLength)
     {
@@ -60,23 +151,11 @@ internal static class Http1RequestWriter
             }
 
             hasHost |= name.Equals("Host", StringComparison.OrdinalIgnoreCase);
-            Check(name);
-            Append(connection, ref position, name);
-            Append(connection, ref position, ": ");
-
-            // Several values of one field are joined as HttpClient joins them (a Cookie header must stay one line).
-            var separator = name.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? "; " : ", ";
+            var separator = BeginField(connection, ref position, name);
             var first = true;
             foreach (var value in values)
             {
-                if (!first)
-                {
-                    Append(connection, ref position, separator);
-                }
-
-                first = false;
-                Check(value);
-                Append(connection, ref position, value);
+                AppendValue(connection, ref position, value, separator, ref first);
             }
 
             Append(connection, ref position, "\r\n");
@@ -85,7 +164,40 @@ internal static class Http1RequestWriter
         return hasHost;
     }
 
-    private static void WriteField(Http1Connection connection, ref int position, string name, string value)
+    private static void WriteField(Http1Connection connection, ref int position, string name, StringValues values)
+    {
+        var separator = BeginField(connection, ref position, name);
+        var first = true;
+        for (var i = 0; i < values.Count; i++)
+        {
+            AppendValue(connection, ref position, values[i], separator, ref first);
+        }
+
+        Append(connection, ref position, "\r\n");
+    }
+
+    /// <summary>"name: "; returns how the field's values are joined, as HttpClient joins them (a Cookie header must stay one line).</summary>
+    private static string BeginField(Http1Connection connection, ref int position, string name)
+    {
+        Check(name);
+        Append(connection, ref position, name);
+        Append(connection, ref position, ": ");
+        return name.Equals("Cookie", StringComparison.OrdinalIgnoreCase) ? "; " : ", ";
+    }
+
+    private static void AppendValue(Http1Connection connection, ref int position, string? value, string separator, ref bool first)
+    {
+        if (!first)
+        {
+            Append(connection, ref position, separator);
+        }
+
+        first = false;
+        Check(value ?? "");
+        Append(connection, ref position, value);
+    }
+
+    public static void WriteField(Http1Connection connection, ref int position, string name, string value)
     {
         Check(value);
         Append(connection, ref position, name);
@@ -94,7 +206,8 @@ internal static class Http1RequestWriter
         Append(connection, ref position, "\r\n");
     }
 
-    private static void Check(string text)
+    /// <exception cref="HttpRequestException">CR, LF or NUL (they would split the head), or a character outside Latin-1.</exception>
+    public static void Check(string text)
     {
         if (text.AsSpan().ContainsAny('\r', '\n', '\0'))
         {
@@ -108,7 +221,7 @@ internal static class Http1RequestWriter
         }
     }
 
-    private static void Append(Http1Connection connection, ref int position, ReadOnlySpan<char> text)
+    public static void Append(Http1Connection connection, ref int position, ReadOnlySpan<char> text)
     {
         // Latin-1: one byte per character, as HttpClient writes header values by default.
         var buffer = connection.SendBuffer(position + text.Length, position);

@@ -20,6 +20,7 @@ internal enum BodyFraming
 internal sealed class Http1ResponseStream : Stream
 {
     private HttpResponseMessage? _response;
+    private Action<string, string>? _trailers;
     private BodyFraming _framing;
     private bool _keepAlive;
     private Http1Connection? _connection;
@@ -34,22 +35,29 @@ internal sealed class Http1ResponseStream : Stream
     }
 
     /// <summary>How the body is delimited, from the head.</summary>
-    public void Frame(BodyFraming framing, long length, bool keepAlive)
+    public void Frame(ResponseFraming framing)
     {
-        _framing = framing;
-        _remaining = framing == BodyFraming.ContentLength ? length : 0;
-        _keepAlive = keepAlive;
+        _framing = framing.Framing;
+        _remaining = framing.Framing == BodyFraming.ContentLength ? framing.Length : 0;
+        _keepAlive = framing.KeepAlive;
     }
 
-    /// <summary>The head has been consumed: a body of no bytes frees the connection at once.</summary>
-    public void Start(HttpResponseMessage response)
+    /// <summary>
+    /// The head has been consumed: a body of no bytes frees the connection at once. Trailers go to the response
+    /// message, or to <paramref name="trailers"/> (null: read and dropped).
+    /// </summary>
+    public void Start(HttpResponseMessage? response, Action<string, string>? trailers = null)
     {
         _response = response;
+        _trailers = trailers;
         if (_framing == BodyFraming.ContentLength && _remaining == 0)
         {
             Finish();
         }
     }
+
+    /// <summary>The whole body has been read (the connection went back to its pool or was closed), or it was disposed.</summary>
+    public bool IsComplete => _connection is null;
 
     public override bool CanRead => true;
 
@@ -232,7 +240,14 @@ internal sealed class Http1ResponseStream : Stream
             }
 
             var (name, value) = Http1Head.SplitField(line.Span, connection.HeaderCache, index++) ?? throw Invalid("bad trailer field");
-            _response!.TrailingHeaders.TryAddWithoutValidation(name, value);
+            if (_response is not null)
+            {
+                _response.TrailingHeaders.TryAddWithoutValidation(name, value);
+            }
+            else
+            {
+                _trailers?.Invoke(name, value);
+            }
         }
     }
 
