@@ -22,9 +22,12 @@ import gen  # noqa: E402
 PROXY_CPU, LOAD_CPU = "0", "1"
 BUILD_KIND = os.environ.get("PORTCULLIS_BUILD_KIND", "dotnet build")  # bench/lib.sh says how bin was made
 ADMIN = f"127.0.0.1:{18901 + gen.OFFSET}"
-# Portcullis runs with the runtime settings its build ships (src/Portcullis.Cli/Portcullis.Cli.csproj: workstation GC,
-# TieredPGO, a 10 ms call-counting delay), as a user gets them; extra settings are for comparisons (cpu.py --variant).
-PORTCULLIS_ENV = {}
+# Portcullis runs as the container image runs it: with the runtime settings its build ships
+# (src/Portcullis.Cli/Portcullis.Cli.csproj: workstation GC, TieredPGO, a 10 ms call-counting delay) and the GC's gen0
+# budget the image's environment sets (Dockerfile: the GC reads it only from the environment); extra settings are for
+# comparisons (cpu.py --variant).
+_GEN0 = re.search(r"DOTNET_GCgen0size=(\w+)", open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Dockerfile")).read())
+PORTCULLIS_ENV = {"DOTNET_GCgen0size": _GEN0.group(1)} if _GEN0 else {}
 RESOLVE_LUA = """-- every hostname is served on loopback: connect to 127.0.0.1 while the URL's host stays the SNI and Host
 function wrk.resolve(host, service) wrk.addrs = wrk.lookup("127.0.0.1", service) end
 """
@@ -627,8 +630,8 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
         contended = [f"{c} {before:.1f}/{after:.1f}" for c, before, after in PROBES
                      if before > CONTENDED * base and after > CONTENDED * base]
         settled += (f"- memory latency on CPU {PROXY_CPU} (`memprobe`, a {MEMPROBE_KIB // 1024} MiB pointer chase) before and after "
-                    f"each cell of rows 1-3: 10th percentile {base:.1f} ns, median {statistics.median(readings):.1f} ns (9-12 ns on "
-                    f"this machine when it is not contended); cells with both readings above {CONTENDED}x the 10th percentile "
+                    f"each cell of rows 1-3: 10th percentile {base:.1f} ns, median {statistics.median(readings):.1f} ns (uncontended: "
+                    f"9-12 ns on session 10's VM, 6.7-7 ns on session 11's); cells with both readings above {CONTENDED}x the 10th percentile "
                     f"(the core's caches contended from outside this VM: every proxy is slower then): "
                     f"{', '.join(contended) if contended else 'none'}\n")
     slow = slow_rounds(res, names)
