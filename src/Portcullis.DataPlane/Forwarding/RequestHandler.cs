@@ -24,7 +24,7 @@ internal sealed class RequestHandler : IDisposable
     // One connection pool to the plain backends, shared by forwarded requests and mirrored copies.
     private readonly HttpMessageInvoker _invoker;
 
-    // Requests without a body to plain HTTP/1.1 backends on routes without filters, without YARP (null: all go to YARP).
+    // Requests without a body to plain HTTP/1.1 backends on routes without transforms, without YARP (null: all go to YARP).
     private readonly Http1.Http1Forwarder? _direct;
 
     // Backends under a BackendTLSPolicy: one pool per distinct TLS setting.

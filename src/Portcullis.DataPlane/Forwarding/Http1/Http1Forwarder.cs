@@ -11,8 +11,8 @@ using Portcullis.DataPlane.Routing;
 /// <summary>
 /// Forwards a request without a body to a plain HTTP/1.1 backend without YARP's request and response messages: the
 /// request head is written from Kestrel's request into the connection's buffer, the backend's head is parsed into
-/// Kestrel's response, and the body goes from the connection into the response's pipe. Only for routes without
-/// filters (see <see cref="CanForward"/>); everything else goes through YARP's forwarder as before.
+/// Kestrel's response, and the body goes from the connection into the response's pipe. Only for routes without header
+/// modifiers, URL rewrites or CORS (see <see cref="CanForward"/>); everything else goes through YARP's forwarder.
 /// </summary>
 /// <remarks>
 /// What a client sees is what YARP's forwarder with <see cref="ForwardingTransformer"/> gives: the same request
@@ -41,8 +41,9 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
     public static bool IsHopByHop(string name) => HopByHop.Contains(name);
 
     /// <summary>
-    /// Whether this forwarder serves the request: a plain HTTP/1.1 backend (no TLS, not h2c), a route without
-    /// filters, and a request that cannot have a body and is not an upgrade or CONNECT.
+    /// Whether this forwarder serves the request: a plain HTTP/1.1 backend (no TLS, not h2c), a route whose
+    /// transformer has nothing to do (no header modifiers, URL rewrite or CORS; mirrors are sent apart), and a request
+    /// that cannot have a body and is not an upgrade or CONNECT. The caller has already sent rule timeouts to YARP.
     /// </summary>
     public static bool CanForward(HttpContext context, CompiledBackend backend) =>
         backend.Tls is null && !backend.IsH2c && ReferenceEquals(backend.Transformer, ForwardingTransformer.Instance)
