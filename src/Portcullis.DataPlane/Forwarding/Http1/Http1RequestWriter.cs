@@ -121,7 +121,7 @@ internal static class Http1RequestWriter
     }
 
     /// <summary>"METHOD target HTTP/1.1", the target being the origin form of <paramref name="uri"/>.</summary>
-    public static void WriteRequestLine(Http1Connection connection, ref int position, string method, Uri uri)
+    private static void WriteRequestLine(Http1Connection connection, ref int position, string method, Uri uri)
     {
         Append(connection, ref position, method);
         Append(connection, ref position, " ");
@@ -136,7 +136,7 @@ internal static class Http1RequestWriter
     }
 
     /// <summary>As HttpClient: a request without content whose method defines a body says it has none.</summary>
-    public static bool NeedsLength(string method) =>
+    private static bool NeedsLength(string method) =>
         !HttpMethods.IsGet(method) && !HttpMethods.IsHead(method) && !HttpMethods.IsOptions(method) && !HttpMethods.IsDelete(method)
         && !HttpMethods.IsTrace(method);
 
@@ -197,7 +197,7 @@ internal static class Http1RequestWriter
         Append(connection, ref position, value);
     }
 
-    public static void WriteField(Http1Connection connection, ref int position, string name, string value)
+    private static void WriteField(Http1Connection connection, ref int position, string name, string value)
     {
         Check(value);
         Append(connection, ref position, name);
@@ -207,7 +207,7 @@ internal static class Http1RequestWriter
     }
 
     /// <exception cref="HttpRequestException">CR, LF or NUL (they would split the head), or a character outside Latin-1.</exception>
-    public static void Check(string text)
+    private static void Check(string text)
     {
         if (text.AsSpan().ContainsAny('\r', '\n', '\0'))
         {
@@ -221,7 +221,7 @@ internal static class Http1RequestWriter
         }
     }
 
-    public static void Append(Http1Connection connection, ref int position, ReadOnlySpan<char> text)
+    private static void Append(Http1Connection connection, ref int position, ReadOnlySpan<char> text)
     {
         // Latin-1: one byte per character, as HttpClient writes header values by default.
         var buffer = connection.SendBuffer(position + text.Length, position);
