@@ -77,7 +77,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
                     {
                         if (!await connection.FillAsync(token).ConfigureAwait(false))
                         {
-                            throw new HttpRequestException(HttpRequestError.ResponseEnded, "The backend closed the connection before sending a response.");
+                            throw Http1Handler.ClosedBeforeResponse();
                         }
                     }
 

@@ -105,7 +105,7 @@ internal sealed class Http1Handler : HttpMessageHandler
                 {
                     if (!await connection.FillAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        throw new HttpRequestException(HttpRequestError.ResponseEnded, "The backend closed the connection before sending a response.");
+                        throw ClosedBeforeResponse();
                     }
                 }
 
@@ -139,6 +139,10 @@ internal sealed class Http1Handler : HttpMessageHandler
     internal static bool IsStaleConnection(Exception e, Http1Connection connection, int attempt, bool bodyStarted, CancellationToken cancellationToken) =>
         attempt == 0 && connection.Reused && !connection.ReceivedAny && !bodyStarted && !cancellationToken.IsCancellationRequested
         && e is IOException or SocketException or HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded };
+
+    /// <summary>The backend closed before any response: on a reused connection, what <see cref="IsStaleConnection"/> retries.</summary>
+    internal static HttpRequestException ClosedBeforeResponse() =>
+        new(HttpRequestError.ResponseEnded, "The backend closed the connection before sending a response.");
 
     internal static async ValueTask<Http1Connection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
     {
