@@ -23,8 +23,8 @@ public sealed record ProxyServerOptions
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Whether requests without a body to plain HTTP/1.1 backends, on routes without header modifiers, URL rewrites, CORS
-    /// or a timeout, are forwarded without YARP's request and response messages (the default;
+    /// Whether requests without a body (and not upgrades) to plain HTTP/1.1 backends are forwarded without YARP's request
+    /// and response messages, with the route's filters and timeout applied as YARP's path applies them (the default;
     /// <c>PORTCULLIS_H1_FORWARDER=yarp</c> turns it off).
     /// </summary>
     public bool DirectHttp1 { get; init; } = Environment.GetEnvironmentVariable("PORTCULLIS_H1_FORWARDER") != "yarp";

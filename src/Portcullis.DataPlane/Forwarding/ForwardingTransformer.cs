@@ -53,6 +53,35 @@ internal sealed class ForwardingTransformer : HttpTransformer
     /// <summary>True when a transformer without filters would do the same.</summary>
     public bool IsPlain => _requestEdits.Length == 0 && _responseEdits.Length == 0 && _hostRewrite is null && _pathRewrite is null && _cors is null;
 
+    /// <summary>The request header modifiers, rule's then backend's, applied after the forwarding headers are added.</summary>
+    internal ReadOnlySpan<HeaderModifier> RequestEdits => _requestEdits;
+
+    /// <summary>URLRewrite's hostname: the Host the backend gets instead of the client's.</summary>
+    internal string? HostRewrite => _hostRewrite;
+
+    /// <summary>The backend's URI for this request: the destination prefix with the request's path (or URLRewrite's) and query.</summary>
+    internal Uri DestinationFor(HttpRequest request, string destinationPrefix)
+    {
+        if (_pathRewrite is null)
+        {
+            return DestinationUris.For(destinationPrefix, request.Path, request.QueryString);
+        }
+
+        var path = PathRewriter.Apply(_pathRewrite, request.Path.Value ?? "/", _matchedPrefix);
+        return RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), request.QueryString);
+    }
+
+    /// <summary>The response header modifiers and CORS headers, once the backend's headers are in the response.</summary>
+    internal void EditResponse(HttpContext httpContext)
+    {
+        foreach (var edit in _responseEdits)
+        {
+            HeaderEdits.Apply(edit, httpContext.Response.Headers);
+        }
+
+        _cors?.AddResponseHeaders(httpContext);
+    }
+
     public override async ValueTask TransformRequestAsync(
         HttpContext httpContext,
         HttpRequestMessage proxyRequest,
@@ -74,15 +103,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
             proxyRequest.Headers.Host = request.Host.Value;
         }
 
-        if (_pathRewrite is not null)
-        {
-            var path = PathRewriter.Apply(_pathRewrite, request.Path.Value ?? "/", _matchedPrefix);
-            proxyRequest.RequestUri = RequestUtilities.MakeDestinationAddress(destinationPrefix, new PathString(path), request.QueryString);
-        }
-        else
-        {
-            proxyRequest.RequestUri = DestinationUris.For(destinationPrefix, request.Path, request.QueryString);
-        }
+        proxyRequest.RequestUri = DestinationFor(request, destinationPrefix);
 
         // The base copied every incoming header; the outgoing collection is only searched (and edited) for the ones
         // the client actually sent, which a keep-alive client usually does not.
@@ -174,12 +195,7 @@ internal sealed class ForwardingTransformer : HttpTransformer
         var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (proxyResponse is not null)
         {
-            foreach (var edit in _responseEdits)
-            {
-                HeaderEdits.Apply(edit, httpContext.Response.Headers);
-            }
-
-            _cors?.AddResponseHeaders(httpContext);
+            EditResponse(httpContext);
         }
 
         return result;

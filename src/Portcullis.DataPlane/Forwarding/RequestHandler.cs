@@ -24,7 +24,7 @@ internal sealed class RequestHandler : IDisposable
     // One connection pool to the plain backends, shared by forwarded requests and mirrored copies.
     private readonly HttpMessageInvoker _invoker;
 
-    // Requests without a body to plain HTTP/1.1 backends on routes without transforms, without YARP (null: all go to YARP).
+    // Requests without a body to plain HTTP/1.1 backends, without YARP (null: all go to YARP).
     private readonly Http1.Http1Forwarder? _direct;
 
     // Backends under a BackendTLSPolicy: one pool per distinct TLS setting.
@@ -109,15 +109,15 @@ internal sealed class RequestHandler : IDisposable
     /// </summary>
     private Task ForwardAsync(HttpContext context, CompiledAction action, CompiledBackend backend, string destination)
     {
+        if (_direct is not null && Http1.Http1Forwarder.CanForward(context, backend))
+        {
+            return _direct.ForwardAsync(context, backend.Transformer, destination, action.Timeout);
+        }
+
         var invoker = InvokerFor(backend);
         if (action.Timeout is { } timeout)
         {
             return FilterResponses.ForwardWithTimeoutAsync(_forwarder, context, backend, destination, invoker, timeout);
-        }
-
-        if (_direct is not null && Http1.Http1Forwarder.CanForward(context, backend))
-        {
-            return _direct.ForwardAsync(context, destination);
         }
 
         // YARP's SendAsync is an async ValueTask method: once it has gone asynchronous, AsTask returns its own task

@@ -11,16 +11,17 @@ using Portcullis.DataPlane.Routing;
 /// <summary>
 /// Forwards a request without a body to a plain HTTP/1.1 backend without YARP's request and response messages: the
 /// request head is written from Kestrel's request into the connection's buffer, the backend's head is parsed into
-/// Kestrel's response, and the body goes from the connection into the response's pipe. Only for routes without header
-/// modifiers, URL rewrites or CORS (see <see cref="CanForward"/>); everything else goes through YARP's forwarder.
+/// Kestrel's response, and the body goes from the connection into the response's pipe, with the route's header
+/// modifiers, URL rewrite, CORS headers and timeout. Requests that may have a body, upgrades and backends behind TLS or
+/// h2c go through YARP's forwarder (see <see cref="CanForward"/>).
 /// </summary>
 /// <remarks>
 /// What a client sees is what YARP's forwarder with <see cref="ForwardingTransformer"/> gives: the same request
-/// headers (<see cref="Http1RequestWriter.WriteHead(Http1Connection, HttpContext, Uri)"/>), the response's status,
+/// headers (<see cref="Http1RequestWriter.WriteHead(Http1Connection, HttpContext, Uri, ForwardingTransformer)"/>), the response's status,
 /// custom reason phrase (HTTP/1.x clients), headers but the hop-by-hop ones, body and trailers; 502 when the backend
 /// cannot be reached, closes first or answers with something that is not HTTP/1.x, 504 when it does not answer within
-/// the activity timeout (YARP's default, 100 s without a byte either way) or the connect timeout; a response that
-/// fails after it started is aborted (an HTTP/2 stream is reset). A stale pooled connection is retried once on a new
+/// the activity timeout (YARP's default, 100 s without a byte either way), the connect timeout or the rule's timeout;
+/// a response that fails (or runs out of its rule's time) after it started is aborted (an HTTP/2 stream is reset). A stale pooled connection is retried once on a new
 /// one, as <see cref="Http1Handler"/> does.
 /// </remarks>
 internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeSpan activityTimeout)
@@ -41,22 +42,23 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
     public static bool IsHopByHop(string name) => HopByHop.Contains(name);
 
     /// <summary>
-    /// Whether this forwarder serves the request: a plain HTTP/1.1 backend (no TLS, not h2c), a route whose
-    /// transformer has nothing to do (no header modifiers, URL rewrite or CORS; mirrors are sent apart), and a request
-    /// that cannot have a body and is not an upgrade or CONNECT. The caller has already sent rule timeouts to YARP.
+    /// Whether this forwarder serves the request: a plain HTTP/1.1 backend (no TLS, not h2c) and a request that cannot
+    /// have a body and is not an upgrade or CONNECT. Any route filter and timeout is applied here as YARP's path applies
+    /// it (mirrors are sent apart).
     /// </summary>
     public static bool CanForward(HttpContext context, CompiledBackend backend) =>
-        backend.Tls is null && !backend.IsH2c && ReferenceEquals(backend.Transformer, ForwardingTransformer.Instance)
+        backend.Tls is null && !backend.IsH2c
         && !HttpMethods.IsConnect(context.Request.Method)
         && context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false }
         && context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true };
 
-    public async Task ForwardAsync(HttpContext context, string destination)
+    /// <param name="timeout">The rule's timeout: the whole exchange's limit (504 before the response, an abort after).</param>
+    public async Task ForwardAsync(HttpContext context, ForwardingTransformer transformer, string destination, TimeSpan? timeout = null)
     {
-        var request = context.Request;
         var aborted = context.RequestAborted;
-        var uri = DestinationUris.For(destination, request.Path, request.QueryString);
+        var uri = transformer.DestinationFor(context.Request, destination);
         var pool = handler.PoolFor(uri.IdnHost, uri.Port);
+        var deadline = new Deadline(activityTimeout, timeout);
 
         Http1Connection? connection = null;
         CancellationToken token;
@@ -66,12 +68,12 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
             for (var attempt = 0; ; attempt++)
             {
                 connection = (attempt == 0 ? pool.Rent() : null)
-                    ?? await Http1Handler.ConnectAsync(uri.IdnHost, uri.Port, aborted).ConfigureAwait(false);
-                token = connection.Arm(activityTimeout, aborted);
+                    ?? await Http1Handler.ConnectAsync(uri.IdnHost, uri.Port, aborted, deadline.Connect).ConfigureAwait(false);
+                token = connection.Arm(deadline.Next, aborted);
                 try
                 {
                     connection.BeginRequest();
-                    var length = Http1RequestWriter.WriteHead(connection, context, uri);
+                    var length = Http1RequestWriter.WriteHead(connection, context, uri, transformer);
                     await connection.SendAsync(length, token).ConfigureAwait(false);
                     while ((end = Http1Head.FindFinalHead(connection)) < 0)
                     {
@@ -102,6 +104,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
         try
         {
             framing = CopyHead(context, connection.BufferedSpan[..(end + 2)], connection.HeaderCache);
+            transformer.EditResponse(context);
         }
         catch (Exception e)
         {
@@ -113,7 +116,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
         }
 
         connection.Consume(end + 4);
-        connection.Touch(activityTimeout); // as YARP: the timeout starts again once the head is in
+        connection.Touch(deadline.Next); // as YARP: the activity timeout starts again once the head is in
         var body = new Http1ResponseStream(connection, pool);
         body.Frame(framing);
         body.Start(null, framing.Framing == BodyFraming.Chunked ? TrailerSink(context) : null);
@@ -122,7 +125,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
             return; // no body (HEAD, 204, 304, Content-Length: 0): the connection is back in its pool
         }
 
-        await CopyBodyAsync(context, destination, connection, body, token).ConfigureAwait(false);
+        await CopyBodyAsync(context, destination, connection, body, deadline, token).ConfigureAwait(false);
     }
 
     /// <summary>Status, custom reason phrase and headers into Kestrel's response, as YARP copies them.</summary>
@@ -159,7 +162,8 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
     /// Kestrel then sends the first write together with the response head (GetMemory and Advance on a response that
     /// has not started sent the head in a send of its own, one more system call per response).
     /// </remarks>
-    private async Task CopyBodyAsync(HttpContext context, string destination, Http1Connection connection, Http1ResponseStream body, CancellationToken token)
+    private async Task CopyBodyAsync(HttpContext context, string destination, Http1Connection connection, Http1ResponseStream body,
+        Deadline deadline, CancellationToken token)
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
@@ -180,7 +184,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
                     return;
                 }
 
-                connection.Touch(activityTimeout);
+                connection.Touch(deadline.Next);
                 var flushed = await writer.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
@@ -249,6 +253,30 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
                 trailers.Append(name, value);
             }
         };
+    }
+
+    /// <summary>
+    /// How long the next wait may take: the activity timeout, cut to what is left of the rule's timeout when the route
+    /// has one (so one cancellation per connection serves both, and either firing answers 504 or aborts alike).
+    /// </summary>
+    private readonly struct Deadline(TimeSpan activity, TimeSpan? timeout)
+    {
+        private readonly long _end = timeout is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
+
+        public TimeSpan Next => Cut(activity);
+
+        public TimeSpan Connect => Cut(Reencrypt.BackendHandler.ConnectTimeout);
+
+        private TimeSpan Cut(TimeSpan limit)
+        {
+            if (_end == long.MaxValue)
+            {
+                return limit;
+            }
+
+            var left = TimeSpan.FromMilliseconds(Math.Max(0, _end - Environment.TickCount64));
+            return limit == Timeout.InfiniteTimeSpan || left < limit ? left : limit;
+        }
     }
 
     /// <summary>The backend's header fields into Kestrel's response headers, as YARP's transformer copies them.</summary>

@@ -144,11 +144,13 @@ internal sealed class Http1Handler : HttpMessageHandler
     internal static HttpRequestException ClosedBeforeResponse() =>
         new(HttpRequestError.ResponseEnded, "The backend closed the connection before sending a response.");
 
-    internal static async ValueTask<Http1Connection> ConnectAsync(string host, int port, CancellationToken cancellationToken)
+    /// <param name="limit">The connect timeout; <see cref="BackendHandler.ConnectTimeout"/> when null.</param>
+    internal static async ValueTask<Http1Connection> ConnectAsync(string host, int port, CancellationToken cancellationToken, TimeSpan? limit = null)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var connectTimeout = limit ?? BackendHandler.ConnectTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(BackendHandler.ConnectTimeout);
+        timeout.CancelAfter(connectTimeout);
         try
         {
             EndPoint endpoint = IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
@@ -158,7 +160,7 @@ internal sealed class Http1Handler : HttpMessageHandler
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             socket.Dispose();
-            throw new TaskCanceledException($"Connecting to {host}:{port} timed out after {BackendHandler.ConnectTimeout.TotalSeconds} s.", new TimeoutException(e.Message));
+            throw new TaskCanceledException($"Connecting to {host}:{port} timed out after {connectTimeout.TotalSeconds} s.", new TimeoutException(e.Message));
         }
         catch (SocketException e)
         {

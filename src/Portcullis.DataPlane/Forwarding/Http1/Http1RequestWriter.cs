@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Portcullis.Ir;
 
 /// <summary>Writes a request line and header fields (RFC 9112) into the connection's send buffer.</summary>
 internal static class Http1RequestWriter
@@ -38,22 +39,75 @@ internal static class Http1RequestWriter
 
     /// <summary>
     /// The head of a request without a body, straight from the client's request (the direct forwarder): what YARP's
-    /// forwarder and <see cref="ForwardingTransformer"/> without filters would send. The client's headers but the
-    /// hop-by-hop ones (YARP's list) and HTTP/2 pseudo-headers, Host as the client sent it, "TE: trailers" from an
-    /// HTTP/2 client, X-Forwarded-For appended to, X-Forwarded-Proto replaced, X-Request-Id kept or added.
+    /// forwarder and <paramref name="transformer"/> would send. The client's headers but the hop-by-hop ones (YARP's
+    /// list) and HTTP/2 pseudo-headers, Host as the client sent it or as URLRewrite names it, "TE: trailers" from an
+    /// HTTP/2 client, X-Forwarded-For appended to, X-Forwarded-Proto replaced, X-Request-Id kept or added, then the
+    /// route's request header modifiers (which may change any of these but the framing fields, Content-Length and
+    /// Transfer-Encoding, which this request without a body keeps as it is).
     /// </summary>
     /// <returns>The head's length in <see cref="Http1Connection.SendBuffer"/>.</returns>
     /// <exception cref="HttpRequestException">A header name or value holds CR, LF or NUL, or a character outside Latin-1.</exception>
-    public static int WriteHead(Http1Connection connection, HttpContext context, Uri uri)
+    public static int WriteHead(Http1Connection connection, HttpContext context, Uri uri, ForwardingTransformer transformer)
     {
         var request = context.Request;
         var position = 0;
         WriteRequestLine(connection, ref position, request.Method, uri);
 
-        var hasHost = false;
+        bool hasHost, hasLength;
+        var edits = transformer.RequestEdits;
+        if (edits.IsEmpty)
+        {
+            // No list: the fields go straight into the buffer.
+            var sink = new BufferSink(connection, position);
+            (hasHost, hasLength) = ForwardedFields(context, transformer.HostRewrite, ref sink);
+            position = sink.Position;
+        }
+        else
+        {
+            var sink = new ListSink([]);
+            (_, hasLength) = ForwardedFields(context, transformer.HostRewrite, ref sink);
+            foreach (var edit in edits)
+            {
+                Apply(edit, sink.Fields);
+            }
+
+            hasHost = false;
+            foreach (var (name, values) in sink.Fields)
+            {
+                hasHost |= name.Equals("Host", StringComparison.OrdinalIgnoreCase);
+                WriteField(connection, ref position, name, values);
+            }
+        }
+
+        // As HttpClient writes a request: these two come after the headers the transformer left.
+        if (!hasHost)
+        {
+            WriteField(connection, ref position, "Host", uri.Authority);
+        }
+
+        if (!hasLength && NeedsLength(request.Method))
+        {
+            WriteField(connection, ref position, "Content-Length", "0");
+        }
+
+        Append(connection, ref position, "\r\n");
+        return position;
+    }
+
+    /// <summary>The fields YARP's forwarder and <see cref="ForwardingTransformer"/> put on the request before its header modifiers.</summary>
+    private static (bool HasHost, bool HasLength) ForwardedFields<TSink>(HttpContext context, string? hostRewrite, ref TSink sink)
+        where TSink : struct, IFieldSink
+    {
+        var request = context.Request;
+        var hasHost = hostRewrite is not null;
         var hasLength = false;
         var hasRequestId = false;
         string? forwardedFor = null;
+        if (hostRewrite is not null)
+        {
+            sink.Add("Host", hostRewrite);
+        }
+
         foreach (var (name, values) in request.Headers)
         {
             if (Http1Forwarder.IsHopByHop(name) || name.StartsWith(':')
@@ -68,20 +122,19 @@ internal static class Http1RequestWriter
                 continue;
             }
 
-            hasHost |= name.Equals("Host", StringComparison.OrdinalIgnoreCase);
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            {
+                if (hostRewrite is not null)
+                {
+                    continue;
+                }
+
+                hasHost = true;
+            }
+
             hasLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
             hasRequestId |= name.Equals(ForwardingTransformer.RequestId, StringComparison.OrdinalIgnoreCase);
-            WriteField(connection, ref position, name, values);
-        }
-
-        if (!hasHost)
-        {
-            WriteField(connection, ref position, "Host", uri.Authority);
-        }
-
-        if (!hasLength && NeedsLength(request.Method))
-        {
-            WriteField(connection, ref position, "Content-Length", "0");
+            sink.Add(name, values);
         }
 
         // RFC 9113 8.2.2: the one TE value an HTTP/2 request may carry, which YARP passes on.
@@ -91,7 +144,7 @@ internal static class Http1RequestWriter
             {
                 if (te.Equals("trailers", StringComparison.OrdinalIgnoreCase))
                 {
-                    WriteField(connection, ref position, "TE", "trailers");
+                    sink.Add("TE", "trailers");
                     break;
                 }
             }
@@ -102,22 +155,105 @@ internal static class Http1RequestWriter
         var forwarded = client is null ? forwardedFor : string.IsNullOrEmpty(forwardedFor) ? client : $"{forwardedFor}, {client}";
         if (forwarded is not null)
         {
-            WriteField(connection, ref position, ForwardingTransformer.ForwardedFor, forwarded);
+            sink.Add(ForwardingTransformer.ForwardedFor, forwarded);
         }
 
-        WriteField(connection, ref position, ForwardingTransformer.ForwardedProto, request.IsHttps ? "https" : "http");
+        sink.Add(ForwardingTransformer.ForwardedProto, request.IsHttps ? "https" : "http");
         if (!hasRequestId)
+        {
+            sink.AddRequestId();
+        }
+
+        return (hasHost, hasLength);
+    }
+
+    /// <summary>
+    /// A header modifier on the fields, as <see cref="HeaderEdits"/> edits YARP's outgoing request: set replaces, add
+    /// appends to the joined existing values with ",", remove deletes, names case-insensitive; each edited field moves
+    /// to the end. The framing fields are left alone.
+    /// </summary>
+    private static void Apply(HeaderModifier edit, List<KeyValuePair<string, StringValues>> fields)
+    {
+        foreach (var h in edit.Set)
+        {
+            if (!IsFraming(h.Name))
+            {
+                Remove(fields, h.Name);
+                fields.Add(new(h.Name, h.Value));
+            }
+        }
+
+        foreach (var h in edit.Add)
+        {
+            if (!IsFraming(h.Name))
+            {
+                var existing = Remove(fields, h.Name);
+                fields.Add(new(h.Name, existing is null ? h.Value : existing + "," + h.Value));
+            }
+        }
+
+        foreach (var name in edit.Remove)
+        {
+            if (!IsFraming(name))
+            {
+                Remove(fields, name);
+            }
+        }
+
+        static bool IsFraming(string name) =>
+            name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Removes every field named <paramref name="name"/>; returns their values joined with ",", null when there was none.</summary>
+    private static string? Remove(List<KeyValuePair<string, StringValues>> fields, string name)
+    {
+        string? removed = null;
+        for (var i = fields.Count - 1; i >= 0; i--)
+        {
+            if (fields[i].Key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                var values = string.Join(',', fields[i].Value.ToArray());
+                removed = removed is null ? values : values + "," + removed;
+                fields.RemoveAt(i);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Where <see cref="ForwardedFields"/> puts the fields: the send buffer, or a list the header modifiers edit first.</summary>
+    private interface IFieldSink
+    {
+        void Add(string name, StringValues values);
+
+        void AddRequestId();
+    }
+
+    private struct BufferSink(Http1Connection connection, int position) : IFieldSink
+    {
+        public int Position = position;
+
+        public void Add(string name, StringValues values) => WriteField(connection, ref Position, name, values);
+
+        /// <summary>Formatted into the buffer: no string per request.</summary>
+        public void AddRequestId()
         {
             Span<char> id = stackalloc char[36];
             ForwardingTransformer.NewRequestGuid().TryFormat(id, out var written);
-            Append(connection, ref position, ForwardingTransformer.RequestId);
-            Append(connection, ref position, ": ");
-            Append(connection, ref position, id[..written]);
-            Append(connection, ref position, "\r\n");
+            Append(connection, ref Position, ForwardingTransformer.RequestId);
+            Append(connection, ref Position, ": ");
+            Append(connection, ref Position, id[..written]);
+            Append(connection, ref Position, "\r\n");
         }
+    }
 
-        Append(connection, ref position, "\r\n");
-        return position;
+    private readonly struct ListSink(List<KeyValuePair<string, StringValues>> fields) : IFieldSink
+    {
+        public List<KeyValuePair<string, StringValues>> Fields => fields;
+
+        public void Add(string name, StringValues values) => fields.Add(new(name, values));
+
+        public void AddRequestId() => fields.Add(new(ForwardingTransformer.RequestId, ForwardingTransformer.NewRequestId()));
     }
 
     /// <summary>"METHOD target HTTP/1.1", the target being the origin form of <paramref name="uri"/>.</summary>

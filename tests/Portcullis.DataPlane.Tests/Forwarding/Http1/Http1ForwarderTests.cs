@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
+using Portcullis.DataPlane.Forwarding;
 using Portcullis.DataPlane.Forwarding.Http1;
 using Portcullis.DataPlane.Tests.TestSupport;
 using Portcullis.Ir;
@@ -13,7 +14,7 @@ using Endpoint = Portcullis.Ir.Endpoint;
 using static Portcullis.DataPlane.Tests.TestSupport.Configs;
 
 /// <summary>
-/// The direct forwarder (requests without a body, plain HTTP/1.1 backends, routes without filters): what the backend
+/// The direct forwarder (requests without a body, plain HTTP/1.1 backends): what the backend
 /// and the client see is what YARP's forwarder gives them, compared by running the same exchange through a proxy with
 /// it (<c>directHttp1: true</c>) and one without (<c>false</c>); then its failures and timeouts.
 /// </summary>
@@ -154,6 +155,149 @@ public sealed class Http1ForwarderTests
     }
 
     [Fact]
+    public async Task Forward_RequestHeaderModifiers_EditWhatYarpEdits()
+    {
+        const string request =
+            "GET /a HTTP/1.1\r\nHost: a.test\r\nX-Request-Id: given\r\nX-Multi: 1\r\nX-Multi: 2\r\nAccept: */*\r\n"
+            + "User-Agent: raw\r\nX-Gone: 1\r\n\r\n";
+        static RouteAction Edited(WeightedBackend target) => To(target with
+        {
+            Filters = new HttpFilters(RequestHeaders: Edits(set: [new("X-Backend", "b")], add: [new("x-multi", "4")])),
+        }) with
+        {
+            Filters = new HttpFilters(RequestHeaders: Edits(
+                set: [new("Host", "set.test"), new("X-Forwarded-Proto", "custom"), new("X-Set", "s")],
+                add: [new("X-Multi", "3"), new("X-New", "n"), new("X-Forwarded-For", "10.9.9.9")],
+                remove: ["User-Agent", "x-gone"])),
+        };
+
+        var direct = await BackendSeesAsync(directHttp1: true, request, Edited);
+        var yarp = await BackendSeesAsync(directHttp1: false, request, Edited);
+
+        Assert.Equal(Normalized(yarp.Head), Normalized(direct.Head));
+        Assert.Equal("GET /a HTTP/1.1", direct.Line);
+        var fields = Normalized(direct.Head);
+        Assert.Contains("host: set.test", fields);
+        Assert.Contains("x-multi: 1,2,3,4", fields);
+        Assert.Contains("x-forwarded-for: 127.0.0.1,10.9.9.9", fields);
+        Assert.Contains("x-forwarded-proto: custom", fields);
+        Assert.Contains("x-backend: b", fields);
+        Assert.DoesNotContain(fields, f => f.StartsWith("user-agent", StringComparison.Ordinal) || f.StartsWith("x-gone", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Forward_HeaderModifiersOnTheFraming_LeaveTheRequestWithoutABody()
+    {
+        static RouteAction Edited(WeightedBackend target) => To(target) with
+        {
+            Filters = new HttpFilters(RequestHeaders: Edits(
+                set: [new("Transfer-Encoding", "chunked"), new("Content-Type", "text/plain")], add: [new("Content-Length", "5")])),
+        };
+
+        var seen = await BackendSeesAsync(directHttp1: true, "POST /form HTTP/1.1\r\nHost: a.test\r\n\r\n", Edited);
+
+        var fields = Fields(seen.Head);
+        Assert.Contains("Content-Length: 0", fields);
+        Assert.DoesNotContain(fields, f => f.StartsWith("Transfer-Encoding", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(fields, f => f.StartsWith("Content-Length", StringComparison.OrdinalIgnoreCase));
+
+        // Set as asked (YARP's path drops a content header on a request without content).
+        Assert.Contains("Content-Type: text/plain", fields);
+    }
+
+    [Fact]
+    public async Task Forward_UrlRewrite_SendsWhatYarpSends()
+    {
+        const string request = "GET /old/x%20y?q=1 HTTP/1.1\r\nHost: a.test\r\nX-Request-Id: given\r\n\r\n";
+        static RouteAction Rewritten(WeightedBackend target) => To(target) with
+        {
+            Filters = new HttpFilters(UrlRewrite: new UrlRewrite("inner.test", new PathModifier(PathModifierType.ReplacePrefixMatch, "/new"))),
+        };
+
+        var direct = await BackendSeesAsync(directHttp1: true, request, Rewritten, prefix: "/old");
+        var yarp = await BackendSeesAsync(directHttp1: false, request, Rewritten, prefix: "/old");
+
+        Assert.Equal("GET /new/x%20y?q=1 HTTP/1.1", direct.Line);
+        Assert.Equal(yarp.Line, direct.Line);
+        Assert.Equal(Normalized(yarp.Head), Normalized(direct.Head));
+        Assert.Contains("host: inner.test", Normalized(direct.Head));
+    }
+
+    [Fact]
+    public async Task Forward_ResponseHeaderModifiersAndCors_AreWhatYarpGives()
+    {
+        const string answer = "HTTP/1.1 200 OK\r\nX-Drop: 1\r\nX-Keep: 1\r\nX-Add: a\r\nContent-Length: 2\r\n\r\nok";
+        const string request = "GET / HTTP/1.1\r\nHost: a.test\r\nOrigin: https://app.example.com\r\nConnection: close\r\n\r\n";
+        static RouteAction Edited(WeightedBackend target) => To(target) with
+        {
+            Filters = new HttpFilters(ResponseHeaders: Edits(set: [new("X-Set", "s")], add: [new("X-Add", "b")], remove: ["x-drop"])),
+            Cors = new CorsPolicy(new[] { "https://*.example.com" }, new[] { "GET" }, new[] { "x-a" }, new[] { "x-exposed" }, true, 60),
+        };
+
+        var direct = await ClientSeesAsync(directHttp1: true, answer, Edited, request);
+        var yarp = await ClientSeesAsync(directHttp1: false, answer, Edited, request);
+
+        Assert.Equal(WithoutDate(yarp.Head), WithoutDate(direct.Head));
+        var fields = Fields(direct.Head);
+        Assert.Contains("X-Add: a,b", fields);
+        Assert.Contains("X-Set: s", fields);
+        Assert.Contains("X-Keep: 1", fields);
+        Assert.Contains("Access-Control-Allow-Origin: https://app.example.com", fields);
+        Assert.DoesNotContain(fields, f => f.StartsWith("X-Drop", StringComparison.Ordinal));
+        Assert.Equal("ok", direct.Body);
+    }
+
+    [Fact]
+    public async Task ForwardAsync_RuleTimeoutBeforeTheHead_Answers504()
+    {
+        var release = new TaskCompletionSource();
+        await using var backend = new RawBackend(async (_, _) => { await release.Task; return false; });
+        using var handler = new Http1Handler(new SocketsHttpHandler());
+        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMinutes(5));
+        var context = NewContext(out _);
+
+        try
+        {
+            await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}", TimeSpan.FromMilliseconds(300))
+                .WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            release.SetResult(); // else a failure would leave the backend waiting and its disposal with it
+        }
+
+        Assert.Equal(StatusCodes.Status504GatewayTimeout, context.Response.StatusCode);
+        Assert.Null(handler.PoolFor("127.0.0.1", backend.Port).Rent());
+    }
+
+    [Fact]
+    public async Task ForwardAsync_RuleTimeoutPassesWhileTheBodyTrickles_AbortsTheResponse()
+    {
+        // A byte every 50 ms keeps the activity timeout from firing; the rule's 400 ms still ends the exchange.
+        await using var backend = new RawBackend(async (_, s) =>
+        {
+            await RawBackend.Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n");
+            for (var i = 0; i < 200; i++)
+            {
+                await Task.Delay(50);
+                await RawBackend.Write(s, "x");
+            }
+
+            return false;
+        });
+        using var handler = new Http1Handler(new SocketsHttpHandler());
+        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMinutes(5));
+        var context = NewContext(out var lifetime);
+
+        await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}", TimeSpan.FromMilliseconds(400))
+            .WaitAsync(TimeSpan.FromSeconds(8));
+
+        Assert.True(lifetime.Aborted);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        Assert.InRange(((MemoryStream)context.Response.Body).Length, 1, 199);
+    }
+
+    [Fact]
     public async Task Forward_StalePooledConnection_IsRetriedOnANewOne()
     {
         // The backend answers, then closes the kept connection: the next request finds it dead in the pool.
@@ -211,7 +355,7 @@ public sealed class Http1ForwarderTests
         var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(300));
         var context = NewContext(out _);
 
-        await forwarder.ForwardAsync(context, $"http://127.0.0.1:{backend.Port}");
+        await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}");
 
         Assert.Equal(StatusCodes.Status504GatewayTimeout, context.Response.StatusCode);
         Assert.Null(handler.PoolFor("127.0.0.1", backend.Port).Rent());
@@ -232,7 +376,7 @@ public sealed class Http1ForwarderTests
         var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(300));
         var context = NewContext(out var lifetime);
 
-        await forwarder.ForwardAsync(context, $"http://127.0.0.1:{backend.Port}");
+        await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}");
 
         Assert.True(lifetime.Aborted);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
@@ -249,7 +393,7 @@ public sealed class Http1ForwarderTests
         var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMinutes(5));
         var context = NewContext(out var lifetime);
 
-        var forwarding = forwarder.ForwardAsync(context, $"http://127.0.0.1:{backend.Port}");
+        var forwarding = forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}");
         await Task.Delay(200);
         lifetime.Cancel();
         await forwarding.WaitAsync(TimeSpan.FromSeconds(30));
@@ -258,6 +402,8 @@ public sealed class Http1ForwarderTests
         Assert.Null(handler.PoolFor("127.0.0.1", backend.Port).Rent());
         release.SetResult();
     }
+
+    private static HeaderModifier Edits(HeaderValue[]? set = null, HeaderValue[]? add = null, string[]? remove = null) => new(set ?? [], add ?? [], remove ?? []);
 
     private static DefaultHttpContext NewContext(out Lifetime lifetime)
     {
@@ -273,21 +419,24 @@ public sealed class Http1ForwarderTests
     }
 
     /// <summary>The request's head as the backend got it, after a raw HTTP/1.1 client sent <paramref name="request"/>.</summary>
-    private static async Task<RawBackend.Request> BackendSeesAsync(bool directHttp1, string request)
+    /// <param name="action">The route's action for the backend (default: forward to it without filters).</param>
+    private static async Task<RawBackend.Request> BackendSeesAsync(bool directHttp1, string request, Func<WeightedBackend, RouteAction>? action = null,
+        string prefix = "/")
     {
         await using var backend = new RawBackend((_, s) => RawBackend.Write(s, Ok));
-        await using var proxy = await ProxyToAsync(backend, directHttp1);
+        await using var proxy = await ProxyToAsync(backend, directHttp1, action, prefix);
         var answer = await ExchangeAsync(proxy.Port, request, until: text => text.EndsWith("\r\n\r\nok", StringComparison.Ordinal));
         Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
         return Assert.Single(backend.Requests);
     }
 
-    /// <summary>What a raw HTTP/1.1 client gets for a GET when the backend answers <paramref name="answer"/>.</summary>
-    private static async Task<RawBackend.Request> ClientSeesAsync(bool directHttp1, string answer)
+    /// <summary>What a raw HTTP/1.1 client gets for a GET (or <paramref name="request"/>, which must close) when the backend answers <paramref name="answer"/>.</summary>
+    private static async Task<RawBackend.Request> ClientSeesAsync(bool directHttp1, string answer, Func<WeightedBackend, RouteAction>? action = null,
+        string request = "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
     {
         await using var backend = new RawBackend((_, s) => RawBackend.Write(s, answer));
-        await using var proxy = await ProxyToAsync(backend, directHttp1);
-        var text = await ExchangeAsync(proxy.Port, "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n", until: _ => false);
+        await using var proxy = await ProxyToAsync(backend, directHttp1, action);
+        var text = await ExchangeAsync(proxy.Port, request, until: _ => false);
         var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
         return new RawBackend.Request(text[..end], text[(end + 4)..]);
     }
@@ -322,12 +471,12 @@ public sealed class Http1ForwarderTests
 
     private static List<string> WithoutDate(string head) => [.. Fields(head).Where(f => !f.StartsWith("Date:", StringComparison.OrdinalIgnoreCase))];
 
-    private static async Task<Proxied> ProxyToAsync(RawBackend backend, bool directHttp1)
+    private static async Task<Proxied> ProxyToAsync(RawBackend backend, bool directHttp1, Func<WeightedBackend, RouteAction>? action = null, string prefix = "/")
     {
         var proxy = await ProxyFixture.StartAsync(directHttp1: directHttp1);
         var port = FreePort.Find();
         var target = new WeightedBackend("raw", 1, BackendProtocol.Http1, new[] { new Endpoint("127.0.0.1", backend.Port) });
-        await proxy.Server.ApplyAsync(Of(Http(port, Route("*", "/", To(target)))), CancellationToken.None);
+        await proxy.Server.ApplyAsync(Of(Http(port, Route("*", prefix, (action ?? (t => To(t)))(target)))), CancellationToken.None);
         return new Proxied(proxy, port);
     }
 
