@@ -64,7 +64,8 @@ internal static class Http1RequestWriter
         }
         else
         {
-            var sink = new ListSink([]);
+            // Room for the client's fields and the ones added here, so the list does not grow on the way.
+            var sink = new ListSink(new(request.Headers.Count + 8));
             (_, hasLength) = ForwardedFields(context, transformer.HostRewrite, ref sink);
             foreach (var edit in edits)
             {
