@@ -29,6 +29,8 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
     /// <summary>YARP's forwarder without a configured activity timeout (ForwarderRequestConfig's default).</summary>
     public static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
+    private const long NoDeadline = long.MaxValue;
+
     // What one read of the body may take (YARP's stream copier reads 64 KiB at most).
     private const int BufferSize = 16 * 1024;
 
@@ -53,12 +55,15 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
         && context.Features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true };
 
     /// <param name="timeout">The rule's timeout: the whole exchange's limit (504 before the response, an abort after).</param>
-    public async Task ForwardAsync(HttpContext context, ForwardingTransformer transformer, string destination, TimeSpan? timeout = null)
+    public Task ForwardAsync(HttpContext context, ForwardingTransformer transformer, string destination, TimeSpan? timeout = null) =>
+        ForwardAsync(context, transformer, destination, timeout is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : NoDeadline);
+
+    /// <param name="deadline">When the rule's timeout ends (Environment.TickCount64), or <see cref="NoDeadline"/>.</param>
+    private async Task ForwardAsync(HttpContext context, ForwardingTransformer transformer, string destination, long deadline)
     {
         var aborted = context.RequestAborted;
         var uri = transformer.DestinationFor(context.Request, destination);
         var pool = handler.PoolFor(uri.IdnHost, uri.Port);
-        var deadline = new Deadline(activityTimeout, timeout);
 
         Http1Connection? connection = null;
         CancellationToken token;
@@ -68,8 +73,9 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
             for (var attempt = 0; ; attempt++)
             {
                 connection = (attempt == 0 ? pool.Rent() : null)
-                    ?? await Http1Handler.ConnectAsync(uri.IdnHost, uri.Port, aborted, deadline.Connect).ConfigureAwait(false);
-                token = connection.Arm(deadline.Next, aborted);
+                    ?? await Http1Handler.ConnectAsync(uri.IdnHost, uri.Port, aborted, Cut(Reencrypt.BackendHandler.ConnectTimeout, deadline))
+                        .ConfigureAwait(false);
+                token = connection.Arm(Cut(activityTimeout, deadline), aborted);
                 try
                 {
                     connection.BeginRequest();
@@ -116,7 +122,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
         }
 
         connection.Consume(end + 4);
-        connection.Touch(deadline.Next); // as YARP: the activity timeout starts again once the head is in
+        connection.Touch(Cut(activityTimeout, deadline)); // as YARP: the activity timeout starts again once the head is in
         var body = new Http1ResponseStream(connection, pool);
         body.Frame(framing);
         body.Start(null, framing.Framing == BodyFraming.Chunked ? TrailerSink(context) : null);
@@ -163,7 +169,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
     /// has not started sent the head in a send of its own, one more system call per response).
     /// </remarks>
     private async Task CopyBodyAsync(HttpContext context, string destination, Http1Connection connection, Http1ResponseStream body,
-        Deadline deadline, CancellationToken token)
+        long deadline, CancellationToken token)
     {
         var writer = context.Response.BodyWriter;
         var aborted = context.RequestAborted;
@@ -184,7 +190,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
                     return;
                 }
 
-                connection.Touch(deadline.Next);
+                connection.Touch(Cut(activityTimeout, deadline));
                 var flushed = await writer.WriteAsync(buffer.AsMemory(0, read), token).ConfigureAwait(false);
                 if (flushed.IsCompleted || flushed.IsCanceled)
                 {
@@ -256,27 +262,19 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
     }
 
     /// <summary>
-    /// How long the next wait may take: the activity timeout, cut to what is left of the rule's timeout when the route
-    /// has one (so one cancellation per connection serves both, and either firing answers 504 or aborts alike).
+    /// How long the next wait may take: <paramref name="limit"/> (the activity or connect timeout), cut to what is left
+    /// of the rule's timeout when the route has one, so one cancellation per connection serves both and either firing
+    /// answers 504 or aborts alike.
     /// </summary>
-    private readonly struct Deadline(TimeSpan activity, TimeSpan? timeout)
+    private static TimeSpan Cut(TimeSpan limit, long deadline)
     {
-        private readonly long _end = timeout is { } t ? Environment.TickCount64 + (long)t.TotalMilliseconds : long.MaxValue;
-
-        public TimeSpan Next => Cut(activity);
-
-        public TimeSpan Connect => Cut(Reencrypt.BackendHandler.ConnectTimeout);
-
-        private TimeSpan Cut(TimeSpan limit)
+        if (deadline == NoDeadline)
         {
-            if (_end == long.MaxValue)
-            {
-                return limit;
-            }
-
-            var left = TimeSpan.FromMilliseconds(Math.Max(0, _end - Environment.TickCount64));
-            return limit == Timeout.InfiniteTimeSpan || left < limit ? left : limit;
+            return limit;
         }
+
+        var left = TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+        return limit == Timeout.InfiniteTimeSpan || left < limit ? left : limit;
     }
 
     /// <summary>The backend's header fields into Kestrel's response headers, as YARP's transformer copies them.</summary>
