@@ -17,12 +17,12 @@ using Portcullis.DataPlane.Routing;
 /// </summary>
 /// <remarks>
 /// What a client sees is what YARP's forwarder with <see cref="ForwardingTransformer"/> gives: the same request
-/// headers (<see cref="Http1RequestWriter.WriteHead(Http1Connection, HttpContext, Uri, ForwardingTransformer)"/>), the response's status,
-/// custom reason phrase (HTTP/1.x clients), headers but the hop-by-hop ones, body and trailers; 502 when the backend
-/// cannot be reached, closes first or answers with something that is not HTTP/1.x, 504 when it does not answer within
-/// the activity timeout (YARP's default, 100 s without a byte either way), the connect timeout or the rule's timeout;
-/// a response that fails (or runs out of its rule's time) after it started is aborted (an HTTP/2 stream is reset). A stale pooled connection is retried once on a new
-/// one, as <see cref="Http1Handler"/> does.
+/// headers (<see cref="Http1RequestWriter.WriteHead(Http1Connection, HttpContext, Uri, ForwardingTransformer)"/>), the
+/// response's status, custom reason phrase (HTTP/1.x clients), headers but the hop-by-hop ones, body and trailers; 502
+/// when the backend cannot be reached, closes first or answers with something that is not HTTP/1.x, 504 when it does
+/// not answer within the activity timeout (YARP's default, 100 s without a byte either way), the connect timeout or
+/// the rule's timeout; a response that fails (or runs out of its rule's time) after it started is aborted (an HTTP/2
+/// stream is reset). A stale pooled connection is retried once on a new one, as <see cref="Http1Handler"/> does.
 /// </remarks>
 internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeSpan activityTimeout)
 {
