@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
+using Portcullis.Ir;
 
 /// <summary>Writes a request line and header fields (RFC 9112) into the connection's send buffer.</summary>
 internal static class Http1RequestWriter
@@ -63,27 +64,18 @@ internal static class Http1RequestWriter
         }
         else
         {
-            // Room for the client's fields and the ones added here, so the collection does not grow on the way.
-            var sink = new DictionarySink(new HeaderDictionary(request.Headers.Count + 8));
+            // Room for the client's fields and the ones added here, so the list does not grow on the way.
+            var sink = new ListSink(new(request.Headers.Count + 8));
             (_, hasLength) = ForwardedFields(context, transformer.HostRewrite, ref sink);
-            var fields = sink.Fields;
-            fields.TryGetValue("Content-Length", out var length);
             foreach (var edit in edits)
             {
-                HeaderEdits.Apply(edit, fields);
+                Apply(edit, sink.Fields);
             }
 
-            // The framing stays the proxy's: this request has no body, whatever the edits said.
-            fields.Remove("Transfer-Encoding");
-            fields.Remove("Content-Length");
-            if (length.Count > 0)
+            hasHost = false;
+            foreach (var (name, values) in sink.Fields)
             {
-                fields["Content-Length"] = length;
-            }
-
-            hasHost = fields.ContainsKey("Host");
-            foreach (var (name, values) in fields)
-            {
+                hasHost |= name.Equals("Host", StringComparison.OrdinalIgnoreCase);
                 WriteField(connection, ref position, name, values);
             }
         }
@@ -176,7 +168,61 @@ internal static class Http1RequestWriter
         return (hasHost, hasLength);
     }
 
-    /// <summary>Where <see cref="ForwardedFields"/> puts the fields: the send buffer, or a collection the header modifiers edit first.</summary>
+    /// <summary>
+    /// A header modifier on the fields, as <see cref="HeaderEdits"/> edits YARP's outgoing request: set replaces, add
+    /// appends to the joined existing values with ",", remove deletes, names case-insensitive; each edited field moves
+    /// to the end. The framing fields are left alone.
+    /// </summary>
+    private static void Apply(HeaderModifier edit, List<KeyValuePair<string, StringValues>> fields)
+    {
+        foreach (var h in edit.Set)
+        {
+            if (!IsFraming(h.Name))
+            {
+                Remove(fields, h.Name);
+                fields.Add(new(h.Name, h.Value));
+            }
+        }
+
+        foreach (var h in edit.Add)
+        {
+            if (!IsFraming(h.Name))
+            {
+                var existing = Remove(fields, h.Name);
+                fields.Add(new(h.Name, existing is null ? h.Value : existing + "," + h.Value));
+            }
+        }
+
+        foreach (var name in edit.Remove)
+        {
+            if (!IsFraming(name))
+            {
+                Remove(fields, name);
+            }
+        }
+
+        static bool IsFraming(string name) =>
+            name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase) || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Removes every field named <paramref name="name"/>; returns their values joined with ",", null when there was none.</summary>
+    private static string? Remove(List<KeyValuePair<string, StringValues>> fields, string name)
+    {
+        string? removed = null;
+        for (var i = fields.Count - 1; i >= 0; i--)
+        {
+            if (fields[i].Key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                var values = string.Join(',', fields[i].Value.ToArray());
+                removed = removed is null ? values : values + "," + removed;
+                fields.RemoveAt(i);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Where <see cref="ForwardedFields"/> puts the fields: the send buffer, or a list the header modifiers edit first.</summary>
     private interface IFieldSink
     {
         void Add(string name, StringValues values);
@@ -202,13 +248,13 @@ internal static class Http1RequestWriter
         }
     }
 
-    private readonly struct DictionarySink(HeaderDictionary fields) : IFieldSink
+    private readonly struct ListSink(List<KeyValuePair<string, StringValues>> fields) : IFieldSink
     {
-        public HeaderDictionary Fields => fields;
+        public List<KeyValuePair<string, StringValues>> Fields => fields;
 
-        public void Add(string name, StringValues values) => fields.Append(name, values);
+        public void Add(string name, StringValues values) => fields.Add(new(name, values));
 
-        public void AddRequestId() => fields.Append(ForwardingTransformer.RequestId, ForwardingTransformer.NewRequestId());
+        public void AddRequestId() => fields.Add(new(ForwardingTransformer.RequestId, ForwardingTransformer.NewRequestId()));
     }
 
     /// <summary>"METHOD target HTTP/1.1", the target being the origin form of <paramref name="uri"/>.</summary>
