@@ -57,6 +57,13 @@ class Proxy:
             cmd = ["nginx", "-c", os.path.join(self.set, "nginx.conf"), "-g", "daemon off;"]
         elif self.name == "haproxy":
             cmd = ["haproxy", "-W", "-db", "-f", os.path.join(self.set, "haproxy.cfg")]
+        elif self.name.startswith("floor"):
+            # Not a proxy to rank: the least .NET can do per keep-alive request (bench/Portcullis.Floor).
+            env["FLOOR_MODE"] = self.name.partition("-")[2] or "direct"
+            env["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1"  # as Portcullis sets for itself
+            d0 = os.path.join(self.set, "certs", "d0")
+            cmd = [os.path.join(self.out, "floor", "floor"), str(self.port), os.path.join(d0, "tls.crt"),
+                   os.path.join(d0, "tls.key"), "127.0.0.1", str(gen.BACKEND_PORT)]
         else:
             env.update({"XDG_DATA_HOME": os.path.join(self.set, "caddy-data"), "XDG_CONFIG_HOME": os.path.join(self.set, "caddy-config")})
             cmd = ["caddy", "run", "--config", os.path.join(self.set, "Caddyfile"), "--adapter", "caddyfile"]

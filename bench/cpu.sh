@@ -9,6 +9,8 @@
 #   SKIP_BUILD=1 bench/cpu.sh                       reuse bench/.out/bin
 #   TIMELINE=5,15,60 bench/cpu.sh                   h1 from the first request, per window: how fast the JIT settles
 #   WARMUP=10 bench/cpu.sh                          seconds of h1 load before the rows (default 20)
+#   PROXIES="portcullis nginx floor floor-readahead floor-transport" ROWS=h1 bench/cpu.sh
+#                                                   with the floor (bench/Portcullis.Floor), keep-alive rows only
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +19,7 @@ mkdir -p "$OUT"
 . "$ROOT/bench/lib.sh"
 [ "${SKIP_BUILD:-}" = 1 ] || build_portcullis
 build_memprobe
+case " ${PROXIES:-} " in *" floor"*) build_floor ;; esac
 gen_set small 100
 exec python3 "$ROOT/bench/cpu.py" --out "$OUT" --rows "${ROWS:-h1 h2 hs}" --duration "${DURATION:-8}" \
   --proxies "${PROXIES:-portcullis nginx}" --env "${PORTCULLIS_ENV:-}" \

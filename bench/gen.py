@@ -25,6 +25,8 @@ from cryptography.x509.oid import NameOID
 OFFSET = int(os.environ.get("BENCH_PORT_OFFSET", "0"))
 BACKEND_PORT = 18080 + OFFSET
 PORTS = {"portcullis": 18443 + OFFSET, "nginx": 18444 + OFFSET, "haproxy": 18445 + OFFSET, "caddy": 18446 + OFFSET}
+# bench/Portcullis.Floor in its three modes (cpu.sh only; bench/README.md "Session 13").
+PORTS.update({"floor": 18447 + OFFSET, "floor-readahead": 18448 + OFFSET, "floor-transport": 18449 + OFFSET})
 CADDY_ADMIN = f"127.0.0.1:{18019 + OFFSET}"
 LISTENERS_PER_GATEWAY = 64  # the Gateway API's maxItems for spec.listeners
 

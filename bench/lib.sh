@@ -10,6 +10,12 @@ build_portcullis() { # Release build of the CLI into $OUT/bin
     --nologo -v quiet -clp:NoSummary >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; return 1; }
 }
 
+build_floor() { # bench/Portcullis.Floor into $OUT/floor (cpu.sh, when PROXIES names a floor)
+  echo "building the floor (Release) into $OUT/floor"
+  dotnet publish "$ROOT/bench/Portcullis.Floor/Portcullis.Floor.csproj" -c Release -o "$OUT/floor" \
+    --nologo -v quiet -clp:NoSummary >"$OUT/build-floor.log" 2>&1 || { cat "$OUT/build-floor.log"; return 1; }
+}
+
 # The memory latency probe bench.py and cpu.py run around each cell (the machine's slow mode, see bench/README.md).
 build_memprobe() {
   gcc -O2 -o "$OUT/memprobe" "$ROOT/bench/memprobe.c" 2>"$OUT/memprobe.log" ||
