@@ -43,4 +43,7 @@ internal static partial class DataPlaneLog
 
     [LoggerMessage(1020, LogLevel.Debug, "Connection dispatch failed on {Endpoint}")]
     public static partial void DispatchFailed(ILogger logger, string endpoint, Exception exception);
+
+    [LoggerMessage(1021, LogLevel.Debug, "TLS handshake failed on {Endpoint}")]
+    public static partial void HandshakeFailed(ILogger logger, string endpoint, Exception exception);
 }

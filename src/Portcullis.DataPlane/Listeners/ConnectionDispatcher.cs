@@ -1,6 +1,8 @@
 namespace Portcullis.DataPlane.Listeners;
 
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Logging;
@@ -8,13 +10,18 @@ using Portcullis.DataPlane.L4;
 
 /// <summary>
 /// Turns an accepted socket into a Kestrel connection and hands it to the right virtual endpoint:
-/// HTTPS for TLS ports; for cleartext ports, h2c when the client opens with the HTTP/2 preface,
-/// else HTTP/1.1 (a cleartext Http1AndHttp2 endpoint rejects prior knowledge in .NET 10). Ports with TLS
-/// or TCP listeners go to the <see cref="StreamProxy"/> first, which hands back what HTTPS serves.
+/// for TLS ports, after our own handshake (<see cref="TlsSocketConnection"/>), HTTP/1.1 or HTTP/2 by ALPN (or, with
+/// <see cref="Tls"/> unset, Kestrel's HTTPS endpoint, which does the handshake); for cleartext ports, h2c when the
+/// client opens with the HTTP/2 preface, else HTTP/1.1 (a cleartext Http1AndHttp2 endpoint rejects prior knowledge in
+/// .NET 10). Ports with TLS or TCP listeners go to the <see cref="StreamProxy"/> first, which hands back what HTTPS
+/// serves.
 /// </summary>
 internal sealed class ConnectionDispatcher : IDisposable
 {
     private static readonly byte[] Http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
+
+    // As Kestrel's HTTPS middleware was configured: a client that has not finished its handshake by then is closed.
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     // Clients speak first; one that has said nothing by then is left to HTTP/1.1's own timeouts.
     private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
@@ -42,6 +49,13 @@ internal sealed class ConnectionDispatcher : IDisposable
 
     public VirtualEndPoint H2c { get; }
 
+    public VirtualEndPoint TlsHttp1 { get; } = new(VirtualEndPointKind.TlsHttp1);
+
+    public VirtualEndPoint TlsHttp2 { get; } = new(VirtualEndPointKind.TlsHttp2);
+
+    /// <summary>Set: TLS ports are terminated here and served by <see cref="TlsHttp1"/>/<see cref="TlsHttp2"/>; null: by <see cref="Https"/>.</summary>
+    public Tls.TlsHandshakeSelector? Tls { get; init; }
+
     /// <summary>Takes the connections of ports with TLS or TCP listeners first; null serves HTTP only.</summary>
     public StreamProxy? Streams { get; init; }
 
@@ -57,6 +71,12 @@ internal sealed class ConnectionDispatcher : IDisposable
 
             VirtualEndPoint target;
             var isTls = owner.IsTls;
+            if (isTls && Tls is { } tls)
+            {
+                await TerminateAsync(socket, owner, tls).ConfigureAwait(false);
+                return;
+            }
+
             if (isTls)
             {
                 target = Https;
@@ -85,6 +105,37 @@ internal sealed class ConnectionDispatcher : IDisposable
         {
             DataPlaneLog.DispatchFailed(_logger, owner.Key.ToString(), ex);
             socket.Dispose();
+        }
+    }
+
+    private async Task TerminateAsync(Socket socket, PortListener owner, Tls.TlsHandshakeSelector tls)
+    {
+        var connection = new TlsSocketConnection(socket);
+        var feature = new GatewayConnectionFeature(owner.Key, isTls: true);
+        connection.Features.Set(feature);
+        if (!owner.Track(connection))
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await connection.AuthenticateAsync(tls.OnClientHello, feature, HandshakeTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or SocketException or OperationCanceledException
+            or ObjectDisposedException or InvalidOperationException or NotSupportedException)
+        {
+            // Kestrel's HTTPS middleware logs these at Debug too: clients that leave, scanners, a host without a certificate.
+            DataPlaneLog.HandshakeFailed(_logger, owner.Key.ToString(), ex);
+            await connection.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        var target = connection.ApplicationProtocol.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span) ? TlsHttp2 : TlsHttp1;
+        if (!target.TryWrite(connection))
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 

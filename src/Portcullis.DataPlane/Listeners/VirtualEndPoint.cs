@@ -6,8 +6,14 @@ using Microsoft.AspNetCore.Connections;
 
 internal enum VirtualEndPointKind
 {
-    /// <summary>TLS, HTTP/1.1 and HTTP/2 by ALPN.</summary>
+    /// <summary>TLS, HTTP/1.1 and HTTP/2 by ALPN, the handshake in Kestrel's HTTPS middleware (<c>PORTCULLIS_TLS=kestrel</c>).</summary>
     Https,
+
+    /// <summary>HTTP/1.1 on a connection whose TLS handshake we did (<see cref="TlsSocketConnection"/>).</summary>
+    TlsHttp1,
+
+    /// <summary>HTTP/2 on a connection whose TLS handshake we did and whose ALPN chose h2.</summary>
+    TlsHttp2,
 
     /// <summary>Cleartext HTTP/1.1.</summary>
     Http1,

@@ -8,20 +8,29 @@ using Portcullis.DataPlane.Listeners;
 using Portcullis.DataPlane.Routing;
 
 /// <summary>
-/// Kestrel's per-handshake callback: the connection's port gives the HTTPS listeners, the SNI picks
-/// the listener and then its certificate. Both choices are recorded on the connection.
+/// The per-handshake choice (SslStream's callback on the connections we terminate, or Kestrel's): the connection's
+/// port gives the HTTPS listeners, the SNI picks the listener and then its certificate. Both choices are recorded on
+/// the connection.
 /// </summary>
 internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
 {
+    /// <summary>Kestrel's HTTPS middleware's callback (<c>PORTCULLIS_TLS=kestrel</c>).</summary>
     public ValueTask<SslServerAuthenticationOptions> OnConnection(TlsHandshakeCallbackContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var feature = context.Connection.Features.Get<GatewayConnectionFeature>();
-        var serverName = context.ClientHelloInfo.ServerName;
+        return ValueTask.FromResult(OptionsFor(context.Connection.Features.Get<GatewayConnectionFeature>(), context.ClientHelloInfo.ServerName));
+    }
+
+    /// <summary>SslStream's callback on connections we terminate ourselves; the state is the connection's feature.</summary>
+    public ValueTask<SslServerAuthenticationOptions> OnClientHello(SslStream stream, SslClientHelloInfo clientHello, object? state, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(OptionsFor(state as GatewayConnectionFeature, clientHello.ServerName));
+
+    private SslServerAuthenticationOptions OptionsFor(GatewayConnectionFeature? feature, string? serverName)
+    {
         var (listener, certificate) = Select(tables(), feature?.Port, serverName);
         if (certificate is null || feature is null)
         {
-            // Throwing fails the handshake; Kestrel logs it and closes the connection.
+            // Throwing fails the handshake; the connection is logged and closed.
             throw new AuthenticationException($"No certificate is configured for {feature?.Port.ToString() ?? "this connection"}.");
         }
 
@@ -32,12 +41,12 @@ internal sealed class TlsHandshakeSelector(Func<RoutingTables> tables)
             // The first handshake that selects a certificate builds its context (once; others wait).
             if (listener?.ClientCertificates is { } clientCertificates)
             {
-                return ValueTask.FromResult(clientCertificates.OptionsFor(certificate));
+                return clientCertificates.OptionsFor(certificate);
             }
 
             var options = certificate.ServerOptions;
             certificate.EnsurePinned();
-            return ValueTask.FromResult(options);
+            return options;
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {

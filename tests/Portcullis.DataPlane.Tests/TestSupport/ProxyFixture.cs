@@ -15,10 +15,11 @@ internal sealed class ProxyFixture : IAsyncDisposable
     public ProxyServer Server { get; }
 
     /// <param name="directHttp1">False sends every request through YARP's forwarder (ProxyServerOptions.DirectHttp1).</param>
-    public static async Task<ProxyFixture> StartAsync(TimeSpan? drainTimeout = null, bool directHttp1 = true)
+    /// <param name="ownTls">False leaves HTTPS to Kestrel's transport and HTTPS middleware (ProxyServerOptions.OwnTls).</param>
+    public static async Task<ProxyFixture> StartAsync(TimeSpan? drainTimeout = null, bool directHttp1 = true, bool ownTls = true)
     {
         var server = new ProxyServer(
-            new ProxyServerOptions { DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5), DirectHttp1 = directHttp1 },
+            new ProxyServerOptions { DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5), DirectHttp1 = directHttp1, OwnTls = ownTls },
             NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
         return new ProxyFixture(server);

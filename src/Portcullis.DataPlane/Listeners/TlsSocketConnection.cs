@@ -1,0 +1,218 @@
+namespace Portcullis.DataPlane.Listeners;
+
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+
+/// <summary>
+/// An HTTPS connection whose TLS we terminate ourselves: <see cref="SslStream"/> straight on the accepted socket, the
+/// application data handed to Kestrel's HTTP/1.1 or HTTP/2 code through pipes read on demand. Kestrel's own path puts
+/// its socket transport (two pipes and a receive and a send loop per connection) and a stream adapter under the
+/// SslStream; measured with bench/cpu.sh, those layers cost 3-5 µs of the ~27 µs a keep-alive request took
+/// (bench/README.md, "Session 13").
+/// </summary>
+/// <remarks>
+/// Carries the TLS features Kestrel's HTTPS middleware would set (scheme https, ALPN, protocol for HTTP/2's TLS 1.2
+/// requirement, the client certificate). The socket is read only when Kestrel reads (zero-byte reads first, as
+/// Kestrel's HTTPS middleware reads, so an idle connection holds no buffer). A client that closes while Kestrel is not
+/// reading (an HTTP/1.1 request waiting for its backend) would go unnoticed until the response is written, where
+/// Kestrel's socket transport, which always has a read pending, sees it at once; <see cref="ClientCloseWatch"/> looks
+/// for it instead, once a second, on connections that have been busy that long.
+/// </remarks>
+internal sealed class TlsSocketConnection : ConnectionContext,
+    IConnectionIdFeature, IConnectionTransportFeature, IConnectionItemsFeature, IConnectionLifetimeFeature, IConnectionEndPointFeature,
+    ITlsConnectionFeature, ITlsHandshakeFeature, ITlsApplicationProtocolFeature, ISslStreamFeature
+{
+    private static long s_lastId;
+
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _closed = new();
+    private readonly FeatureCollection _features = new(initialCapacity: 16);
+    private SslStream? _ssl;
+    private IDictionary<object, object?>? _items;
+    private IDuplexPipe? _transport;
+    private int _disposed;
+    private int _signalled;
+
+    public TlsSocketConnection(Socket socket)
+    {
+        _socket = socket;
+        ConnectionId = "T" + Interlocked.Increment(ref s_lastId).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        LocalEndPoint = socket.LocalEndPoint;
+        RemoteEndPoint = socket.RemoteEndPoint;
+        _features.Set<IConnectionIdFeature>(this);
+        _features.Set<IConnectionTransportFeature>(this);
+        _features.Set<IConnectionItemsFeature>(this);
+        _features.Set<IConnectionLifetimeFeature>(this);
+        _features.Set<IConnectionEndPointFeature>(this);
+    }
+
+    public override string ConnectionId { get; set; }
+
+    public override IFeatureCollection Features => _features;
+
+    public override IDictionary<object, object?> Items
+    {
+        get => _items ??= new Dictionary<object, object?>();
+        set => _items = value;
+    }
+
+    public override IDuplexPipe Transport
+    {
+        get => _transport ?? throw new InvalidOperationException("The TLS handshake has not completed.");
+        set => _transport = value;
+    }
+
+    public override CancellationToken ConnectionClosed
+    {
+        get => _closed.Token;
+        set => throw new NotSupportedException();
+    }
+
+    public override EndPoint? LocalEndPoint { get; set; }
+
+    public override EndPoint? RemoteEndPoint { get; set; }
+
+    public SslStream SslStream => _ssl ?? throw new InvalidOperationException("The TLS handshake has not started.");
+
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    public System.Security.Authentication.SslProtocols Protocol => SslStream.SslProtocol;
+
+    public TlsCipherSuite? NegotiatedCipherSuite => SslStream.NegotiatedCipherSuite;
+
+    public string HostName => SslStream.TargetHostName;
+
+#pragma warning disable SYSLIB0058 // Kestrel's ITlsHandshakeFeature still has the obsolete members; they answer as Kestrel's do.
+    public System.Security.Authentication.CipherAlgorithmType CipherAlgorithm => SslStream.CipherAlgorithm;
+
+    public int CipherStrength => SslStream.CipherStrength;
+
+    public System.Security.Authentication.HashAlgorithmType HashAlgorithm => SslStream.HashAlgorithm;
+
+    public int HashStrength => SslStream.HashStrength;
+
+    public System.Security.Authentication.ExchangeAlgorithmType KeyExchangeAlgorithm => SslStream.KeyExchangeAlgorithm;
+
+    public int KeyExchangeStrength => SslStream.KeyExchangeStrength;
+#pragma warning restore SYSLIB0058
+
+    public ReadOnlyMemory<byte> ApplicationProtocol => SslStream.NegotiatedApplicationProtocol.Protocol;
+
+    /// <summary>
+    /// Runs the handshake with the options <paramref name="select"/> picks from the ClientHello, then sets the TLS
+    /// features and the transport. Throws when the handshake fails or takes longer than <paramref name="timeout"/>.
+    /// </summary>
+    public async Task AuthenticateAsync(ServerOptionsSelectionCallback select, object? state, TimeSpan timeout)
+    {
+        var network = new WatchedStream(_socket);
+        _ssl = new SslStream(network, leaveInnerStreamOpen: false);
+        using var deadline = new CancellationTokenSource(timeout);
+        await _ssl.AuthenticateAsServerAsync(select, state, deadline.Token).ConfigureAwait(false);
+        if (_ssl.RemoteCertificate is { } remote)
+        {
+            ClientCertificate = remote as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(remote.GetRawCertData());
+        }
+
+        ClientCloseWatch.Add(this, network);
+        _features.Set<ITlsConnectionFeature>(this);
+        _features.Set<ITlsHandshakeFeature>(this);
+        _features.Set<ITlsApplicationProtocolFeature>(this);
+        _features.Set<ISslStreamFeature>(this);
+        var pool = MemoryPool<byte>.Shared;
+        _transport = new DuplexPipe(
+            PipeReader.Create(_ssl, new StreamPipeReaderOptions(pool, bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true)),
+            PipeWriter.Create(_ssl, new StreamPipeWriterOptions(pool, minimumBufferSize: 4096, leaveOpen: true)));
+    }
+
+    public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);
+
+    public override void Abort(ConnectionAbortedException abortReason)
+    {
+        // Pending reads end (0 bytes) and writes fail; Kestrel then finishes the connection and disposes it.
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+
+        SignalClosed();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            if (_transport is { } transport)
+            {
+                await transport.Input.CompleteAsync().ConfigureAwait(false);
+                await transport.Output.CompleteAsync().ConfigureAwait(false);
+            }
+
+            if (_ssl is { } ssl)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+            }
+
+            ClientCloseWatch.Remove(this);
+            _socket.Dispose();
+            SignalClosed();
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void SignalClosed()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0)
+        {
+            // Off this thread: the registrations (Kestrel's, the port's drain tracking) must not run inside an abort.
+            // Not disposed afterwards: ConnectionClosed stays readable (a CancellationTokenSource without a timer holds nothing).
+            ThreadPool.UnsafeQueueUserWorkItem(static cts => cts.Cancel(), _closed, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// The socket's stream, noting when the last read with data completed and no read has started since: then Kestrel is
+    /// busy with what it read (a request waiting for its backend) and nothing would see the client close.
+    /// </summary>
+    internal sealed class WatchedStream(Socket socket) : NetworkStream(socket, ownsSocket: false)
+    {
+        private long _busySince;
+
+        /// <summary>Environment.TickCount64 when Kestrel stopped reading, 0 while it reads.</summary>
+        public long BusySince => Volatile.Read(ref _busySince);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Volatile.Write(ref _busySince, 0);
+            var read = base.ReadAsync(buffer, cancellationToken);
+
+            // With zero-byte reads the read that brings data completes at once (the wait was the zero-byte one); a rare
+            // one that goes asynchronous leaves its request unwatched.
+            if (read.IsCompletedSuccessfully && read.Result > 0)
+            {
+                Volatile.Write(ref _busySince, Environment.TickCount64);
+            }
+
+            return read;
+        }
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
