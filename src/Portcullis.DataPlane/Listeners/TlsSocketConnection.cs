@@ -15,8 +15,8 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 /// An HTTPS connection whose TLS we terminate ourselves: <see cref="SslStream"/> straight on the accepted socket, the
 /// application data handed to Kestrel's HTTP/1.1 or HTTP/2 code through pipes read on demand. Kestrel's own path puts
 /// its socket transport (two pipes and a receive and a send loop per connection) and a stream adapter under the
-/// SslStream; measured with bench/cpu.sh, those layers cost 3-5 µs of the ~27 µs a keep-alive request took
-/// (bench/README.md, "Session 13").
+/// SslStream; without them a keep-alive request costs ~2 µs (7%) less CPU and a new connection ~30 µs (8%) less
+/// (bench/cpu.sh; bench/README.md, "Session 13").
 /// </summary>
 /// <remarks>
 /// Carries the TLS features Kestrel's HTTPS middleware would set (scheme https, ALPN, protocol for HTTP/2's TLS 1.2
