@@ -160,7 +160,7 @@ public sealed class ProxyServer : IAsyncDisposable
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = _tls.OnConnection,
-                        HandshakeTimeout = TimeSpan.FromSeconds(10),
+                        HandshakeTimeout = ConnectionDispatcher.HandshakeTimeout,
                     });
                 });
             }

@@ -20,8 +20,8 @@ internal sealed class ConnectionDispatcher : IDisposable
 {
     private static readonly byte[] Http2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
 
-    // As Kestrel's HTTPS middleware was configured: a client that has not finished its handshake by then is closed.
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>A client that has not finished its TLS handshake by then is closed, on our path and on Kestrel's.</summary>
+    internal static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
 
     // Clients speak first; one that has said nothing by then is left to HTTP/1.1's own timeouts.
     private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
@@ -132,7 +132,7 @@ internal sealed class ConnectionDispatcher : IDisposable
             return;
         }
 
-        var target = connection.ApplicationProtocol.Span.SequenceEqual(SslApplicationProtocol.Http2.Protocol.Span) ? TlsHttp2 : TlsHttp1;
+        var target = connection.SslStream.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 ? TlsHttp2 : TlsHttp1;
         if (!target.TryWrite(connection))
         {
             await connection.DisposeAsync().ConfigureAwait(false);

@@ -128,17 +128,38 @@ internal sealed class ProxyFixture : IAsyncDisposable
     /// <summary>A raw TLS handshake: the certificate CN and ALPN protocol the server chose.</summary>
     public static async Task<(string CommonName, SslApplicationProtocol Alpn)> HandshakeAsync(int port, string? serverName)
     {
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, port);
-        await using var ssl = new SslStream(tcp.GetStream());
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        var (tcp, ssl) = await ConnectTlsAsync(port, serverName, SslApplicationProtocol.Http2, SslApplicationProtocol.Http11);
+        using (tcp)
         {
-            // An empty target host sends no SNI.
-            TargetHost = serverName ?? string.Empty,
-            ApplicationProtocols = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11],
-            RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
-        });
-        return (TestCertificates.CommonNameOf(ssl.RemoteCertificate!), ssl.NegotiatedApplicationProtocol);
+            await using (ssl)
+            {
+                return (TestCertificates.CommonNameOf(ssl.RemoteCertificate!), ssl.NegotiatedApplicationProtocol);
+            }
+        }
+    }
+
+    /// <summary>A TLS connection to 127.0.0.1:port offering <paramref name="alpn"/>, trusting the test CA; the caller disposes both.</summary>
+    public static async Task<(TcpClient Tcp, SslStream Ssl)> ConnectTlsAsync(int port, string? serverName, params SslApplicationProtocol[] alpn)
+    {
+        var tcp = new TcpClient();
+        try
+        {
+            await tcp.ConnectAsync(IPAddress.Loopback, port);
+            var ssl = new SslStream(tcp.GetStream());
+            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                // An empty target host sends no SNI.
+                TargetHost = serverName ?? string.Empty,
+                ApplicationProtocols = [.. alpn],
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
+            });
+            return (tcp, ssl);
+        }
+        catch
+        {
+            tcp.Dispose(); // A failed handshake (some tests expect one) leaves nothing open.
+            throw;
+        }
     }
 
     public ValueTask DisposeAsync() => Server.DisposeAsync();

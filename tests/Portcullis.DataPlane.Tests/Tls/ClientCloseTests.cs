@@ -1,6 +1,5 @@
 namespace Portcullis.DataPlane.Tests.Tls;
 
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
@@ -47,15 +46,8 @@ public class ClientCloseTests
         var target = new WeightedBackend("raw", 1, BackendProtocol.Http1, new[] { new Endpoint("127.0.0.1", backend.Port) });
         await proxy.Server.ApplyAsync(Of(Https("default/gw/https", port, null, [Certificate], Route("*", "/", To(target)))), CancellationToken.None);
 
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync(IPAddress.Loopback, port);
-        var ssl = new SslStream(tcp.GetStream());
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "www.example.com",
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-            RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
-        });
+        var (tcp, ssl) = await ProxyFixture.ConnectTlsAsync(port, "www.example.com", SslApplicationProtocol.Http11);
+        using var closeTcp = tcp;
         await ssl.WriteAsync(Encoding.ASCII.GetBytes("GET /slow HTTP/1.1\r\nHost: www.example.com\r\n\r\n"));
         await requested.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.False(backendClosed.Task.IsCompleted);
