@@ -128,6 +128,7 @@ internal sealed class ConnectionDispatcher : IDisposable
         {
             // Kestrel's HTTPS middleware logs these at Debug too: clients that leave, scanners, a host without a certificate.
             DataPlaneLog.HandshakeFailed(_logger, owner.Key.ToString(), ex);
+            await connection.LingerAsync().ConfigureAwait(false);
             await connection.DisposeAsync().ConfigureAwait(false);
             return;
         }

@@ -132,6 +132,40 @@ internal sealed class TlsSocketConnection : ConnectionContext,
             PipeWriter.Create(_ssl, new StreamPipeWriterOptions(pool, minimumBufferSize: 4096, leaveOpen: true)));
     }
 
+    /// <summary>
+    /// After a failed handshake: sends FIN, then reads and drops what the client still sends (its request after a TLS
+    /// 1.3 handshake the server refused) until it closes, 64 KiB or 2 s. Closing with those bytes unread would send a
+    /// reset instead, and the client would see ECONNRESET rather than the end of the stream, as Kestrel's transport
+    /// (which had read them) gave.
+    /// </summary>
+    public async Task LingerAsync()
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            for (var total = 0; total < 64 * 1024;)
+            {
+                var read = await _socket.ReceiveAsync(buffer, SocketFlags.None, limit.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                total += read;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // Reset, closed or out of time: nothing more to do.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);
 
     public override void Abort(ConnectionAbortedException abortReason)
