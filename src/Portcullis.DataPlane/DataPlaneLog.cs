@@ -41,6 +41,9 @@ internal static partial class DataPlaneLog
     [LoggerMessage(1041, LogLevel.Warning, "The response body from {Destination} failed; the client's response is aborted")]
     public static partial void ForwardBodyFailed(ILogger logger, string destination, Exception exception);
 
+    [LoggerMessage(1042, LogLevel.Error, "Connection {ConnectionId}: the request failed with an unhandled exception")]
+    public static partial void RequestFailed(ILogger logger, string connectionId, Exception exception);
+
     [LoggerMessage(1020, LogLevel.Debug, "Connection dispatch failed on {Endpoint}")]
     public static partial void DispatchFailed(ILogger logger, string endpoint, Exception exception);
 

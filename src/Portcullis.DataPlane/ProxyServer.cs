@@ -51,6 +51,28 @@ public sealed record ProxyServerOptions
     /// ~30 µs per new connection (bench/README.md, "Session 13").
     /// </summary>
     public bool OwnTls { get; init; } = Environment.GetEnvironmentVariable("PORTCULLIS_TLS") != "kestrel";
+
+    /// <summary>
+    /// Whether HTTP/1.1 requests without a body on connections we terminate (<see cref="OwnTls"/>) are served by our own
+    /// HTTP/1.1 loop rather than Kestrel's (the default; <c>PORTCULLIS_H1_SERVER=kestrel</c> turns it off). Kestrel takes
+    /// a connection at its first request with a body, an upgrade or anything unusual (bench/README.md, "Session 14").
+    /// </summary>
+    public bool OwnHttp1 { get; init; } = Environment.GetEnvironmentVariable("PORTCULLIS_H1_SERVER") != "kestrel";
+
+    /// <summary>HTTP/1.1 keep-alive, request-head and (our server's) response-write timeouts; Kestrel's defaults.</summary>
+    public Http1Timeouts Http1Timeouts { get; init; } = Http1Timeouts.Default;
+}
+
+/// <summary>
+/// How long our HTTP/1.1 server (<see cref="Listeners.Http1ServerConnection"/>) waits for a client, enforced by <see cref="Listeners.ClientCloseWatch"/> (to the
+/// second): <paramref name="KeepAlive"/> for the next request and <paramref name="Head"/> for the rest of a head started
+/// (Kestrel's KeepAliveTimeout and RequestHeadersTimeout, which Kestrel is given too for the connections it serves), and
+/// <paramref name="Write"/> for one response write to drain. Kestrel's rule for that is a data rate (240 B/s after 5 s);
+/// this is simpler and as lenient for a client that reads at all: a write is a few KiB on top of the socket's buffer.
+/// </summary>
+public sealed record Http1Timeouts(TimeSpan KeepAlive, TimeSpan Head, TimeSpan Write)
+{
+    public static Http1Timeouts Default { get; } = new(TimeSpan.FromSeconds(130), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
 }
 
 /// <summary>Why a bind failed, in terms the status needs: the port, or the address itself.</summary>
@@ -118,12 +140,15 @@ public sealed class ProxyServer : IAsyncDisposable
         {
             Streams = _l4.Streams,
             Tls = options.OwnTls ? _tls : null,
+            Http1Timeouts = options.Http1Timeouts,
         };
     }
 
     internal RoutingTables Tables => Volatile.Read(ref _tables);
 
     internal L4Plane L4 => _l4;
+
+    internal ConnectionDispatcher Dispatcher => _dispatcher;
 
     /// <summary>Starts Kestrel on the virtual endpoints. Ports open with <see cref="ApplyAsync"/>.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -146,6 +171,8 @@ public sealed class ProxyServer : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.Limits.KeepAliveTimeout = _options.Http1Timeouts.KeepAlive;
+            kestrel.Limits.RequestHeadersTimeout = _options.Http1Timeouts.Head;
             if (_options.OwnTls)
             {
                 // The TLS features on these connections make Kestrel treat them as HTTPS (scheme, HTTP/2's TLS checks).
@@ -171,8 +198,14 @@ public sealed class ProxyServer : IAsyncDisposable
 
         var app = builder.Build();
         var handler = new RequestHandler(() => Tables, app.Services.GetRequiredService<IHttpForwarder>(), _loggerFactory.CreateLogger<RequestHandler>(), _options.DirectHttp1);
-        app.Run(GrpcLocalReplies.Wrap(handler.HandleAsync));
+        var application = GrpcLocalReplies.Wrap(handler.HandleAsync);
+        app.Run(application);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (_options.OwnTls && _options.OwnHttp1)
+        {
+            _dispatcher.Http1Application = application;
+        }
+
         _app = app;
         _handler = handler;
     }

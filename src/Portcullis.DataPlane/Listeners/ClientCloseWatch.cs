@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Connections;
 /// backend) on connections we terminate (<see cref="TlsSocketConnection"/>), and aborts them, so the request's
 /// backend call is cancelled as it is on Kestrel's own transport. Once a second it polls the connections busy for at
 /// least that long: readable with no byte to read means the client's FIN (or a reset). Nothing is done per request.
+/// It also aborts the connections past their <see cref="TlsSocketConnection.WaitDeadline"/> (our HTTP/1.1 server's
+/// keep-alive, head and write timeouts).
 /// </summary>
 /// <remarks>
 /// Not seen: a close that follows bytes the connection has not read (a TLS close_notify alert, a pipelined request),
@@ -38,6 +40,13 @@ internal static class ClientCloseWatch
         var now = Environment.TickCount64;
         foreach (var (connection, stream) in Connections)
         {
+            var deadline = connection.WaitDeadline;
+            if (deadline != 0 && now > deadline)
+            {
+                connection.Abort(new ConnectionAbortedException("The client sent no request, not all of its head, or read no response, in time."));
+                continue;
+            }
+
             var busySince = stream.BusySince;
             if (busySince != 0 && now - busySince >= (long)Interval.TotalMilliseconds && ClientClosed(stream.Socket))
             {

@@ -29,6 +29,8 @@ internal sealed class ConnectionDispatcher : IDisposable
 
     private readonly SocketConnectionContextFactory _factory;
     private readonly ILogger _logger;
+    private long _http1Served;
+    private long _http1HandedOver;
 
     /// <param name="inlineScheduling">See <see cref="ProxyServerOptions.InlineScheduling"/>.</param>
     public ConnectionDispatcher(VirtualEndPoint https, VirtualEndPoint http1, VirtualEndPoint h2c, ILoggerFactory loggerFactory, bool inlineScheduling = false)
@@ -55,6 +57,14 @@ internal sealed class ConnectionDispatcher : IDisposable
 
     /// <summary>Set: TLS ports are terminated here and served by <see cref="TlsHttp1"/>/<see cref="TlsHttp2"/>; null: by <see cref="Https"/>.</summary>
     public Tls.TlsHandshakeSelector? Tls { get; init; }
+
+    /// <summary>
+    /// Set: HTTP/1.1 on TLS ports we terminate is served by <see cref="Http1ServerConnection"/> with this handler
+    /// (Kestrel takes a connection at its first request that is not plain); null: by Kestrel (<see cref="TlsHttp1"/>).
+    /// </summary>
+    public Microsoft.AspNetCore.Http.RequestDelegate? Http1Application { get; set; }
+
+    public Http1Timeouts Http1Timeouts { get; init; } = Http1Timeouts.Default;
 
     /// <summary>Takes the connections of ports with TLS or TCP listeners first; null serves HTTP only.</summary>
     public StreamProxy? Streams { get; init; }
@@ -133,11 +143,35 @@ internal sealed class ConnectionDispatcher : IDisposable
             return;
         }
 
-        var target = connection.SslStream.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2 ? TlsHttp2 : TlsHttp1;
-        if (!target.TryWrite(connection))
+        var http2 = connection.SslStream.NegotiatedApplicationProtocol == SslApplicationProtocol.Http2;
+        if (!http2 && Http1Application is { } application)
+        {
+            await new Http1ServerConnection(connection, application, _logger, this).RunAsync().ConfigureAwait(false);
+            return;
+        }
+
+        connection.StartTransport();
+        if (!(http2 ? TlsHttp2 : TlsHttp1).TryWrite(connection))
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Requests <see cref="Http1ServerConnection"/> served (tests and diagnostics).</summary>
+    internal long Http1Served => Interlocked.Read(ref _http1Served);
+
+    /// <summary>Connections <see cref="Http1ServerConnection"/> handed to Kestrel.</summary>
+    internal long Http1HandedOver => Interlocked.Read(ref _http1HandedOver);
+
+    internal void CountHttp1Request() => Interlocked.Increment(ref _http1Served);
+
+    /// <summary>Kestrel takes an HTTP/1.1 connection from <see cref="Http1ServerConnection"/>, reading <paramref name="replay"/> first.</summary>
+    internal bool HandOverHttp1(TlsSocketConnection connection, ReadOnlyMemory<byte> replay)
+    {
+        Interlocked.Increment(ref _http1HandedOver);
+        connection.Features.Set<Microsoft.AspNetCore.Connections.Features.IConnectionLifetimeNotificationFeature>(null);
+        connection.StartTransport(replay);
+        return TlsHttp1.TryWrite(connection);
     }
 
     /// <summary>True for the HTTP/2 preface, false for anything else, null when the peer closed.</summary>

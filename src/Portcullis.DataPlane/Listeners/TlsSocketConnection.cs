@@ -40,6 +40,7 @@ internal sealed class TlsSocketConnection : ConnectionContext,
     private IDuplexPipe? _transport;
     private int _disposed;
     private int _signalled;
+    private long _waitDeadline;
 
     public TlsSocketConnection(Socket socket)
     {
@@ -126,10 +127,31 @@ internal sealed class TlsSocketConnection : ConnectionContext,
         _features.Set<ITlsHandshakeFeature>(this);
         _features.Set<ITlsApplicationProtocolFeature>(this);
         _features.Set<ISslStreamFeature>(this);
+    }
+
+    /// <summary>
+    /// Gives Kestrel its pipes over the SslStream, for HTTP/2 or when Kestrel serves HTTP/1.1; <paramref name="replay"/>
+    /// is what <see cref="Http1ServerConnection"/> had read but not served, read again first.
+    /// </summary>
+    public void StartTransport(ReadOnlyMemory<byte> replay = default)
+    {
         var pool = MemoryPool<byte>.Shared;
+        Stream input = replay.IsEmpty ? _ssl! : new ReplayStream(replay, _ssl!);
         _transport = new DuplexPipe(
-            PipeReader.Create(_ssl, new StreamPipeReaderOptions(pool, bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true)),
-            PipeWriter.Create(_ssl, new StreamPipeWriterOptions(pool, minimumBufferSize: 4096, leaveOpen: true)));
+            PipeReader.Create(input, new StreamPipeReaderOptions(pool, bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true, useZeroByteReads: true)),
+            PipeWriter.Create(_ssl!, new StreamPipeWriterOptions(pool, minimumBufferSize: 4096, leaveOpen: true)));
+    }
+
+    /// <summary>
+    /// When <see cref="Http1ServerConnection"/> stops waiting for the client (Environment.TickCount64): for its next
+    /// request (keep-alive timeout), for the rest of a head, or for a response write to drain; 0 while it waits for
+    /// nothing or when Kestrel serves the connection (it keeps its own timeouts). <see cref="ClientCloseWatch"/> aborts
+    /// a connection past it.
+    /// </summary>
+    public long WaitDeadline
+    {
+        get => Volatile.Read(ref _waitDeadline);
+        set => Volatile.Write(ref _waitDeadline, value);
     }
 
     /// <summary>
@@ -241,6 +263,52 @@ internal sealed class TlsSocketConnection : ConnectionContext,
 
             return read;
         }
+    }
+
+    /// <summary>Reads <c>replay</c> first, then the stream: the bytes a connection had read before Kestrel took it.</summary>
+    private sealed class ReplayStream(ReadOnlyMemory<byte> replay, Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (replay.IsEmpty)
+            {
+                return inner.ReadAsync(buffer, cancellationToken);
+            }
+
+            var count = Math.Min(buffer.Length, replay.Length);
+            replay.Span[..count].CopyTo(buffer.Span);
+            replay = replay[count..];
+            return new ValueTask<int>(count);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -16,10 +16,16 @@ internal sealed class ProxyFixture : IAsyncDisposable
 
     /// <param name="directHttp1">False sends every request through YARP's forwarder (ProxyServerOptions.DirectHttp1).</param>
     /// <param name="ownTls">False leaves HTTPS to Kestrel's transport and HTTPS middleware (ProxyServerOptions.OwnTls).</param>
-    public static async Task<ProxyFixture> StartAsync(TimeSpan? drainTimeout = null, bool directHttp1 = true, bool ownTls = true)
+    /// <param name="ownHttp1">False leaves HTTP/1.1 on those connections to Kestrel (ProxyServerOptions.OwnHttp1).</param>
+    public static async Task<ProxyFixture> StartAsync(
+        TimeSpan? drainTimeout = null, bool directHttp1 = true, bool ownTls = true, bool ownHttp1 = true, Http1Timeouts? timeouts = null)
     {
         var server = new ProxyServer(
-            new ProxyServerOptions { DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5), DirectHttp1 = directHttp1, OwnTls = ownTls },
+            new ProxyServerOptions
+            {
+                DrainTimeout = drainTimeout ?? TimeSpan.FromSeconds(5), DirectHttp1 = directHttp1, OwnTls = ownTls, OwnHttp1 = ownHttp1,
+                Http1Timeouts = timeouts ?? Http1Timeouts.Default,
+            },
             NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
         return new ProxyFixture(server);

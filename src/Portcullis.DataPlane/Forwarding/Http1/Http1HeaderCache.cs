@@ -3,8 +3,8 @@ namespace Portcullis.DataPlane.Forwarding.Http1;
 using System.Text;
 
 /// <summary>
-/// Strings for response header names and values without allocating for the ones that repeat: the names every
-/// backend sends are interned once, and each connection remembers the values of its previous response by position
+/// Strings for header names and values without allocating for the ones that repeat: the names every backend and
+/// client sends are interned once, and each connection remembers the values of its previous response by position
 /// (a backend sends the same Server, Content-Type and Content-Length response after response).
 /// </summary>
 internal sealed class Http1HeaderCache
@@ -62,6 +62,12 @@ internal sealed class Http1HeaderCache
             "Keep-Alive", "Last-Modified", "Link", "Location", "Pragma", "Proxy-Connection", "Retry-After", "Server", "Set-Cookie",
             "Strict-Transport-Security", "Trailer", "Transfer-Encoding", "Upgrade", "Vary", "Via", "WWW-Authenticate",
             "X-Content-Type-Options", "X-Frame-Options", "X-Powered-By", "X-Request-Id",
+
+            // Request fields: Http1ServerConnection reads client heads with this cache too.
+            "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization", "Cookie", "DNT", "Forwarded",
+            "Host", "If-Match", "If-Modified-Since", "If-None-Match", "If-Range", "If-Unmodified-Since", "Origin", "Priority",
+            "Range", "Referer", "Sec-Fetch-Dest", "Sec-Fetch-Mode", "Sec-Fetch-Site", "Sec-Fetch-User", "TE", "Upgrade-Insecure-Requests",
+            "User-Agent", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-IP", "X-Requested-With",
         ];
         var table = new Dictionary<string, string>(names.Length, StringComparer.OrdinalIgnoreCase);
         foreach (var name in names)

@@ -100,43 +100,16 @@ internal static class Http1RequestWriter
         where TSink : struct, IFieldSink
     {
         var request = context.Request;
-        var hasHost = hostRewrite is not null;
-        var hasLength = false;
-        var hasRequestId = false;
-        string? forwardedFor = null;
         if (hostRewrite is not null)
         {
             sink.Add("Host", hostRewrite);
         }
 
-        foreach (var (name, values) in request.Headers)
-        {
-            if (Http1Forwarder.IsHopByHop(name) || name.StartsWith(':')
-                || name.Equals(ForwardingTransformer.ForwardedProto, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (name.Equals(ForwardingTransformer.ForwardedFor, StringComparison.OrdinalIgnoreCase))
-            {
-                forwardedFor = values.ToString();
-                continue;
-            }
-
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
-            {
-                if (hostRewrite is not null)
-                {
-                    continue;
-                }
-
-                hasHost = true;
-            }
-
-            hasLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
-            hasRequestId |= name.Equals(ForwardingTransformer.RequestId, StringComparison.OrdinalIgnoreCase);
-            sink.Add(name, values);
-        }
+        // Our HTTP/1.1 server's fields are a HeaderDictionary: enumerated through its struct enumerator, not the boxed
+        // one IHeaderDictionary returns (an allocation per request).
+        var (hasHost, hasLength, hasRequestId, forwardedFor) = request.Headers is HeaderDictionary own
+            ? ClientFields(own.GetEnumerator(), hostRewrite, ref sink)
+            : ClientFields(request.Headers.GetEnumerator(), hostRewrite, ref sink);
 
         // RFC 9113 8.2.2: the one TE value an HTTP/2 request may carry, which YARP passes on.
         if (HttpProtocol.IsHttp2(request.Protocol) || HttpProtocol.IsHttp3(request.Protocol))
@@ -166,6 +139,52 @@ internal static class Http1RequestWriter
         }
 
         return (hasHost, hasLength);
+    }
+
+    /// <summary>The client's fields as they go on (hop-by-hop ones and pseudo-headers left out), and what they held.</summary>
+    private static (bool HasHost, bool HasLength, bool HasRequestId, string? ForwardedFor) ClientFields<TEnumerator, TSink>(
+        TEnumerator fields, string? hostRewrite, ref TSink sink)
+        where TEnumerator : IEnumerator<KeyValuePair<string, StringValues>>
+        where TSink : struct, IFieldSink
+    {
+        var hasHost = hostRewrite is not null;
+        var hasLength = false;
+        var hasRequestId = false;
+        string? forwardedFor = null;
+        using (fields)
+        {
+            while (fields.MoveNext())
+            {
+                var (name, values) = fields.Current;
+                if (Http1Forwarder.IsHopByHop(name) || name.StartsWith(':')
+                    || name.Equals(ForwardingTransformer.ForwardedProto, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (name.Equals(ForwardingTransformer.ForwardedFor, StringComparison.OrdinalIgnoreCase))
+                {
+                    forwardedFor = values.ToString();
+                    continue;
+                }
+
+                if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (hostRewrite is not null)
+                    {
+                        continue;
+                    }
+
+                    hasHost = true;
+                }
+
+                hasLength |= name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase);
+                hasRequestId |= name.Equals(ForwardingTransformer.RequestId, StringComparison.OrdinalIgnoreCase);
+                sink.Add(name, values);
+            }
+        }
+
+        return (hasHost, hasLength, hasRequestId, forwardedFor);
     }
 
     /// <summary>
