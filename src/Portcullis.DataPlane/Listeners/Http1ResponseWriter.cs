@@ -83,7 +83,7 @@ internal sealed class Http1ResponseWriter(SslStream ssl) : PipeWriter
     public override void Advance(int bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        if (_framing == Framing.None && _owner!.DropsBody)
+        if (_framing == Framing.None)
         {
             return; // HEAD, 1xx, 204, 304: the body is not sent
         }

@@ -53,7 +53,7 @@ internal sealed class Http1ServerConnection :
     private bool _clientClose;
     private bool _aborted;
     private volatile bool _closing;
-    private volatile bool _idle;
+    private int _idle; // 1 while waiting for a request's first byte (RequestClose may then close at once)
 
     public Http1ServerConnection(
         TlsSocketConnection connection, RequestDelegate application, ILogger logger, ConnectionDispatcher dispatcher)
@@ -183,14 +183,15 @@ internal sealed class Http1ServerConnection :
                 {
                     if (_input is null)
                     {
-                        _idle = true;
+                        // Full fences both here and in RequestClose: one of the two sees the other's write.
+                        Interlocked.Exchange(ref _idle, 1);
                         if (_closing)
                         {
                             return;
                         }
 
                         await _ssl.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
-                        _idle = false;
+                        Volatile.Write(ref _idle, 0);
                     }
 
                     var read = await _ssl.ReadAsync(FreeSpace()).ConfigureAwait(false);
@@ -468,7 +469,8 @@ internal sealed class Http1ServerConnection :
     public void RequestClose()
     {
         _closing = true;
-        if (_idle)
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _idle) == 1)
         {
             // Waiting for a request: nothing is lost by closing now.
             _connection.Abort(new ConnectionAbortedException("The connection was closed gracefully."));
