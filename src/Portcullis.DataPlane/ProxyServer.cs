@@ -64,8 +64,8 @@ public sealed record ProxyServerOptions
 }
 
 /// <summary>
-/// How long our HTTP/1.1 server (<see cref="Listeners.Http1ServerConnection"/>) waits for a client, enforced by <see cref="Listeners.ClientCloseWatch"/> (to the
-/// second): <paramref name="KeepAlive"/> for the next request and <paramref name="Head"/> for the rest of a head started
+/// How long our HTTP/1.1 server (<see cref="Listeners.Http1ServerConnection"/>) waits for a client, enforced by
+/// <see cref="Listeners.ClientCloseWatch"/> (to the second): <paramref name="KeepAlive"/> for the next request and <paramref name="Head"/> for the rest of a head started
 /// (Kestrel's KeepAliveTimeout and RequestHeadersTimeout, which Kestrel is given too for the connections it serves), and
 /// <paramref name="Write"/> for one response write to drain. Kestrel's rule for that is a data rate (240 B/s after 5 s);
 /// this is simpler and as lenient for a client that reads at all: a write is a few KiB on top of the socket's buffer.

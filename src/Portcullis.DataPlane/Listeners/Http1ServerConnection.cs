@@ -18,12 +18,12 @@ using Microsoft.Extensions.Logging;
 /// plain the connection is handed to Kestrel with the bytes read so far, and Kestrel serves it from then on.
 /// </summary>
 /// <remarks>
-/// Why: Kestrel's HTTP/1.1 layer (its pipes, request state and per-request work) was most of what a keep-alive request
-/// cost Portcullis above a bare .NET TLS proxy (bench/Portcullis.Floor; bench/README.md, "Session 14"). Kept from
-/// Kestrel: its limits (a head over 40 KiB or 100 fields goes to Kestrel, which answers 431), its timeouts (130 s
-/// keep-alive, 30 s to send a head, plus a write timeout for clients that do not read; see <see cref="Http1Timeouts"/>), Content-Length: 0 on an empty
-/// response, chunked otherwise, the Date header, 500 for a handler that throws before its response started (the
-/// connection then closes), an abort after. A graceful close (a port removed) takes effect after the current response.
+/// Why: a new connection costs ~8% less CPU without Kestrel's per-connection HTTP/1.1 objects and pipes, a keep-alive
+/// request ~3% (bench/cpu.py; bench/README.md, "Session 14"). Kept from Kestrel: its limits (a head over them goes to
+/// Kestrel, which answers 431), its timeouts (see <see cref="Http1Timeouts"/>; plus a write timeout for clients that do
+/// not read), Content-Length: 0 on an empty response, chunked otherwise, the Date header, 500 for a handler that throws
+/// before its response started (the connection then closes), an abort after. A graceful close (a port removed) closes
+/// an idle connection at once and a busy one after its response.
 /// </remarks>
 internal sealed class Http1ServerConnection :
     IHttpRequestFeature, IHttpResponseFeature, IHttpResponseBodyFeature, IHttpRequestLifetimeFeature,
