@@ -64,6 +64,7 @@ internal sealed class ConnectionDispatcher : IDisposable
     /// </summary>
     public Microsoft.AspNetCore.Http.RequestDelegate? Http1Application { get; set; }
 
+    /// <summary>The waits <see cref="Http1ServerConnection"/> allows a client (ProxyServerOptions.Http1Timeouts).</summary>
     public Http1Timeouts Http1Timeouts { get; init; } = Http1Timeouts.Default;
 
     /// <summary>Takes the connections of ports with TLS or TCP listeners first; null serves HTTP only.</summary>

@@ -119,6 +119,13 @@ internal sealed class Http1ResponseWriter(SslStream ssl) : PipeWriter
             return;
         }
 
+        if (exception is not null)
+        {
+            _completed = true;
+            _owner!.Abort(); // as Kestrel: a body completed with an error is not ended as if it were whole
+            return;
+        }
+
         Start(completing: true);
         _completed = true;
         if (_framing == Framing.Chunked)
