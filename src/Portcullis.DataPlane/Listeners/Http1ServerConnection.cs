@@ -266,6 +266,12 @@ internal sealed class Http1ServerConnection :
         {
             // The client went away or the connection was aborted.
         }
+        catch (Exception ex)
+        {
+            // Anything else from the connection itself (the handler's own failures are answered above): it ends here,
+            // logged as a failed dispatch rather than left to fault a task nobody awaits.
+            DataPlaneLog.DispatchFailed(_logger, _connection.Features.Get<GatewayConnectionFeature>()?.Port.ToString() ?? ConnectionId, ex);
+        }
         finally
         {
             ReleaseInput();
