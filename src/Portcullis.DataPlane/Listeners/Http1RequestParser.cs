@@ -133,7 +133,7 @@ internal static class Http1RequestParser
                     break;
             }
 
-            var nameString = Http1Strings.Name(name);
+            var nameString = Forwarding.Http1.Http1HeaderCache.Name(name);
             sink.OnHeader(nameString, strings.Value(index, nameString, value));
         }
 
@@ -228,8 +228,6 @@ internal sealed class Http1Strings
     private string _query = string.Empty;
     private string _rawTarget = "/";
     private string _method = HttpMethods.Get;
-
-    public static string Name(ReadOnlySpan<byte> bytes) => Forwarding.Http1.Http1HeaderCache.Name(bytes);
 
     public string Value(int index, string name, ReadOnlySpan<byte> bytes) => _values.Value(index, name, bytes);
 

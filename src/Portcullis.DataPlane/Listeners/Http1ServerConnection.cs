@@ -177,7 +177,7 @@ internal sealed class Http1ServerConnection :
             while (!_closing)
             {
                 // The head: read until one is complete (an idle connection waits without a buffer).
-                _connection.WaitDeadline = Environment.TickCount64 + (long)_timeouts.KeepAlive.TotalMilliseconds;
+                WaitAtMost(_timeouts.KeepAlive);
                 Http1ParseResult parsed;
                 while ((parsed = TryParse()) == Http1ParseResult.NeedMore)
                 {
@@ -202,7 +202,7 @@ internal sealed class Http1ServerConnection :
 
                     if (_end == 0)
                     {
-                        _connection.WaitDeadline = Environment.TickCount64 + (long)_timeouts.Head.TotalMilliseconds;
+                        WaitAtMost(_timeouts.Head);
                     }
 
                     _end += read;
@@ -368,13 +368,9 @@ internal sealed class Http1ServerConnection :
     {
         foreach (var value in values)
         {
-            var span = value.AsSpan();
-            foreach (var range in span.Split(','))
+            if (value is not null && Forwarding.Http1.Http1Head.HasToken(value, "close"))
             {
-                if (span[range].Trim().Equals("close", StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
@@ -468,9 +464,12 @@ internal sealed class Http1ServerConnection :
         _connection.Abort(new ConnectionAbortedException("The request was aborted."));
     }
 
-    internal void WriteStarted() => _connection.WaitDeadline = Environment.TickCount64 + (long)_timeouts.Write.TotalMilliseconds;
+    internal void WriteStarted() => WaitAtMost(_timeouts.Write);
 
     internal void WriteEnded() => _connection.WaitDeadline = 0;
+
+    /// <summary>From now the client has <paramref name="limit"/> to do what the connection waits for (ClientCloseWatch enforces it).</summary>
+    private void WaitAtMost(TimeSpan limit) => _connection.WaitDeadline = Environment.TickCount64 + (long)limit.TotalMilliseconds;
 
     public void RequestClose()
     {
@@ -487,11 +486,7 @@ internal sealed class Http1ServerConnection :
     {
     }
 
-    public Task StartAsync(CancellationToken cancellationToken = default)
-    {
-        _writer.Start(completing: false);
-        return _writer.FlushAsync(cancellationToken).AsTask();
-    }
+    public Task StartAsync(CancellationToken cancellationToken = default) => _writer.FlushAsync(cancellationToken).AsTask(); // flushing starts it
 
     public Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken = default) =>
         SendFileFallback.SendFileAsync(Stream, path, offset, count, cancellationToken);

@@ -183,7 +183,8 @@ internal static class Http1Head
         }
     }
 
-    private static bool HasToken(string value, string token)
+    /// <summary>Whether a comma-separated field value lists <paramref name="token"/> (case-insensitive), as Connection's options.</summary>
+    internal static bool HasToken(string value, string token)
     {
         foreach (var range in value.AsSpan().Split(','))
         {
