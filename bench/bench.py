@@ -83,6 +83,9 @@ class Proxy:
     def rss_mib(self):
         return tree_rss_kib(self.proc.pid) / 1024
 
+    def peak_rss_mib(self):
+        return tree_rss_kib(self.proc.pid, "VmHWM") / 1024
+
     def write_peer_config(self):
         gen.peer_configs(self.set, n_of(self.set), self.state)
 
@@ -124,12 +127,13 @@ def tree_pids(root):
     return pids
 
 
-def tree_rss_kib(root):
+def tree_rss_kib(root, field="VmRSS"):
+    """Resident KiB of the process tree now, or with field="VmHWM" the sum of each process's peak since it started."""
     total = 0
     for pid in tree_pids(root):
         try:
             with open(f"/proc/{pid}/status") as f:
-                m = re.search(r"VmRSS:\s+(\d+)", f.read())
+                m = re.search(field + r":\s+(\d+)", f.read())
                 total += int(m.group(1)) if m else 0
         except OSError:
             pass
@@ -483,6 +487,7 @@ def main():
                 res.add("3 latency 2c", "added p99 ms", "low", p.name, r["p99"] - direct["p99"])
         for p in procs:
             res.add("4 scale", "RSS after rows 1-3 (MiB)", "low", p.name, p.rss_mib())
+            res.add("4 scale", "peak RSS since start, rows 1-3 included (MiB)", "low", p.name, p.peak_rss_mib())
 
         # ---- row 4 (convergence): add www.dnew.bench (certificate + route) and time until it answers
         for p in procs:

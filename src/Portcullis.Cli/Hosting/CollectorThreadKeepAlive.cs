@@ -20,7 +20,7 @@ using System.Runtime;
 /// The forced collection is not free where it lands: on one core its concurrent mark (130-140 ms of CPU at 10,000
 /// hosts) shares the core with the requests, and a load window with one had twice the p99 of one without (session 8).
 /// So it is started <see cref="IdleQuiet"/> after the last background collection was seen if the process was idle over
-/// the last <see cref="Period"/> (under <see cref="IdleShare"/> of a core), and under steady load only at
+/// the last <see cref="Period"/> (under <see cref="IdleMeter.IdleShare"/> of a core), and under steady load only at
 /// <see cref="Deadline"/>: the last background collection is seen at most a period after it ended, so the next starts
 /// at most <see cref="Deadline"/> + <see cref="Period"/> = 17 s after it, under the 20 s. Idle, that is one collection
 /// per 10-11 s; busy, one per 16-17 s (both were one per 10-15 s before session 9); bursty, in the pauses. The 20 s is the
@@ -40,18 +40,13 @@ internal sealed class CollectorThreadKeepAlive : IDisposable
     /// <summary>How long after a background collection was last seen the next one starts, busy or not.</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(16);
 
-    /// <summary>A period counts as idle when the process used less than this share of one core's time in it.</summary>
-    public const double IdleShare = 0.05;
-
     private readonly TimeProvider _time;
     private readonly Func<long> _lastBackground;
-    private readonly Func<TimeSpan> _cpuTime;
+    private readonly IdleMeter _idle;
     private readonly Action _collect;
     private readonly ITimer _timer;
     private long _lastIndex;
     private long _seenAt;
-    private long _tickAt;
-    private TimeSpan _cpuAtTick;
 
     /// <param name="lastBackground">Identifies the last background collection (its index; changes with each one).</param>
     /// <param name="cpuTime">The process's CPU time so far (user and system, all threads).</param>
@@ -59,14 +54,12 @@ internal sealed class CollectorThreadKeepAlive : IDisposable
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(lastBackground);
-        ArgumentNullException.ThrowIfNull(cpuTime);
         _time = time;
         _lastBackground = lastBackground;
-        _cpuTime = cpuTime;
+        _idle = new IdleMeter(time, cpuTime);
         _collect = collect;
         _lastIndex = lastBackground();
-        _seenAt = _tickAt = time.GetTimestamp();
-        _cpuAtTick = cpuTime();
+        _seenAt = time.GetTimestamp();
         _timer = time.CreateTimer(_ => Tick(), null, Period, Period);
     }
 
@@ -79,7 +72,7 @@ internal sealed class CollectorThreadKeepAlive : IDisposable
             : new CollectorThreadKeepAlive(
                 TimeProvider.System,
                 static () => GC.GetGCMemoryInfo(GCKind.Background).Index,
-                static () => Environment.CpuUsage.TotalTime,
+                IdleMeter.ProcessCpuTime,
                 static () => GC.Collect(2, GCCollectionMode.Forced, blocking: false));
     }
 
@@ -89,11 +82,7 @@ internal sealed class CollectorThreadKeepAlive : IDisposable
     /// </summary>
     internal void Tick()
     {
-        var now = _time.GetTimestamp();
-        var cpu = _cpuTime();
-        var idle = cpu - _cpuAtTick < _time.GetElapsedTime(_tickAt, now) * IdleShare;
-        (_tickAt, _cpuAtTick) = (now, cpu);
-
+        var idle = _idle.Look(out var now, out _);
         var index = _lastBackground();
         if (index != _lastIndex)
         {

@@ -35,6 +35,7 @@ internal static class GatewayServing
         using var loggerFactory = ProcessShutdown.CreateLoggerFactory(serving.LogLevel);
 
         using var collectorKeepAlive = CollectorThreadKeepAlive.StartIfUseful();
+        using var idleMemoryRelease = IdleMemoryRelease.Start(loggerFactory.CreateLogger<IdleMemoryRelease>());
         var store = new StatusStore(TimeProvider.System);
         await using var proxy = new ProxyServer(ProxyOptions(), loggerFactory);
         await proxy.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -10,18 +10,18 @@ public class CollectorThreadKeepAliveTests
     private int _forced;
     private TimeSpan _cpu;
 
-    private CollectorThreadKeepAlive Create(ManualTime time) =>
+    private CollectorThreadKeepAlive Create(TickingTime time) =>
         new(time, () => Interlocked.Read(ref _background), () => _cpu, () => { _forced++; _background++; });
 
     /// <summary>One period of the clock, with the process using <paramref name="cpuShare"/> of a core in it, then a look.</summary>
-    private void Step(ManualTime time, CollectorThreadKeepAlive keeper, double cpuShare)
+    private void Step(TickingTime time, CollectorThreadKeepAlive keeper, double cpuShare)
     {
         time.Advance(CollectorThreadKeepAlive.Period);
         _cpu += CollectorThreadKeepAlive.Period * cpuShare;
         keeper.Tick();
     }
 
-    private void Steps(ManualTime time, CollectorThreadKeepAlive keeper, TimeSpan span, double cpuShare)
+    private void Steps(TickingTime time, CollectorThreadKeepAlive keeper, TimeSpan span, double cpuShare)
     {
         for (var t = TimeSpan.Zero; t < span; t += CollectorThreadKeepAlive.Period)
         {
@@ -32,7 +32,7 @@ public class CollectorThreadKeepAliveTests
     [Fact]
     public void Tick_IdleForTheIdleQuietTime_StartsOne()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Steps(time, keeper, CollectorThreadKeepAlive.IdleQuiet - CollectorThreadKeepAlive.Period, cpuShare: 0.01);
@@ -45,7 +45,7 @@ public class CollectorThreadKeepAliveTests
     [Fact]
     public void Tick_BusyPastTheIdleQuietTime_WaitsForTheDeadline()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Steps(time, keeper, CollectorThreadKeepAlive.Deadline - CollectorThreadKeepAlive.Period, cpuShare: 0.9);
@@ -58,30 +58,30 @@ public class CollectorThreadKeepAliveTests
     [Fact]
     public void Tick_BusyThenAPauseAfterTheIdleQuietTime_StartsOneInThePause()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Steps(time, keeper, CollectorThreadKeepAlive.IdleQuiet + (2 * Second), cpuShare: 0.9);
         Assert.Equal(0, _forced);
 
-        Step(time, keeper, cpuShare: CollectorThreadKeepAlive.IdleShare / 2);
+        Step(time, keeper, cpuShare: IdleMeter.IdleShare / 2);
         Assert.Equal(1, _forced);
     }
 
     [Fact]
     public void Tick_JustOverTheIdleShare_CountsAsBusy()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
-        Steps(time, keeper, CollectorThreadKeepAlive.IdleQuiet + (2 * Second), cpuShare: CollectorThreadKeepAlive.IdleShare * 1.2);
+        Steps(time, keeper, CollectorThreadKeepAlive.IdleQuiet + (2 * Second), cpuShare: IdleMeter.IdleShare * 1.2);
         Assert.Equal(0, _forced);
     }
 
     [Fact]
     public void Tick_ABackgroundCollectionRan_WaitsFromWhenItWasSeen()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Steps(time, keeper, CollectorThreadKeepAlive.IdleQuiet - Second, cpuShare: 0.9);
@@ -97,7 +97,7 @@ public class CollectorThreadKeepAliveTests
     [Fact]
     public void Tick_UnderSteadyLoad_CollectsOncePerDeadline()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Steps(time, keeper, TimeSpan.FromSeconds(60), cpuShare: 0.9);
@@ -109,7 +109,7 @@ public class CollectorThreadKeepAliveTests
     [Fact]
     public void Tick_WhileIdle_CollectsOncePerIdleQuietAndAPeriod()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Steps(time, keeper, TimeSpan.FromSeconds(60), cpuShare: 0);
@@ -121,7 +121,7 @@ public class CollectorThreadKeepAliveTests
     [Fact]
     public void Constructor_SchedulesTicksSoACollectionFollowsTheLastWellUnderTheRuntimesTwentySeconds()
     {
-        var time = new ManualTime();
+        var time = new TickingTime();
         using var keeper = Create(time);
 
         Assert.Equal(CollectorThreadKeepAlive.Period, time.DueTime);
@@ -132,42 +132,5 @@ public class CollectorThreadKeepAliveTests
         _cpu += CollectorThreadKeepAlive.Deadline; // a fully busy core
         time.Fire();
         Assert.Equal(1, _forced);
-    }
-
-    /// <summary>A clock whose one timer the test fires by hand.</summary>
-    private sealed class ManualTime : TimeProvider
-    {
-        private TimerCallback? _callback;
-        private object? _state;
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public TimeSpan DueTime { get; private set; }
-
-        public TimeSpan TimerPeriod { get; private set; }
-
-        public void Fire() => _callback!(_state);
-
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-
-        public override long GetTimestamp() => _ticks;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            (_callback, _state, DueTime, TimerPeriod) = (callback, state, dueTime, period);
-            return new NoTimer();
-        }
-
-        private sealed class NoTimer : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-
-            public void Dispose()
-            {
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 }

@@ -21,11 +21,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
-    public static async Task<GatewayProcess> StartAsync(string configDirectory, string addressPool)
+    /// <param name="options">More `portcullis run` options (e.g. a log level).</param>
+    public static async Task<GatewayProcess> StartAsync(string configDirectory, string addressPool, params string[] options)
     {
         var adminPort = Network.FreePort();
         var process = BackgroundProcess.Start("dotnet",
-            [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, "--admin", $"127.0.0.1:{adminPort}"]);
+            [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, "--admin", $"127.0.0.1:{adminPort}", .. options]);
         var gateway = new GatewayProcess(process, $"http://127.0.0.1:{adminPort}");
         await gateway.WaitReadyAsync();
         return gateway;

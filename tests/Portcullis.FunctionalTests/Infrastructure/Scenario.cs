@@ -56,9 +56,10 @@ internal sealed class Scenario : IAsyncDisposable
     /// <summary>Stops and disposes a process the test started itself, with the scenario.</summary>
     public void Own(IAsyncDisposable process) => _owned.Add(process);
 
-    public async Task<GatewayProcess> StartGatewayAsync()
+    /// <param name="options">More `portcullis run` options (e.g. a log level).</param>
+    public async Task<GatewayProcess> StartGatewayAsync(params string[] options)
     {
-        Gateway = await GatewayProcess.StartAsync(Config, AddressPool);
+        Gateway = await GatewayProcess.StartAsync(Config, AddressPool, options);
         _owned.Add(Gateway);
         return Gateway;
     }
