@@ -141,6 +141,16 @@ public class IdleMemoryReleaseTests
         Assert.Equal(1, _releases);
     }
 
+    [Theory]
+    [InlineData(0, 200, 190, false)] // little unused, little growth: only the trim
+    [InlineData(IdleMemoryRelease.RetainedAbove, 200, 200, true)] // the last collection left free regions
+    [InlineData(0, 250, 218, true)] // grew since the last release, though the last collection predates the load
+    [InlineData(IdleMemoryRelease.RetainedAbove - 1, 233, 218, false)]
+    public void Compacts_WhenTheGcHoldsUnusedMemoryOrTheProcessGrew(long unused, long residentMib, long afterLastMib, bool compacts)
+    {
+        Assert.Equal(compacts, IdleMemoryRelease.Compacts(unused, residentMib << 20, afterLastMib << 20));
+    }
+
     [Fact]
     public void FindMallocTrim_OnLinux_CallsGlibcs()
     {
