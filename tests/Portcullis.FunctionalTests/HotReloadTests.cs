@@ -13,11 +13,7 @@ public sealed class HotReloadTests
         var example = await WorkshopCertificate.CreateAsync(s.Certs, "example");
         var sample = await WorkshopCertificate.CreateAsync(s.Certs, "sample");
         var echo = await s.StartEchoAsync("backend-sni-local");
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
-        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort, "example-cert"));
-        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
-        s.Write("04-example-cert.yaml", example.SecretYaml("example-cert"));
+        s.WriteExampleSite(echo.Port, example);
         var gateway = await s.StartGatewayAsync();
         var address = await gateway.GatewayAddressAsync();
 

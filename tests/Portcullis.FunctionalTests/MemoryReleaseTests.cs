@@ -11,11 +11,7 @@ public sealed class MemoryReleaseTests
         await using var s = Scenario.Create();
         var example = await WorkshopCertificate.CreateAsync(s.Certs, "example");
         var echo = await s.StartEchoAsync("backend-sni-local");
-        s.Write("00-gatewayclass.yaml", Manifests.GatewayClass);
-        s.Write("01-backend-sni.yaml", Manifests.BackendSni(echo.Port));
-        s.Write("02-sni-gateway.yaml", Manifests.SniGateway(s.HttpPort, s.HttpsPort, "example-cert"));
-        s.Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
-        s.Write("04-example-cert.yaml", example.SecretYaml("example-cert"));
+        s.WriteExampleSite(echo.Port, example);
         var gateway = await s.StartGatewayAsync("--log-level", "Debug");
         var address = await gateway.GatewayAddressAsync();
         using var client = GatewayClient.Create(address, example.CaCert);

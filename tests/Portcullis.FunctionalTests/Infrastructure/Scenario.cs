@@ -44,6 +44,19 @@ internal sealed class Scenario : IAsyncDisposable
         File.Move(temp, Path.Combine(Config, name), overwrite: true);
     }
 
+    /// <summary>
+    /// The workshop after step 6.4: www.example.com on the HTTP and HTTPS listeners, HTTPS with example-cert, routed to
+    /// the echo backend on <paramref name="echoPort"/>.
+    /// </summary>
+    public void WriteExampleSite(int echoPort, WorkshopCertificate example)
+    {
+        Write("00-gatewayclass.yaml", Manifests.GatewayClass);
+        Write("01-backend-sni.yaml", Manifests.BackendSni(echoPort));
+        Write("02-sni-gateway.yaml", Manifests.SniGateway(HttpPort, HttpsPort, "example-cert"));
+        Write("03-backend-sni-route.yaml", Manifests.BackendSniRoute("www.example.com"));
+        Write("04-example-cert.yaml", example.SecretYaml("example-cert"));
+    }
+
     public void Delete(string name) => File.Delete(Path.Combine(Config, name));
 
     public async Task<EchoBackend> StartEchoAsync(string podName)
