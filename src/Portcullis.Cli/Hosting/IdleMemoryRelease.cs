@@ -37,8 +37,8 @@ internal sealed partial class IdleMemoryRelease : IDisposable
     public static readonly TimeSpan WorkBetween = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Memory the GC holds committed beyond its live objects (free regions, free space between objects) from which a
-    /// release also compacts and decommits.
+    /// Memory the GC holds committed beyond its live objects (free regions, free space between objects), or growth of
+    /// the resident size since the last release, from which a release also compacts and decommits (<see cref="Compacts"/>).
     /// </summary>
     public const long RetainedAbove = 16 << 20;
 
