@@ -99,14 +99,17 @@ internal sealed class GarbageAfterUpdates(TimeProvider time, TimeSpan interval, 
     private void CollectNow(bool first) => collect(first || fragmentation() >= CompactAbove);
 
     /// <summary>
-    /// A compacting collection is also told to give the freed memory back (Aggressive): compaction alone keeps the
-    /// emptied regions committed for later allocations, which is resident memory the next minutes do not need.
+    /// A blocking, compacting gen2 that also gives the freed memory back (Aggressive): compaction alone keeps the
+    /// emptied regions committed for later allocations, which is resident memory the next minutes do not need. Also
+    /// what <see cref="IdleMemoryRelease"/> runs in a quiet spell.
     /// </summary>
+    internal static void CompactAndDecommit() => GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
     private static void Collect(bool compact)
     {
         if (compact)
         {
-            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            CompactAndDecommit();
         }
         else
         {

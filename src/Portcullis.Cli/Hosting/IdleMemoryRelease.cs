@@ -124,7 +124,7 @@ internal sealed partial class IdleMemoryRelease : IDisposable
             var started = Stopwatch.GetTimestamp();
             if (compact)
             {
-                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                GarbageAfterUpdates.CompactAndDecommit();
             }
 
             var collected = Stopwatch.GetElapsedTime(started);
