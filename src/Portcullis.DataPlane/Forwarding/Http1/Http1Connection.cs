@@ -27,6 +27,13 @@ internal sealed class Http1Connection : IDisposable
     private CancellationTokenSource? _activity;
     private CancellationTokenRegistration _aborted;
 
+    // The same for timeouts an ActivityWatch covers: the deadline (Environment.TickCount64) its sweep checks, 0 between
+    // requests, Fired once the sweep cancelled; _watched for the request in progress.
+    private const long Fired = -1;
+    private ActivityWatch? _watch;
+    private long _deadline;
+    private bool _watched;
+
     public Http1Connection(Socket socket)
     {
         _socket = socket;
@@ -54,12 +61,29 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>
     /// A token for this request's operations that is cancelled when <paramref name="timeout"/> passes without
     /// <see cref="Touch"/> or when <paramref name="requestAborted"/> is: one source per connection, reset between
-    /// requests (<see cref="Disarm"/>), so a request allocates none.
+    /// requests (<see cref="Disarm"/>), so a request allocates none. A timeout <paramref name="watch"/> covers is kept
+    /// as a deadline the watch's sweep enforces; a shorter one by the source's timer.
     /// </summary>
-    public CancellationToken Arm(TimeSpan timeout, CancellationToken requestAborted)
+    public CancellationToken Arm(TimeSpan timeout, CancellationToken requestAborted, ActivityWatch? watch = null)
     {
         var activity = _activity ??= new CancellationTokenSource();
-        activity.CancelAfter(timeout);
+        if (watch is not null && watch.Covers(timeout) && (_watch is null || _watch == watch))
+        {
+            if (_watch is null)
+            {
+                _watch = watch;
+                watch.Add(this);
+            }
+
+            _watched = true;
+            Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+        }
+        else
+        {
+            _watched = false;
+            activity.CancelAfter(timeout);
+        }
+
         _aborted = requestAborted.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), activity);
         return activity.Token;
     }
@@ -67,18 +91,54 @@ internal sealed class Http1Connection : IDisposable
     /// <summary>Something arrived: the activity timeout starts again.</summary>
     public void Touch(TimeSpan timeout)
     {
-        if (!_disposed)
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (!_watched)
         {
             _activity?.CancelAfter(timeout);
+            return;
+        }
+
+        // Only the sweep writes anything else (Fired): a deadline it has passed stays passed.
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline != Fired)
+        {
+            Interlocked.CompareExchange(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds, deadline);
         }
     }
 
     /// <summary>Ends the request's cancellation; false when it fired (the connection must not serve another request).</summary>
     public bool Disarm()
     {
+        // Either this takes the deadline first and the sweep leaves the connection alone, or the sweep has marked it
+        // and cancels (or has cancelled) its source: then it does not go back to the pool.
+        var fired = _watched && Interlocked.Exchange(ref _deadline, 0) == Fired;
+        _watched = false;
         _aborted.Dispose(); // waits for a callback in progress, so none fires after this
         _aborted = default;
-        return _activity is null || _activity.TryReset();
+        return !fired && (_activity is null || _activity.TryReset());
+    }
+
+    /// <summary>The sweep of <see cref="ActivityWatch"/>: cancels the request when its deadline has passed.</summary>
+    internal void CancelIfPast(long now)
+    {
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline is 0 or Fired || now < deadline || Interlocked.CompareExchange(ref _deadline, Fired, deadline) != deadline)
+        {
+            return;
+        }
+
+        try
+        {
+            _activity?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed as it failed in the meantime: nothing left to cancel.
+        }
     }
 
     public int Buffered => _end - _start;
@@ -184,6 +244,7 @@ internal sealed class Http1Connection : IDisposable
         }
 
         _disposed = true;
+        _watch?.Remove(this);
         _stream.Dispose();
         _aborted.Dispose();
         _activity?.Dispose();

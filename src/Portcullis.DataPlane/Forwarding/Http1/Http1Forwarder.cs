@@ -24,8 +24,11 @@ using Portcullis.DataPlane.Routing;
 /// the rule's timeout; a response that fails (or runs out of its rule's time) after it started is aborted (an HTTP/2
 /// stream is reset). A stale pooled connection is retried once on a new one, as <see cref="Http1Handler"/> does.
 /// </remarks>
-internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeSpan activityTimeout)
+/// <param name="watch">What enforces long activity timeouts (<see cref="ActivityWatch.Shared"/> when null).</param>
+internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeSpan activityTimeout, ActivityWatch? watch = null)
 {
+    private readonly ActivityWatch _watch = watch ?? ActivityWatch.Shared;
+
     /// <summary>YARP's forwarder without a configured activity timeout (ForwarderRequestConfig's default).</summary>
     public static readonly TimeSpan DefaultActivityTimeout = TimeSpan.FromSeconds(100);
 
@@ -75,7 +78,7 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
                 connection = (attempt == 0 ? pool.Rent() : null)
                     ?? await Http1Handler.ConnectAsync(uri.IdnHost, uri.Port, aborted, Cut(Reencrypt.BackendHandler.ConnectTimeout, deadline))
                         .ConfigureAwait(false);
-                token = connection.Arm(Cut(activityTimeout, deadline), aborted);
+                token = connection.Arm(Cut(activityTimeout, deadline), aborted, deadline == NoDeadline ? _watch : null);
                 try
                 {
                     connection.BeginRequest();

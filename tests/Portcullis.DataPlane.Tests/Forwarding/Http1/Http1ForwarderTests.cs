@@ -323,16 +323,22 @@ public sealed class Http1ForwarderTests
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
     }
 
-    /// <summary>The activity timeout, or a rule's timeout shorter than it, passes before the backend's head.</summary>
+    /// <summary>
+    /// The activity timeout, or a rule's timeout shorter than it, passes before the backend's head: by the timer, or
+    /// (<paramref name="sweepMs"/>) by an <see cref="ActivityWatch"/>'s sweep.
+    /// </summary>
     [Theory]
-    [InlineData(300, null)]
-    [InlineData(5 * 60 * 1000, 300)]
-    public async Task ForwardAsync_BackendSilentPastATimeout_Answers504AndClosesTheConnection(int activityMs, int? ruleMs)
+    [InlineData(300, null, null)]
+    [InlineData(5 * 60 * 1000, 300, null)]
+    [InlineData(500, null, 50)]
+    [InlineData(5 * 60 * 1000, 300, 50)] // the rule's timeout keeps its timer even where a watch would cover it
+    public async Task ForwardAsync_BackendSilentPastATimeout_Answers504AndClosesTheConnection(int activityMs, int? ruleMs, int? sweepMs)
     {
         var release = new TaskCompletionSource();
         await using var backend = new RawBackend(async (_, _) => { await release.Task; return false; });
         using var handler = new Http1Handler(new SocketsHttpHandler());
-        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(activityMs));
+        using var watch = new ActivityWatch(TimeSpan.FromMilliseconds(sweepMs ?? 1000));
+        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(activityMs), watch);
         var context = NewContext(out _);
 
         try
@@ -350,8 +356,10 @@ public sealed class Http1ForwarderTests
         Assert.Null(handler.PoolFor("127.0.0.1", backend.Port).Rent());
     }
 
-    [Fact]
-    public async Task ForwardAsync_BodyStallsPastTheActivityTimeout_AbortsTheResponse()
+    [Theory]
+    [InlineData(300, null)]
+    [InlineData(500, 50)]
+    public async Task ForwardAsync_BodyStallsPastTheActivityTimeout_AbortsTheResponse(int activityMs, int? sweepMs)
     {
         var release = new TaskCompletionSource();
         await using var backend = new RawBackend(async (_, s) =>
@@ -361,15 +369,46 @@ public sealed class Http1ForwarderTests
             return false;
         });
         using var handler = new Http1Handler(new SocketsHttpHandler());
-        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(300));
+        using var watch = new ActivityWatch(TimeSpan.FromMilliseconds(sweepMs ?? 1000));
+        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(activityMs), watch);
         var context = NewContext(out var lifetime);
 
-        await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}");
+        try
+        {
+            await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}").WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            release.SetResult(); // else a failure would leave the backend waiting and its disposal with it
+        }
 
         Assert.True(lifetime.Aborted);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Equal("abc", Encoding.Latin1.GetString(((MemoryStream)context.Response.Body).ToArray()));
-        release.SetResult();
+    }
+
+    /// <summary>
+    /// A connection whose requests the sweep watches goes back to the pool with its deadline cleared: sweeps long past
+    /// the first request's deadline leave it alone, and the next request is served on it.
+    /// </summary>
+    [Fact]
+    public async Task ForwardAsync_WatchedConnectionIdlePastItsOldDeadline_ServesTheNextRequest()
+    {
+        await using var backend = new RawBackend((_, s) => RawBackend.Write(s, Ok));
+        using var handler = new Http1Handler(new SocketsHttpHandler());
+        using var watch = new ActivityWatch(TimeSpan.FromMilliseconds(20));
+        var forwarder = new Http1Forwarder(handler, NullLogger.Instance, TimeSpan.FromMilliseconds(300), watch);
+
+        for (var i = 0; i < 2; i++)
+        {
+            var context = NewContext(out _);
+            await forwarder.ForwardAsync(context, ForwardingTransformer.Instance, $"http://127.0.0.1:{backend.Port}").WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+            Assert.Equal("ok", Encoding.Latin1.GetString(((MemoryStream)context.Response.Body).ToArray()));
+            await Task.Delay(600); // twice the timeout: some 30 sweeps
+        }
+
+        Assert.Equal(1, backend.Accepted);
     }
 
     [Fact]
