@@ -331,7 +331,7 @@ public sealed class Http1ForwarderTests
     [InlineData(300, null, null)]
     [InlineData(5 * 60 * 1000, 300, null)]
     [InlineData(500, null, 50)]
-    [InlineData(5 * 60 * 1000, 300, 50)] // the rule's timeout keeps its timer even where a watch would cover it
+    [InlineData(5 * 60 * 1000, 300, 50)] // a rule's timeout where a watch exists: answered 504 all the same
     public async Task ForwardAsync_BackendSilentPastATimeout_Answers504AndClosesTheConnection(int activityMs, int? ruleMs, int? sweepMs)
     {
         var release = new TaskCompletionSource();
