@@ -10,7 +10,7 @@ using System.Collections.Concurrent;
 /// </summary>
 /// <remarks>
 /// Why: a timer per request (<see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/> when the request starts and
-/// when the backend's head arrives, a reset when it ends) cost ~1 µs of a ~25 µs keep-alive request (bench/cpu.py,
+/// when the backend's head arrives, a reset when it ends) cost 0.6-1 µs of a ~25 µs keep-alive request (bench/cpu.py,
 /// bench/README.md "Session 16"). Timeouts shorter than <see cref="Covers"/> allows (a route's timeout, a short
 /// activity timeout) keep the timer: one interval late would be a large part of them.
 /// </remarks>
