@@ -27,12 +27,11 @@ internal sealed class Http1Connection : IDisposable
     private CancellationTokenSource? _activity;
     private CancellationTokenRegistration _aborted;
 
-    // The same for timeouts an ActivityWatch covers: the deadline (Environment.TickCount64) its sweep checks, 0 between
-    // requests, Fired once the sweep cancelled; _watched for the request in progress.
+    // The same for timeouts an ActivityWatch covers: the deadline (Environment.TickCount64) its sweep checks, Fired once
+    // the sweep cancelled, 0 between requests and for a request on the source's timer (the sweep leaves 0 alone).
     private const long Fired = -1;
     private ActivityWatch? _watch;
     private long _deadline;
-    private bool _watched;
 
     public Http1Connection(Socket socket)
     {
@@ -75,12 +74,10 @@ internal sealed class Http1Connection : IDisposable
                 watch.Add(this);
             }
 
-            _watched = true;
             Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         }
         else
         {
-            _watched = false;
             activity.CancelAfter(timeout);
         }
 
@@ -96,14 +93,14 @@ internal sealed class Http1Connection : IDisposable
             return;
         }
 
-        if (!_watched)
+        var deadline = Volatile.Read(ref _deadline);
+        if (deadline == 0)
         {
             _activity?.CancelAfter(timeout);
             return;
         }
 
         // Only the sweep writes anything else (Fired): a deadline it has passed stays passed.
-        var deadline = Volatile.Read(ref _deadline);
         if (deadline != Fired)
         {
             Interlocked.CompareExchange(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds, deadline);
@@ -115,8 +112,7 @@ internal sealed class Http1Connection : IDisposable
     {
         // Either this takes the deadline first and the sweep leaves the connection alone, or the sweep has marked it
         // and cancels (or has cancelled) its source: then it does not go back to the pool.
-        var fired = _watched && Interlocked.Exchange(ref _deadline, 0) == Fired;
-        _watched = false;
+        var fired = Interlocked.Exchange(ref _deadline, 0) == Fired;
         _aborted.Dispose(); // waits for a callback in progress, so none fires after this
         _aborted = default;
         return !fired && (_activity is null || _activity.TryReset());
