@@ -250,11 +250,12 @@ public sealed class Http1ForwarderTests
     [Fact]
     public async Task ForwardAsync_RuleTimeoutPassesWhileTheBodyTrickles_AbortsTheResponse()
     {
-        // A byte every 50 ms keeps the activity timeout from firing; the rule's 400 ms still ends the exchange.
+        // A byte every 50 ms keeps the activity timeout from firing; the rule's 400 ms still ends the exchange. The first
+        // byte comes with the head, so a loaded machine whose delays outlast the rule's timeout still has one to pass on.
         await using var backend = new RawBackend(async (_, s) =>
         {
-            await RawBackend.Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n");
-            for (var i = 0; i < 200; i++)
+            await RawBackend.Write(s, "HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\nx");
+            for (var i = 1; i < 200; i++)
             {
                 await Task.Delay(50);
                 await RawBackend.Write(s, "x");
