@@ -253,15 +253,31 @@ internal sealed class TlsSocketConnection : ConnectionContext,
         {
             Volatile.Write(ref _busySince, 0);
             var read = base.ReadAsync(buffer, cancellationToken);
+            if (!read.IsCompletedSuccessfully)
+            {
+                // With zero-byte reads first, the read that brings data completes at once (the wait was the zero-byte
+                // one), and only that path must stay free of allocations. One with a buffer that waits (the rest of a TLS
+                // record split across segments) may be the last before the request is served: noted when it completes.
+                return buffer.IsEmpty ? read : NoteWhenRead(read);
+            }
 
-            // With zero-byte reads the read that brings data completes at once (the wait was the zero-byte one); a rare
-            // one that goes asynchronous leaves its request unwatched.
-            if (read.IsCompletedSuccessfully && read.Result > 0)
+            if (read.Result > 0)
             {
                 Volatile.Write(ref _busySince, Environment.TickCount64);
             }
 
             return read;
+        }
+
+        private async ValueTask<int> NoteWhenRead(ValueTask<int> read)
+        {
+            var count = await read.ConfigureAwait(false);
+            if (count > 0)
+            {
+                Volatile.Write(ref _busySince, Environment.TickCount64);
+            }
+
+            return count;
         }
     }
 

@@ -145,13 +145,18 @@ internal sealed class ProxyFixture : IAsyncDisposable
     }
 
     /// <summary>A TLS connection to 127.0.0.1:port offering <paramref name="alpn"/>, trusting the test CA; the caller disposes both.</summary>
-    public static async Task<(TcpClient Tcp, SslStream Ssl)> ConnectTlsAsync(int port, string? serverName, params SslApplicationProtocol[] alpn)
+    public static Task<(TcpClient Tcp, SslStream Ssl)> ConnectTlsAsync(int port, string? serverName, params SslApplicationProtocol[] alpn) =>
+        ConnectTlsAsync(port, serverName, static network => network, alpn);
+
+    /// <summary>As above, with the TLS bytes going through <paramref name="wire"/> (given the socket's stream).</summary>
+    public static async Task<(TcpClient Tcp, SslStream Ssl)> ConnectTlsAsync(
+        int port, string? serverName, Func<Stream, Stream> wire, params SslApplicationProtocol[] alpn)
     {
         var tcp = new TcpClient();
         try
         {
             await tcp.ConnectAsync(IPAddress.Loopback, port);
-            var ssl = new SslStream(tcp.GetStream());
+            var ssl = new SslStream(wire(tcp.GetStream()));
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
             {
                 // An empty target host sends no SNI.
