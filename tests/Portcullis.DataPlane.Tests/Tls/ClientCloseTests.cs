@@ -45,6 +45,59 @@ public class ClientCloseTests
     }
 
     /// <summary>
+    /// curl giving up on a slow answer (--max-time): it ends its TLS session with a close_notify alert before the FIN,
+    /// bytes the proxy has not read when it looks for the close.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task CurlGivesUpWhileTheBackendThinks_TheBackendConnectionIsClosed(bool ownTls)
+    {
+        await using var scene = await ThinkingBackend.StartAsync(ownTls);
+        var caFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(caFile, TestCertificates.Authority.ExportCertificatePem());
+            var start = new System.Diagnostics.ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[]
+            {
+                "-sS", "--http1.1", "--cacert", caFile, "--max-time", "1", "-o", "/dev/null",
+                "--resolve", $"www.example.com:{scene.Port}:127.0.0.1", $"https://www.example.com:{scene.Port}/slow",
+            })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var curl = System.Diagnostics.Process.Start(start)!;
+            var error = curl.StandardError.ReadToEndAsync();
+            await scene.RequestedAsync();
+            await curl.WaitForExitAsync();
+            Assert.True(curl.ExitCode == 28, $"curl exited {curl.ExitCode} (28: timed out): {await error}");
+            await scene.BackendClosedAsync();
+        }
+        finally
+        {
+            File.Delete(caFile);
+        }
+    }
+
+    /// <summary>A client that sends close_notify and then closes, as curl does: the alert is left unread, the close still seen.</summary>
+    [Fact]
+    public async Task ClientSendsCloseNotifyThenCloses_TheBackendConnectionIsClosed()
+    {
+        await using var scene = await ThinkingBackend.StartAsync(ownTls: true);
+        var (tcp, ssl) = await ProxyFixture.ConnectTlsAsync(scene.Port, "www.example.com", SslApplicationProtocol.Http11);
+        using var closeTcp = tcp;
+        await ssl.WriteAsync(Request);
+        await scene.RequestedAsync();
+
+        await ssl.ShutdownAsync();
+        tcp.Close();
+        await scene.BackendClosedAsync();
+        await ssl.DisposeAsync();
+    }
+
+    /// <summary>
     /// The request's TLS record reaches our own TLS in a less usual way: "coalesced" with the client's Finished, so the
     /// handshake's last socket read takes it and no later read brings data; "split" across two writes 200 ms apart, so
     /// the socket read that completes it had to wait (the zero-byte read before it returned on the first half). Either

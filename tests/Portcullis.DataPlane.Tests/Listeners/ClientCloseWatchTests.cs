@@ -1,0 +1,78 @@
+namespace Portcullis.DataPlane.Tests.Listeners;
+
+using System.Net;
+using System.Net.Sockets;
+using Portcullis.DataPlane.Listeners;
+
+/// <summary>What ClientCloseWatch takes for a client that has gone, on a real loopback connection.</summary>
+public class ClientCloseWatchTests
+{
+    [Fact]
+    public async Task ClientClosed_OpenConnection_WithOrWithoutUnreadBytes_IsFalse()
+    {
+        var (client, server) = await ConnectAsync();
+        using (client)
+        using (server)
+        {
+            Assert.False(ClientCloseWatch.ClientClosed(server));
+            client.Send("GET / HTTP/1.1\r\n\r\n"u8);
+            await WaitForAsync(() => server.Available > 0);
+            Assert.False(ClientCloseWatch.ClientClosed(server));
+        }
+    }
+
+    [Theory]
+    [InlineData("fin", false)]
+    [InlineData("fin", true)]
+    [InlineData("reset", false)]
+    [InlineData("reset", true)]
+    public async Task ClientClosed_AfterTheClientsFinOrReset_IsTrue_EvenBehindUnreadBytes(string how, bool unreadBytes)
+    {
+        var (client, server) = await ConnectAsync();
+        using (client)
+        using (server)
+        {
+            if (unreadBytes)
+            {
+                client.Send([0x15, 0x03, 0x03, 0x00, 0x13]); // the head of a TLS alert record, as a close_notify starts
+            }
+
+            if (how == "fin")
+            {
+                client.Shutdown(SocketShutdown.Send);
+            }
+            else
+            {
+                client.LingerState = new LingerOption(true, 0); // close with a reset
+                client.Close();
+            }
+
+            await WaitForAsync(() => ClientCloseWatch.ClientClosed(server));
+            if (unreadBytes && how == "fin")
+            {
+                Assert.Equal(5, server.Available); // still unread: the FIN was seen behind them
+            }
+        }
+    }
+
+    private static async Task<(Socket Client, Socket Server)> ConnectAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen();
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        return (client, await listener.AcceptAsync());
+    }
+
+    /// <summary>Loopback delivers at once; the wait only covers a loaded machine's scheduling.</summary>
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 10 s");
+            await Task.Delay(10);
+        }
+    }
+}
