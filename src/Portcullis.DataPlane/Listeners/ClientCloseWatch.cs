@@ -15,9 +15,9 @@ using Microsoft.AspNetCore.Connections;
 /// head and write timeouts).
 /// </summary>
 /// <remarks>
-/// A client that only half-closes (its FIN, still reading) is taken as gone too, as nginx takes it (499). Not seen: a
-/// close during a request body or after it was read, and on other platforms one that follows unread bytes; those are
-/// noticed when the response is written.
+/// Requests with a body that Kestrel's HTTP/1.1 serves over our pipes are watched the same way once the body is read.
+/// A client that only half-closes (its FIN, still reading) is taken as gone too, as nginx takes it (499). Not seen on
+/// other platforms: a close that follows unread bytes; it is noticed when the response is written.
 /// </remarks>
 internal static class ClientCloseWatch
 {

@@ -49,9 +49,11 @@ public class ClientCloseTests
     /// bytes the proxy has not read when it looks for the close.
     /// </summary>
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task CurlGivesUpWhileTheBackendThinks_TheBackendConnectionIsClosed(bool ownTls)
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    public async Task CurlGivesUpWhileTheBackendThinks_TheBackendConnectionIsClosed(bool ownTls, bool body)
     {
         await using var scene = await ThinkingBackend.StartAsync(ownTls);
         var caFile = Path.GetTempFileName();
@@ -66,6 +68,12 @@ public class ClientCloseTests
             })
             {
                 start.ArgumentList.Add(argument);
+            }
+
+            if (body)
+            {
+                start.ArgumentList.Add("--data-binary");
+                start.ArgumentList.Add("a body the backend reads whole");
             }
 
             using var curl = System.Diagnostics.Process.Start(start)!;
