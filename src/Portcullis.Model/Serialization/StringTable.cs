@@ -54,7 +54,7 @@ internal sealed class StringTable
             return new string(chars);
         }
 
-        ref var slot = ref _slots[string.GetHashCode(chars) & _mask];
+        ref var slot = ref _slots[Hash(chars) & _mask];
         var cached = Volatile.Read(ref slot);
         if (cached is not null && chars.SequenceEqual(cached))
         {
@@ -64,6 +64,22 @@ internal sealed class StringTable
         var created = new string(chars);
         Volatile.Write(ref slot, created);
         return created;
+    }
+
+    /// <summary>
+    /// FNV-1a over the UTF-16 code units, as Roslyn's table hashes: the same slot for a value in every process. With
+    /// string.GetHashCode (seeded per process) which values collide changed from run to run, so whether two decoded
+    /// objects shared a value did too (a test of it failed once in CI). A crafted collision only costs a second copy.
+    /// </summary>
+    private static int Hash(ReadOnlySpan<char> chars)
+    {
+        var hash = 2166136261u;
+        foreach (var c in chars)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)hash;
     }
 
     /// <summary>How many slots hold a string (for tests: the table stays within its size).</summary>
