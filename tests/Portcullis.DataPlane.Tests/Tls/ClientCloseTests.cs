@@ -61,9 +61,10 @@ public class ClientCloseTests
         {
             await File.WriteAllTextAsync(caFile, TestCertificates.Authority.ExportCertificatePem());
             var start = new System.Diagnostics.ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
+            // 3 s: room for a loaded machine to get the request to the backend before curl gives up.
             foreach (var argument in new[]
             {
-                "-sS", "--http1.1", "--cacert", caFile, "--max-time", "1", "-o", "/dev/null",
+                "-sS", "--http1.1", "--cacert", caFile, "--max-time", "3", "-o", "/dev/null",
                 "--resolve", $"www.example.com:{scene.Port}:127.0.0.1", $"https://www.example.com:{scene.Port}/slow",
             })
             {
