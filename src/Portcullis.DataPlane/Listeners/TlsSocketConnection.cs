@@ -252,21 +252,29 @@ internal sealed class TlsSocketConnection : ConnectionContext,
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Volatile.Write(ref _busySince, 0);
-            var read = base.ReadAsync(buffer, cancellationToken);
+            return Noted(base.ReadAsync(buffer, cancellationToken), zeroByte: buffer.IsEmpty);
+        }
+
+        /// <summary>The socket's read, handed on with the busy mark set when it brings data.</summary>
+        internal ValueTask<int> Noted(ValueTask<int> read, bool zeroByte)
+        {
             if (!read.IsCompletedSuccessfully)
             {
                 // With zero-byte reads first, the read that brings data completes at once (the wait was the zero-byte
                 // one), and only that path must stay free of allocations. One with a buffer that waits (the rest of a TLS
                 // record split across segments) may be the last before the request is served: noted when it completes.
-                return buffer.IsEmpty ? read : NoteWhenRead(read);
+                return zeroByte ? read : NoteWhenRead(read);
             }
 
-            if (read.Result > 0)
+            // Its result is taken once and handed on as a plain value: a read that went pending and has completed since
+            // is backed by the socket's reusable source, which must not be consumed twice (ours, then the caller's).
+            var count = read.Result;
+            if (count > 0)
             {
                 Volatile.Write(ref _busySince, Environment.TickCount64);
             }
 
-            return read;
+            return new ValueTask<int>(count);
         }
 
         private async ValueTask<int> NoteWhenRead(ValueTask<int> read)
