@@ -17,7 +17,8 @@ using Microsoft.AspNetCore.Connections;
 /// <remarks>
 /// Requests with a body that Kestrel's HTTP/1.1 serves over our pipes are watched the same way once the body is read.
 /// A client that only half-closes (its FIN, still reading) is taken as gone too, as nginx takes it (499). Not seen on
-/// other platforms: a close that follows unread bytes; it is noticed when the response is written.
+/// other platforms, or where TCP_INFO is refused: a close that follows unread bytes; it is noticed when the response
+/// is written.
 /// </remarks>
 internal static class ClientCloseWatch
 {
@@ -66,17 +67,17 @@ internal static class ClientCloseWatch
 
     /// <summary>
     /// Linux: TCP_INFO's state, CLOSE_WAIT once the client's FIN has come, CLOSE after a reset (one system call).
-    /// Elsewhere: readable with nothing to read, twice: a read that Kestrel starts between the two looks could consume
-    /// arriving bytes after the first, but it cannot make the socket readable and empty again; only a FIN or a reset does.
+    /// Elsewhere, or where getsockopt refuses TCP_INFO (a sandboxed kernel): readable with nothing to read, twice: a
+    /// read that Kestrel starts between the two looks could consume arriving bytes after the first, but it cannot make
+    /// the socket readable and empty again; only a FIN or a reset does.
     /// </summary>
     internal static bool ClientClosed(Socket socket)
     {
         try
         {
-            if (OperatingSystem.IsLinux())
+            if (OperatingSystem.IsLinux() && TcpState(socket) is { } state)
             {
-                Span<byte> info = stackalloc byte[8]; // struct tcp_info starts with tcpi_state; the kernel copies what fits
-                return socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info) > 0 && info[0] is TcpClose or TcpCloseWait;
+                return state is TcpClose or TcpCloseWait;
             }
 
             return socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0
@@ -85,6 +86,20 @@ internal static class ClientCloseWatch
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             return false; // Closed already: its disposal follows.
+        }
+    }
+
+    /// <summary>tcpi_state, or null where the socket has no TCP_INFO (then the poll answers).</summary>
+    private static byte? TcpState(Socket socket)
+    {
+        Span<byte> info = stackalloc byte[8]; // struct tcp_info starts with tcpi_state; the kernel copies what fits
+        try
+        {
+            return socket.GetRawSocketOption(IpProtoTcp, TcpInfo, info) > 0 ? info[0] : null;
+        }
+        catch (SocketException)
+        {
+            return null;
         }
     }
 }

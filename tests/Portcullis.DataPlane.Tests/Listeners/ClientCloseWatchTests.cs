@@ -55,6 +55,34 @@ public class ClientCloseWatchTests
         }
     }
 
+    /// <summary>
+    /// A socket getsockopt refuses TCP_INFO for (a Unix-domain socket here; a sandboxed kernel's TCP socket in the
+    /// field): the poll answers instead, so a peer's close is still seen and an open socket is not taken for closed.
+    /// </summary>
+    [Fact]
+    public async Task ClientClosed_WhereTcpInfoIsRefused_ThePollAnswers()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"portcullis-ccw-{Guid.NewGuid():N}.sock");
+        try
+        {
+            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            listener.Bind(new UnixDomainSocketEndPoint(path));
+            listener.Listen();
+            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await client.ConnectAsync(new UnixDomainSocketEndPoint(path));
+            using var server = await listener.AcceptAsync();
+            Assert.Throws<SocketException>(() => server.GetRawSocketOption(6, 11, new byte[8])); // no TCP_INFO here
+
+            Assert.False(ClientCloseWatch.ClientClosed(server));
+            client.Shutdown(SocketShutdown.Send);
+            await WaitForAsync(() => ClientCloseWatch.ClientClosed(server));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static async Task<(Socket Client, Socket Server)> ConnectAsync()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
