@@ -184,7 +184,7 @@ public class ClientCloseTests
         /// <summary>
         /// Waits for the proxy to close the backend connection. ClientCloseWatch looks once a second at connections busy
         /// for a second, so this takes 1-2 s; the limit is for a close never seen (the backend never answers), not a
-        /// timing: 5 s ran out twice in one CI run with a load average of 9-10.
+        /// timing: 5 s ran out in two of four clean-clone CI runs with a load average of 9-10 (session 16).
         /// </summary>
         public Task BackendClosedAsync() => _closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
 
