@@ -1,8 +1,8 @@
 namespace Portcullis.DataPlane.Tests.Listeners;
 
-using System.Net;
 using System.Net.Sockets;
 using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Tests.TestSupport;
 
 /// <summary>What ClientCloseWatch takes for a client that has gone, on a real loopback connection.</summary>
 public class ClientCloseWatchTests
@@ -10,13 +10,13 @@ public class ClientCloseWatchTests
     [Fact]
     public async Task ClientClosed_OpenConnection_WithOrWithoutUnreadBytes_IsFalse()
     {
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await SocketPair.LoopbackAsync();
         using (client)
         using (server)
         {
             Assert.False(ClientCloseWatch.ClientClosed(server));
             client.Send("GET / HTTP/1.1\r\n\r\n"u8);
-            await WaitForAsync(() => server.Available > 0);
+            await SocketPair.UntilAsync(() => server.Available > 0);
             Assert.False(ClientCloseWatch.ClientClosed(server));
         }
     }
@@ -28,7 +28,7 @@ public class ClientCloseWatchTests
     [InlineData("reset", true)]
     public async Task ClientClosed_AfterTheClientsFinOrReset_IsTrue_EvenBehindUnreadBytes(string how, bool unreadBytes)
     {
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await SocketPair.LoopbackAsync();
         using (client)
         using (server)
         {
@@ -47,7 +47,7 @@ public class ClientCloseWatchTests
                 client.Close();
             }
 
-            await WaitForAsync(() => ClientCloseWatch.ClientClosed(server));
+            await SocketPair.UntilAsync(() => ClientCloseWatch.ClientClosed(server));
             if (unreadBytes && how == "fin")
             {
                 Assert.Equal(5, server.Available); // still unread: the FIN was seen behind them
@@ -65,42 +65,18 @@ public class ClientCloseWatchTests
         var path = Path.Combine(Path.GetTempPath(), $"portcullis-ccw-{Guid.NewGuid():N}.sock");
         try
         {
-            using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            listener.Bind(new UnixDomainSocketEndPoint(path));
-            listener.Listen();
-            using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            await client.ConnectAsync(new UnixDomainSocketEndPoint(path));
-            using var server = await listener.AcceptAsync();
+            var (client, server) = await SocketPair.ConnectAsync(new UnixDomainSocketEndPoint(path), ProtocolType.Unspecified);
+            using var closeClient = client;
+            using var closeServer = server;
             Assert.Throws<SocketException>(() => server.GetRawSocketOption(6, 11, new byte[8])); // no TCP_INFO here
 
             Assert.False(ClientCloseWatch.ClientClosed(server));
             client.Shutdown(SocketShutdown.Send);
-            await WaitForAsync(() => ClientCloseWatch.ClientClosed(server));
+            await SocketPair.UntilAsync(() => ClientCloseWatch.ClientClosed(server));
         }
         finally
         {
             File.Delete(path);
-        }
-    }
-
-    private static async Task<(Socket Client, Socket Server)> ConnectAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        return (client, await listener.AcceptAsync());
-    }
-
-    /// <summary>Loopback delivers at once; the wait only covers a loaded machine's scheduling.</summary>
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 10 s");
-            await Task.Delay(10);
         }
     }
 }

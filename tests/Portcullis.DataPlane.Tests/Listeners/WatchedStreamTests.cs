@@ -1,8 +1,8 @@
 namespace Portcullis.DataPlane.Tests.Listeners;
 
-using System.Net;
 using System.Net.Sockets;
 using Portcullis.DataPlane.Listeners;
+using Portcullis.DataPlane.Tests.TestSupport;
 
 /// <summary>The socket stream under our own TLS: what it hands on and when it marks the connection busy.</summary>
 public class WatchedStreamTests
@@ -15,7 +15,7 @@ public class WatchedStreamTests
     [Fact]
     public async Task Noted_ReadThatWentPendingAndHasCompleted_IsHandedOnWhole_AndMarksBusy()
     {
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await SocketPair.LoopbackAsync();
         using (client)
         using (server)
         {
@@ -25,7 +25,7 @@ public class WatchedStreamTests
             var read = raw.ReadAsync(buffer);
             Assert.False(read.IsCompleted); // pending: backed by the socket's source
             client.Send("hello"u8);
-            await WaitForAsync(() => read.IsCompleted);
+            await SocketPair.UntilAsync(() => read.IsCompleted);
 
             Assert.Equal(5, await watched.Noted(read, zeroByte: false));
             Assert.NotEqual(0, watched.BusySince);
@@ -35,7 +35,7 @@ public class WatchedStreamTests
     [Fact]
     public async Task Noted_PendingZeroByteRead_IsHandedOnUntouched_AndLeavesTheConnectionUnmarked()
     {
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await SocketPair.LoopbackAsync();
         using (client)
         using (server)
         {
@@ -51,7 +51,7 @@ public class WatchedStreamTests
     [Fact]
     public async Task ReadAsync_DataThatArrivesWhileWaiting_MarksBusyWhenItComes()
     {
-        var (client, server) = await ConnectAsync();
+        var (client, server) = await SocketPair.LoopbackAsync();
         using (client)
         using (server)
         {
@@ -62,26 +62,6 @@ public class WatchedStreamTests
             client.Send("hello"u8);
             Assert.Equal(5, await read);
             Assert.NotEqual(0, watched.BusySince);
-        }
-    }
-
-    private static async Task<(Socket Client, Socket Server)> ConnectAsync()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(listener.LocalEndPoint!);
-        return (client, await listener.AcceptAsync());
-    }
-
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "the condition did not hold within 10 s");
-            await Task.Delay(10);
         }
     }
 }
