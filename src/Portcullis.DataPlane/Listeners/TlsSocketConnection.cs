@@ -268,18 +268,14 @@ internal sealed class TlsSocketConnection : ConnectionContext,
 
             // Its result is taken once and handed on as a plain value: a read that went pending and has completed since
             // is backed by the socket's reusable source, which must not be consumed twice (ours, then the caller's).
-            var count = read.Result;
-            if (count > 0)
-            {
-                Volatile.Write(ref _busySince, Environment.TickCount64);
-            }
-
-            return new ValueTask<int>(count);
+            return new ValueTask<int>(Marked(read.Result));
         }
 
-        private async ValueTask<int> NoteWhenRead(ValueTask<int> read)
+        private async ValueTask<int> NoteWhenRead(ValueTask<int> read) => Marked(await read.ConfigureAwait(false));
+
+        /// <summary>A read that brought data: from now the connection is busy with it until the next read starts.</summary>
+        private int Marked(int count)
         {
-            var count = await read.ConfigureAwait(false);
             if (count > 0)
             {
                 Volatile.Write(ref _busySince, Environment.TickCount64);
