@@ -30,6 +30,7 @@ internal sealed class ConnectionDispatcher : IDisposable
     private readonly SocketConnectionContextFactory _factory;
     private readonly ILogger _logger;
     private long _http1Served;
+    private long _http1PassedThrough;
     private long _http1HandedOver;
 
     /// <param name="inlineScheduling">See <see cref="ProxyServerOptions.InlineScheduling"/>.</param>
@@ -165,6 +166,11 @@ internal sealed class ConnectionDispatcher : IDisposable
     internal long Http1HandedOver => Interlocked.Read(ref _http1HandedOver);
 
     internal void CountHttp1Request() => Interlocked.Increment(ref _http1Served);
+
+    /// <summary>Responses <see cref="Http1ServerConnection"/> wrote from the backend's head without a header dictionary (tests and diagnostics).</summary>
+    internal long Http1PassedThrough => Interlocked.Read(ref _http1PassedThrough);
+
+    internal void CountHttp1PassThrough() => Interlocked.Increment(ref _http1PassedThrough);
 
     /// <summary>Kestrel takes an HTTP/1.1 connection from <see cref="Http1ServerConnection"/>, reading <paramref name="replay"/> first.</summary>
     internal bool HandOverHttp1(TlsSocketConnection connection, ReadOnlyMemory<byte> replay)

@@ -2,8 +2,10 @@ namespace Portcullis.DataPlane.Listeners;
 
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -30,6 +32,7 @@ internal sealed class Http1ResponseWriter(SslStream ssl) : PipeWriter
     private bool _started;
     private bool _completed;
     private Http1ServerConnection? _owner;
+    private bool _passDate; // a pass-through head's fields had a Date
 
     private enum Framing
     {
@@ -183,6 +186,82 @@ internal sealed class Http1ResponseWriter(SslStream ssl) : PipeWriter
 
     private void WriteHead(int status, string? reason, HeaderDictionary headers, bool chunked)
     {
+        WriteStatusLine(status, reason);
+        var hasDate = false;
+        foreach (var (name, values) in headers)
+        {
+            hasDate |= IsDate(name);
+            foreach (var value in values)
+            {
+                if (value is not null)
+                {
+                    WriteField(name, value);
+                }
+            }
+        }
+
+        EndHead(hasDate, chunked);
+    }
+
+    /// <summary>
+    /// Starts a proxied response's head from the backend's, as its fields are read (<see cref="TryPassField"/>), instead
+    /// of from the response's header dictionary: what <see cref="Start"/> would write for a response that nothing but
+    /// the backend's head set (field names in the backend's case), with less work per request. Only for a response
+    /// nothing has been set on yet (<see cref="Http1ServerConnection.UntouchedResponse"/>); <see cref="CancelPassThrough"/>
+    /// takes it back.
+    /// </summary>
+    internal void BeginPassThrough(int status, string? reason)
+    {
+        Debug.Assert(!_started && _length == 0, "a pass-through head starts an untouched response");
+        _passDate = false;
+        WriteStatusLine(status, reason);
+    }
+
+    /// <summary>A backend field passed on as it is (dropping hop-by-hop ones is the caller's); false, with nothing written, for a character Kestrel refuses in a response header.</summary>
+    internal bool TryPassField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (!IsFieldText(name) || !IsFieldText(value))
+        {
+            return false;
+        }
+
+        _passDate |= Ascii.EqualsIgnoreCase(name, "Date"u8);
+        Ensure(name.Length + value.Length + 4);
+        var span = _buffer.AsSpan(_length);
+        name.CopyTo(span);
+        ": "u8.CopyTo(span[name.Length..]);
+        value.CopyTo(span[(name.Length + 2)..]);
+        "\r\n"u8.CopyTo(span[(name.Length + 2 + value.Length)..]);
+        _length += name.Length + value.Length + 4;
+        return true;
+    }
+
+    /// <summary>Ends the head of a body of <paramref name="contentLength"/> bytes (one of its passed fields said so); the response has started.</summary>
+    internal void EndPassThrough(int status, string? reason, long contentLength)
+    {
+        var owner = _owner!;
+        owner.StatusCode = status;
+        owner.ReasonPhrase = reason;
+        if (owner.ClosesAfterResponse)
+        {
+            WriteField("Connection", "close");
+        }
+
+        EndHead(_passDate, chunked: false);
+        _started = true;
+        _framing = Framing.Length;
+        _remaining = contentLength;
+        owner.ResponseHeaders.IsReadOnly = true;
+        owner.CountPassThrough();
+    }
+
+    /// <summary>Takes back what <see cref="BeginPassThrough"/> wrote: the response is untouched again.</summary>
+    internal void CancelPassThrough() => _length = 0;
+
+    private static bool IsDate(string name) => name.Equals("Date", StringComparison.OrdinalIgnoreCase);
+
+    private void WriteStatusLine(int status, string? reason)
+    {
         reason ??= ReasonPhrases.GetReasonPhrase(status);
         Ensure(64 + reason.Length);
         var span = _buffer.AsSpan(_length);
@@ -193,34 +272,28 @@ internal sealed class Http1ResponseWriter(SslStream ssl) : PipeWriter
         at += WriteAscii(reason, span[at..]);
         "\r\n"u8.CopyTo(span[at..]);
         _length += at + 2;
+    }
 
-        var hasDate = false;
-        foreach (var (name, values) in headers)
-        {
-            hasDate |= name.Equals("Date", StringComparison.OrdinalIgnoreCase);
-            foreach (var value in values)
-            {
-                if (value is null)
-                {
-                    continue;
-                }
+    private void WriteField(string name, string value)
+    {
+        Ensure(name.Length + value.Length + 4);
+        var span = _buffer.AsSpan(_length);
+        var at = WriteAscii(name, span);
+        ": "u8.CopyTo(span[at..]);
+        at += 2;
+        at += WriteAscii(value, span[at..]);
+        "\r\n"u8.CopyTo(span[at..]);
+        _length += at + 2;
+    }
 
-                Ensure(name.Length + value.Length + 4);
-                span = _buffer.AsSpan(_length);
-                at = WriteAscii(name, span);
-                ": "u8.CopyTo(span[at..]);
-                at += 2;
-                at += WriteAscii(value, span[at..]);
-                "\r\n"u8.CopyTo(span[at..]);
-                _length += at + 2;
-            }
-        }
-
+    /// <summary>The Date line unless the fields had one, the chunked coding when the body is chunked, and the blank line.</summary>
+    private void EndHead(bool hasDate, bool chunked)
+    {
         var date = hasDate ? default : CurrentDate();
         Ensure(date.Length + 32);
-        span = _buffer.AsSpan(_length);
+        var span = _buffer.AsSpan(_length);
         date.CopyTo(span);
-        at = date.Length;
+        var at = date.Length;
         if (chunked)
         {
             "Transfer-Encoding: chunked\r\n"u8.CopyTo(span[at..]);
@@ -229,6 +302,23 @@ internal sealed class Http1ResponseWriter(SslStream ssl) : PipeWriter
 
         "\r\n"u8.CopyTo(span[at..]);
         _length += at + 2;
+    }
+
+    /// <summary>What <see cref="WriteAscii"/> takes: no control character but tab, nothing beyond ASCII.</summary>
+    private static bool IsFieldText(ReadOnlySpan<byte> text)
+    {
+        int at;
+        while ((at = text.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E)) >= 0)
+        {
+            if (text[at] != (byte)'\t')
+            {
+                return false;
+            }
+
+            text = text[(at + 1)..];
+        }
+
+        return true;
     }
 
     /// <summary>As Kestrel refuses them: a control character (but tab) or a non-ASCII one in a response header throws.</summary>

@@ -27,7 +27,8 @@ using Microsoft.Extensions.Logging;
 /// </remarks>
 internal sealed class Http1ServerConnection :
     IHttpRequestFeature, IHttpResponseFeature, IHttpResponseBodyFeature, IHttpRequestLifetimeFeature,
-    IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IConnectionLifetimeNotificationFeature, IHttp1RequestSink
+    IHttpRequestBodyDetectionFeature, IHttpConnectionFeature, IConnectionLifetimeNotificationFeature, IHttp1RequestSink,
+    IHttp1PassThroughFeature
 {
     private const int ReadSize = 4096;
 
@@ -118,6 +119,14 @@ internal sealed class Http1ServerConnection :
     }
 
     internal HeaderDictionary ResponseHeaders => _responseHeaders;
+
+    // IHttp1PassThroughFeature. The forwarder sets no header before it forwards (sessions add theirs when the response
+    // starts, route edits after the backend answered: ForwardingTransformer.EditsResponse); the count keeps the rule
+    // true for whatever might.
+    public Http1ResponseWriter? UntouchedResponse =>
+        !_writer.HasStarted && StatusCode == StatusCodes.Status200OK && ReasonPhrase is null && _responseHeaders.Count == 0 && _onStarting is null
+            ? _writer
+            : null;
 
 #pragma warning disable CS0618 // IHttpResponseFeature.Body is obsolete; it is still part of the interface.
     Stream IHttpResponseFeature.Body
@@ -403,6 +412,7 @@ internal sealed class Http1ServerConnection :
         _features.Set<IHttpRequestLifetimeFeature>(this);
         _features.Set<IHttpRequestBodyDetectionFeature>(this);
         _features.Set<IHttpConnectionFeature>(this);
+        _features.Set<IHttp1PassThroughFeature>(this);
         _revision = _features.Revision;
         _context = new DefaultHttpContext(_features);
         _writer.Reset(this);
@@ -463,6 +473,8 @@ internal sealed class Http1ServerConnection :
         _aborted = true;
         _connection.Abort(new ConnectionAbortedException("The request was aborted."));
     }
+
+    internal void CountPassThrough() => _dispatcher.CountHttp1PassThrough();
 
     internal void WriteStarted() => WaitAtMost(_timeouts.Write);
 

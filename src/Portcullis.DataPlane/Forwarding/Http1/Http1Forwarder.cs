@@ -46,6 +46,9 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
 
     public static bool IsHopByHop(string name) => HopByHop.Contains(name);
 
+    /// <summary>The hop-by-hop header names (<see cref="IsHopByHop"/>).</summary>
+    internal static IEnumerable<string> HopByHopNames => HopByHop;
+
     /// <summary>
     /// Whether this forwarder serves the request: a plain HTTP/1.1 backend (no TLS, not h2c) and a request that cannot
     /// have a body and is not an upgrade or CONNECT. Any route filter and timeout is applied here as YARP's path applies
@@ -106,6 +109,11 @@ internal sealed class Http1Forwarder(Http1Handler handler, ILogger logger, TimeS
             connection?.Dispose();
             FailBeforeResponse(context, destination, e);
             return;
+        }
+
+        if (Http1PassThrough.TryWrite(context, transformer, connection, pool, end))
+        {
+            return; // the whole response waits in the client's buffer; the backend connection is free again
         }
 
         var response = context.Response;
