@@ -50,10 +50,10 @@ internal sealed class ForwardingTransformer : HttpTransformer
 
     public static ForwardingTransformer Instance { get; } = new();
 
-    /// <summary>True when a transformer without filters would do the same.</summary>
     /// <summary>Whether the route changes response headers (modifiers or CORS): its responses are edited in Kestrel's header dictionary.</summary>
     internal bool EditsResponse => _responseEdits.Length > 0 || _cors is not null;
 
+    /// <summary>True when a transformer without filters would do the same.</summary>
     public bool IsPlain => _requestEdits.Length == 0 && _responseEdits.Length == 0 && _hostRewrite is null && _pathRewrite is null && _cors is null;
 
     /// <summary>The request header modifiers, rule's then backend's, applied after the forwarding headers are added.</summary>
