@@ -36,9 +36,15 @@ public class Http1PassThroughTests
         Assert.Equal(requests.Length, ours.PassedThrough);
         Assert.Equal(0, general.PassedThrough);
         AssertSame(general, ours);
-        var backendDate = answer.Contains("Date:", StringComparison.Ordinal) ? "Sat, 28 Nov 2026 06:00:00 GMT" : null;
-        Assert.All(ours.Responses, r => Assert.Equal(backendDate ?? r.Header("Date"), r.Header("Date")));
-        Assert.All(ours.Responses, r => Assert.True(DateTimeOffset.TryParse(r.Header("Date"), out _), r.StatusLine));
+        Assert.All(ours.Responses, r => Assert.Single(r.Headers, h => h.Name.Equals("Date", StringComparison.OrdinalIgnoreCase)));
+        if (answer.Contains("Date:", StringComparison.Ordinal))
+        {
+            Assert.All(ours.Responses, r => Assert.Equal("Sat, 28 Nov 2026 06:00:00 GMT", r.Header("Date")));
+        }
+        else
+        {
+            Assert.All(ours.Responses, r => Assert.True(DateTimeOffset.TryParse(r.Header("Date"), out _), r.StatusLine));
+        }
         Assert.Equal( // repeated fields in the backend's order
             answer.Split("\r\n").Where(l => l.StartsWith("Set-Cookie", StringComparison.Ordinal)),
             ours.Responses[0].Headers.Where(h => h.Name == "Set-Cookie").Select(h => $"{h.Name}: {h.Value}"));
