@@ -108,12 +108,16 @@ internal static class Http1Head
                 throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend's response folds a header line (obsolete, RFC 9112 5.2).");
             }
 
-            var (name, value) = SplitField(line, cache, index)
-                ?? throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend's response has a header line without a name.");
+            if (!TrySplit(line, out var nameBytes, out var valueBytes))
+            {
+                throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend's response has a header line without a name.");
+            }
+
+            var name = Http1HeaderCache.Name(nameBytes);
+            var value = cache.Value(index, name, valueBytes);
             if (ReferenceEquals(name, "Content-Length"))
             {
-                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
-                    || (length >= 0 && parsed != length))
+                if (!TryParseLength(valueBytes, out var parsed) || (length >= 0 && parsed != length))
                 {
                     throw new HttpRequestException(HttpRequestError.InvalidResponse, "The backend's response has an invalid Content-Length.");
                 }
@@ -129,7 +133,7 @@ internal static class Http1Head
             }
             else if (ReferenceEquals(name, "Connection"))
             {
-                close = HasToken(value, "close") || (http10 && !HasToken(value, "keep-alive"));
+                close = Closes(valueBytes, http10);
             }
 
             sink.Add(name, value);
@@ -154,16 +158,40 @@ internal static class Http1Head
     /// <summary>"name: value" without the surrounding whitespace of the value; null when the line has no colon or an empty name.</summary>
     public static (string Name, string Value)? SplitField(ReadOnlySpan<byte> line, Http1HeaderCache cache, int index)
     {
-        var colon = line.IndexOf((byte)':');
-        if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t')
+        if (!TrySplit(line, out var nameBytes, out var value))
         {
             return null;
         }
 
-        var name = Http1HeaderCache.Name(line[..colon]);
-        var value = line[(colon + 1)..].Trim(" \t"u8);
+        var name = Http1HeaderCache.Name(nameBytes);
         return (name, cache.Value(index, name, value));
     }
+
+    /// <summary>A field line's name and its value without the surrounding whitespace; false when it has no colon, an empty name or whitespace before the colon.</summary>
+    internal static bool TrySplit(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        var colon = line.IndexOf((byte)':');
+        if (colon <= 0 || line[colon - 1] is (byte)' ' or (byte)'\t')
+        {
+            name = value = default;
+            return false;
+        }
+
+        name = line[..colon];
+        value = line[(colon + 1)..].Trim(" \t"u8);
+        return true;
+    }
+
+    /// <summary>A Content-Length value: digits only (no sign, no space), within a long.</summary>
+    internal static bool TryParseLength(ReadOnlySpan<byte> value, out long length)
+    {
+        length = 0;
+        return !value.IsEmpty && value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 && Utf8Parser.TryParse(value, out length, out _);
+    }
+
+    /// <summary>Whether a response's Connection value ends the connection after it: close, or HTTP/1.0 without keep-alive.</summary>
+    internal static bool Closes(ReadOnlySpan<byte> connection, bool http10) =>
+        Listeners.Http1RequestParser.HasToken(connection, "close"u8) || (http10 && !Listeners.Http1RequestParser.HasToken(connection, "keep-alive"u8));
 
     private static int Status(ReadOnlySpan<byte> head) =>
         head.Length >= 12 && head.StartsWith("HTTP/1."u8) && head[8] == ' '

@@ -1,6 +1,5 @@
 namespace Portcullis.DataPlane.Forwarding.Http1;
 
-using System.Buffers.Text;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Portcullis.DataPlane.Listeners;
@@ -89,19 +88,14 @@ internal static class Http1PassThrough
             var lineEnd = rest.IndexOf("\r\n"u8);
             var line = rest[..lineEnd];
             rest = rest[(lineEnd + 2)..];
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || line[0] is (byte)' ' or (byte)'\t' || line[colon - 1] is (byte)' ' or (byte)'\t')
+            if (!Http1Head.TrySplit(line, out var name, out var value) || line[0] is (byte)' ' or (byte)'\t')
             {
-                return false;
+                return false; // a folded line, or one without a name
             }
 
-            var name = line[..colon];
-            var value = line[(colon + 1)..].Trim(" \t"u8);
             if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
             {
-                // long.TryParse with NumberStyles.None, as Http1Head reads it: digits only.
-                if (value.IsEmpty || value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0
-                    || !Utf8Parser.TryParse(value, out long parsed, out _) || (length >= 0 && parsed != length))
+                if (!Http1Head.TryParseLength(value, out var parsed) || (length >= 0 && parsed != length))
                 {
                     return false;
                 }
@@ -119,7 +113,7 @@ internal static class Http1PassThrough
             }
             else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
             {
-                keepAlive = !Http1RequestParser.HasToken(value, "close"u8) && (!http10 || Http1RequestParser.HasToken(value, "keep-alive"u8));
+                keepAlive = !Http1Head.Closes(value, http10);
                 continue;
             }
             else if (IsHopByHop(name))
