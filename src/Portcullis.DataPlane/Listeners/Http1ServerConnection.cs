@@ -181,6 +181,7 @@ internal sealed class Http1ServerConnection :
     public async Task RunAsync()
     {
         var handedOver = false;
+        var closeNotify = false; // the connection ends after a complete response: the client is told with a TLS close_notify
         try
         {
             while (!_closing)
@@ -267,8 +268,11 @@ internal sealed class Http1ServerConnection :
                 ResetRequest();
                 if (!keepAlive)
                 {
+                    closeNotify = true;
                     return;
                 }
+
+                closeNotify = _closing; // a graceful close (its port removed) after this response
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -287,8 +291,36 @@ internal sealed class Http1ServerConnection :
             _writer.Release();
             if (!handedOver)
             {
+                if (closeNotify)
+                {
+                    await SendCloseNotifyAsync().ConfigureAwait(false);
+                }
+
                 await _connection.DisposeAsync().ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Ends the TLS session with a close_notify alert before the connection closes (RFC 8446 6.1: each party sends one
+    /// before closing its write side), as nginx and Envoy do after a last response: without it an OpenSSL client reads
+    /// "unexpected eof" and cannot tell the end of the session from a cut connection. A client that has gone or stopped
+    /// reading is not waited for beyond the write timeout.
+    /// </summary>
+    private async Task SendCloseNotifyAsync()
+    {
+        WaitAtMost(_timeouts.Write);
+        try
+        {
+            await _ssl.ShutdownAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            // The client went away first: nothing left to tell it.
+        }
+        finally
+        {
+            _connection.WaitDeadline = 0;
         }
     }
 

@@ -206,6 +206,45 @@ public class Http1ServerTests
         Assert.True(await client.ClosedWithinAsync(TimeSpan.FromSeconds(10)));
     }
 
+    /// <summary>
+    /// openssl s_client (-ign_eof: it reads until the server ends the connection) with a request that asks to close:
+    /// after the response the server ends the TLS session with a close_notify alert before the FIN (RFC 8446 6.1), as
+    /// nginx does, so the client sees the end of the session rather than "unexpected eof".
+    /// </summary>
+    [Theory]
+    [InlineData("-tls1_2")]
+    [InlineData("-tls1_3")]
+    public async Task ALastResponse_EndsTheTlsSessionWithCloseNotify(string version)
+    {
+        await using var backend = await EchoBackend.StartAsync("echo");
+        var (proxy, port) = await StartAsync(backend.Backend());
+        await using var _ = proxy;
+        string[] args = ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "www.example.com", version, "-msg", "-ign_eof"];
+        var start = new System.Diagnostics.ProcessStartInfo("openssl")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var argument in args)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var client = System.Diagnostics.Process.Start(start)!;
+        var output = client.StandardOutput.ReadToEndAsync();
+        var error = client.StandardError.ReadToEndAsync();
+        await client.StandardInput.WriteAsync("GET /last HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n");
+        client.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await client.WaitForExitAsync(timeout.Token);
+
+        var lines = (await output).Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("HTTP/1.1 200", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("<<< ", StringComparison.Ordinal) && l.Contains("Alert", StringComparison.Ordinal)
+            && l.TrimEnd().EndsWith("warning close_notify", StringComparison.Ordinal));
+        Assert.DoesNotContain("unexpected eof", await error, StringComparison.Ordinal);
+        Assert.Equal(1, proxy.Server.Dispatcher.Http1Served); // our loop answered (Kestrel's would not send the alert)
+    }
+
     /// <summary>An idle keep-alive connection is closed after the keep-alive timeout, by our server as by Kestrel.</summary>
     [Theory]
     [InlineData(true)]
