@@ -94,12 +94,16 @@ class Counters:
         return sums
 
 
-def measure(proxy, rows, duration, out, warmup=20):
+def measure(proxy, rows, duration, out, warmup=30):
     """rows: names (h1, h2, hs) run for `duration` each, or timeline windows 'h1@END' (see --timeline)."""
     host = gen.host(0)
     results = {}
     if warmup > 0:
-        bench.wrk(f"https://{host}:{proxy.port}/", 64, warmup, out)  # warm-up: JIT tiers, pools, connections to the backend
+        # Warm-up with each measured load in turn, as bench.py warms every proxy: the JIT tiers a load's own code
+        # (handshakes for hs, Kestrel's HTTP/2 for h2) only under that load, and under h1 keeps compiling until ~30 s
+        # after the start; work it had left would be counted as the row's CPU (bench/README.md, "Session 19").
+        for kind in dict.fromkeys(row.partition("@")[0] for row in rows):
+            load(kind, proxy.port, host, warmup, out)
     elapsed = 0
     for row in rows:
         kind, _, end = row.partition("@")
@@ -153,8 +157,9 @@ def main():
     a.add_argument("--proxies", default="portcullis nginx")
     a.add_argument("--rows", default="h1 h2 hs")
     a.add_argument("--duration", type=int, default=8)
-    a.add_argument("--warmup", type=int, default=20,
-                   help="seconds of h1 load before the rows (JIT tiering, pools; 10 s after the start the tiering thread still took ~5%% of CPU 0)")
+    a.add_argument("--warmup", type=int, default=30,
+                   help="seconds of each row's load before the rows (JIT tiering, pools; under h1 the tiering thread "
+                        "compiles until ~30 s after the start, and a load's own code only under that load)")
     a.add_argument("--rounds", type=int, default=1, help="candidates alternate (A B A B); cells are medians")
     a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
     a.add_argument("--variant", action="append", default=[],
