@@ -219,6 +219,42 @@ public class Http1ServerTests
         await using var backend = await EchoBackend.StartAsync("echo");
         var (proxy, port) = await StartAsync(backend.Backend());
         await using var _ = proxy;
+
+        var (output, error) = await SClientAsync(port, version, "GET /last HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n");
+
+        AssertEndedWithCloseNotify(output, error);
+        Assert.Equal(1, proxy.Server.Dispatcher.Http1Served); // our loop answered it
+    }
+
+    /// <summary>The same when the connection ends because its port is removed while its request waits for the backend.</summary>
+    [Fact]
+    public async Task AResponseDuringAGracefulClose_EndsTheTlsSessionWithCloseNotify()
+    {
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = new RawBackend(async (_, stream) =>
+        {
+            requested.TrySetResult();
+            await release.Task;
+            return await RawBackend.Write(stream, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        });
+        var target = new WeightedBackend("raw", 1, BackendProtocol.Http1, new[] { new Endpoint("127.0.0.1", backend.Port) });
+        var (proxy, port) = await StartAsync(target, drainTimeout: TimeSpan.FromSeconds(60));
+        await using var _ = proxy;
+
+        var client = SClientAsync(port, "-tls1_3", "GET /slow HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+        await requested.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await proxy.Server.ApplyAsync(Of(), CancellationToken.None);
+        await Task.Delay(500); // the port asks its connections to close once its accept loop has ended, just after this
+        release.TrySetResult();
+        var (output, error) = await client;
+
+        AssertEndedWithCloseNotify(output, error);
+    }
+
+    /// <summary>openssl s_client -msg -ign_eof with <paramref name="request"/> on stdin, until the server ends the connection.</summary>
+    private static async Task<(string Output, string Error)> SClientAsync(int port, string version, string request)
+    {
         string[] args = ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "www.example.com", version, "-msg", "-ign_eof"];
         var start = new System.Diagnostics.ProcessStartInfo("openssl")
         {
@@ -232,17 +268,30 @@ public class Http1ServerTests
         using var client = System.Diagnostics.Process.Start(start)!;
         var output = client.StandardOutput.ReadToEndAsync();
         var error = client.StandardError.ReadToEndAsync();
-        await client.StandardInput.WriteAsync("GET /last HTTP/1.1\r\nHost: www.example.com\r\nConnection: close\r\n\r\n");
+        await client.StandardInput.WriteAsync(request);
         client.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await client.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await client.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            client.Kill(entireProcessTree: true);
+            throw new TimeoutException("openssl s_client did not finish: the server did not end the connection");
+        }
 
-        var lines = (await output).Split('\n');
+        return (await output, await error);
+    }
+
+    /// <summary>A 200, then a close_notify alert from the server ("<<<" is what s_client received), and no "unexpected eof".</summary>
+    private static void AssertEndedWithCloseNotify(string output, string error)
+    {
+        var lines = output.Split('\n');
         Assert.Contains(lines, l => l.StartsWith("HTTP/1.1 200", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("<<< ", StringComparison.Ordinal) && l.Contains("Alert", StringComparison.Ordinal)
             && l.TrimEnd().EndsWith("warning close_notify", StringComparison.Ordinal));
-        Assert.DoesNotContain("unexpected eof", await error, StringComparison.Ordinal);
-        Assert.Equal(1, proxy.Server.Dispatcher.Http1Served); // our loop answered (Kestrel's would not send the alert)
+        Assert.DoesNotContain("unexpected eof", error, StringComparison.Ordinal);
     }
 
     /// <summary>An idle keep-alive connection is closed after the keep-alive timeout, by our server as by Kestrel.</summary>
