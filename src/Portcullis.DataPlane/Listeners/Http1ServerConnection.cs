@@ -181,7 +181,7 @@ internal sealed class Http1ServerConnection :
     public async Task RunAsync()
     {
         var handedOver = false;
-        var closeNotify = false; // the connection ends after a complete response: the client is told with a TLS close_notify
+        var closeNotify = false; // set when a complete response was the connection's last: the client is told with a TLS close_notify
         try
         {
             while (!_closing)
@@ -266,13 +266,11 @@ internal sealed class Http1ServerConnection :
                 }
 
                 ResetRequest();
+                closeNotify = !keepAlive || _closing; // this response was the last (asked for, or a graceful close)
                 if (!keepAlive)
                 {
-                    closeNotify = true;
                     return;
                 }
-
-                closeNotify = _closing; // a graceful close (its port removed) after this response
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
