@@ -1,6 +1,5 @@
 namespace Portcullis.DataPlane.Tests;
 
-using System.Diagnostics;
 using System.Net;
 using Portcullis.DataPlane.Tests.TestSupport;
 using Portcullis.Ir;
@@ -148,45 +147,23 @@ public class ProxyMisdirectedRequestTests
                 Https("default/gw/a", port, "a.example.com", [Wildcard], Route("a.example.com", "/", To(a.Backend()))),
                 Https("default/gw/b", port, "b.example.com", [Wildcard], Route("b.example.com", "/", To(b.Backend())))),
             CancellationToken.None);
-        var caFile = System.IO.Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllTextAsync(caFile, TestCertificates.Authority.ExportCertificatePem());
 
-            Assert.Equal("200 2", await CurlAsync(caFile, port, "a.example.com"));
-            Assert.Equal("421 2", await CurlAsync(caFile, port, "b.example.com"));
-        }
-        finally
-        {
-            File.Delete(caFile);
-        }
+        Assert.Equal("200 2", await CurlAsync(port, "a.example.com"));
+        Assert.Equal("421 2", await CurlAsync(port, "b.example.com"));
     }
 
     /// <summary>curl to https://a.example.com (SNI a.example.com) with the given Host header: "status http-version".</summary>
-    private static async Task<string> CurlAsync(string caFile, int port, string host)
+    private static async Task<string> CurlAsync(int port, string host)
     {
-        var start = new ProcessStartInfo("curl")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in new[]
-        {
-            "-sS", "--http2", "--cacert", caFile, "--max-time", "20",
+        var result = await ProcessRunner.RunAsync("curl",
+        [
+            "-sS", "--http2", "--cacert", TestCertificates.AuthorityPemFile, "--max-time", "20",
             "--resolve", $"a.example.com:{port}:127.0.0.1",
             "-H", $"Host: {host}",
             "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
             $"https://a.example.com:{port}/",
-        })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var curl = Process.Start(start)!;
-        var output = curl.StandardOutput.ReadToEndAsync();
-        var error = curl.StandardError.ReadToEndAsync();
-        await curl.WaitForExitAsync();
-        Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {await error}");
-        return await output;
+        ]);
+        Assert.True(result.ExitCode == 0, $"curl exited {result.ExitCode}: {result.StdErr}");
+        return result.StdOut;
     }
 }

@@ -1,6 +1,5 @@
 namespace Portcullis.FunctionalTests;
 
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Portcullis.FunctionalTests.Infrastructure;
 
@@ -210,30 +209,14 @@ public sealed class ClientCertificateTests(ClientCertificateFixture fixture) : I
             client is { } c ? ["--cert", c.Cert, "--key", c.Key] : []);
 
     /// <summary>openssl s_client with one HTTP/1.1 request on stdin; Connection: close ends the session either way.</summary>
-    private async Task<ProcessResult> SClientAsync(int port, (string Cert, string Key)? client)
+    private Task<ProcessResult> SClientAsync(int port, (string Cert, string Key)? client)
     {
         string[] args =
         [
             "s_client", "-connect", $"{fixture.MtlsAddress}:{port}", "-servername", Host, "-CAfile", fixture.Server.CaCert, "-quiet",
             .. client is { } c ? new[] { "-cert", c.Cert, "-key", c.Key } : [],
         ];
-        using var process = new Process { StartInfo = ProcessRunner.StartInfo("openssl", args) };
-        process.Start();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync($"GET /get HTTP/1.1\r\nHost: {Host}\r\nConnection: close\r\n\r\n");
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("openssl s_client did not finish: the connection hung");
-        }
-
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        return ProcessRunner.RunAsync(
+            "openssl", args, TimeSpan.FromSeconds(30), input: $"GET /get HTTP/1.1\r\nHost: {Host}\r\nConnection: close\r\n\r\n");
     }
 }

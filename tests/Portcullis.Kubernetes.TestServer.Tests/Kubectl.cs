@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Portcullis.Kubernetes.TestServer.Tests;
 
 /// <summary>Runs the real kubectl against a test server, with its own kubeconfig and discovery cache.</summary>
@@ -16,55 +14,20 @@ internal sealed class Kubectl : IDisposable
 
     public string WorkDirectory => _directory;
 
-    public sealed record Result(int ExitCode, string Stdout, string Stderr)
-    {
-        public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
-    }
-
-    public async Task<Result> RunAsync(string? stdin, params string[] args)
-    {
-        var start = new ProcessStartInfo("kubectl")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        foreach (var arg in new[] { "--kubeconfig", Kubeconfig, "--cache-dir", Path.Combine(_directory, "cache"), "--request-timeout", "30s" }.Concat(args))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["HOME"] = _directory;
-        using var process = Process.Start(start)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return new Result(process.ExitCode, await stdout, await stderr);
-    }
+    public Task<ProcessResult> RunAsync(string? stdin, params string[] args) =>
+        ProcessRunner.RunAsync(
+            "kubectl",
+            ["--kubeconfig", Kubeconfig, "--cache-dir", Path.Combine(_directory, "cache"), "--request-timeout", "30s", .. args],
+            workingDirectory: _directory,
+            environment: new Dictionary<string, string> { ["HOME"] = _directory },
+            input: stdin);
 
     /// <summary>Runs kubectl and fails the test, showing its output, unless it exits 0.</summary>
     public async Task<string> SucceedAsync(string? stdin, params string[] args)
     {
         var result = await RunAsync(stdin, args);
-        Assert.True(result.ExitCode == 0, $"kubectl {string.Join(' ', args)}\n{result}");
-        return result.Stdout;
+        Assert.True(result.ExitCode == 0, $"kubectl {string.Join(' ', args)}\nexit {result.ExitCode}\nstdout: {result.StdOut}\nstderr: {result.StdErr}");
+        return result.StdOut;
     }
 
     public void Dispose()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace Portcullis.Kubernetes.TestServer.Tests;
@@ -144,16 +143,9 @@ public sealed class KubectlTests : IAsyncLifetime
     {
         var cert = Path.Combine(_kubectl.WorkDirectory, host + ".crt");
         var key = Path.Combine(_kubectl.WorkDirectory, host + ".key");
-        var start = new ProcessStartInfo("openssl") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "req", "-x509", "-sha256", "-nodes", "-days", "1", "-newkey", "rsa:2048", "-subj", "/CN=" + host, "-keyout", key, "-out", cert })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var openssl = Process.Start(start)!;
-        var stderr = openssl.StandardError.ReadToEndAsync();
-        await openssl.WaitForExitAsync();
-        Assert.True(openssl.ExitCode == 0, await stderr);
+        var openssl = await ProcessRunner.RunAsync(
+            "openssl", ["req", "-x509", "-sha256", "-nodes", "-days", "1", "-newkey", "rsa:2048", "-subj", "/CN=" + host, "-keyout", key, "-out", cert]);
+        Assert.True(openssl.ExitCode == 0, openssl.StdErr);
         return (cert, key);
     }
 }

@@ -61,35 +61,18 @@ public class Http1PassThroughTests
             s, "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nConnection: keep-alive\r\nContent-Type: text/plain\r\nContent-Length: 7\r\n\r\nhello\r\n"));
         var (proxy, port) = await StartAsync(ownHttp1: true, Target(backend), null);
         await using var _ = proxy;
-        var caFile = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllTextAsync(caFile, TestCertificates.Authority.ExportCertificatePem());
-            var url = $"https://www.example.com:{port}/p";
-            var start = new System.Diagnostics.ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "-sS", "-i", "--http1.1", "--cacert", caFile, "--resolve", $"www.example.com:{port}:127.0.0.1", url, url })
-            {
-                start.ArgumentList.Add(argument);
-            }
+        var url = $"https://www.example.com:{port}/p";
+        var result = await ProcessRunner.RunAsync(
+            "curl", ["-sS", "-i", "--http1.1", "--cacert", TestCertificates.AuthorityPemFile, "--resolve", $"www.example.com:{port}:127.0.0.1", url, url]);
 
-            using var curl = System.Diagnostics.Process.Start(start)!;
-            var output = curl.StandardOutput.ReadToEndAsync();
-            var error = curl.StandardError.ReadToEndAsync();
-            await curl.WaitForExitAsync();
-
-            Assert.True(curl.ExitCode == 0, $"curl exited {curl.ExitCode}: {await error}");
-            var lines = (await output).Split("\r\n");
-            Assert.Equal(2, lines.Count(l => l == "HTTP/1.1 200 OK"));
-            Assert.Equal(2, lines.Count(l => l.Equals("Content-Type: text/plain", StringComparison.OrdinalIgnoreCase)));
-            Assert.Equal(2, lines.Count(l => l.StartsWith("hello", StringComparison.Ordinal)));
-            Assert.DoesNotContain(lines, l => l.StartsWith("Keep-Alive", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Connection", StringComparison.OrdinalIgnoreCase));
-            Assert.Equal(2, proxy.Server.Dispatcher.Http1PassedThrough);
-            Assert.Equal(1, backend.Accepted);
-        }
-        finally
-        {
-            File.Delete(caFile);
-        }
+        Assert.True(result.ExitCode == 0, $"curl exited {result.ExitCode}: {result.StdErr}");
+        var lines = result.StdOut.Split("\r\n");
+        Assert.Equal(2, lines.Count(l => l == "HTTP/1.1 200 OK"));
+        Assert.Equal(2, lines.Count(l => l.Equals("Content-Type: text/plain", StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal(2, lines.Count(l => l.StartsWith("hello", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.StartsWith("Keep-Alive", StringComparison.OrdinalIgnoreCase) || l.StartsWith("Connection", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(2, proxy.Server.Dispatcher.Http1PassedThrough);
+        Assert.Equal(1, backend.Accepted);
     }
 
     [Theory]

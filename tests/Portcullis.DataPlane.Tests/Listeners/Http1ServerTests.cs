@@ -255,33 +255,13 @@ public class Http1ServerTests
     /// <summary>openssl s_client -msg -ign_eof with <paramref name="request"/> on stdin, until the server ends the connection.</summary>
     private static async Task<(string Output, string Error)> SClientAsync(int port, string version, string request)
     {
-        string[] args = ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "www.example.com", version, "-msg", "-ign_eof"];
-        var start = new System.Diagnostics.ProcessStartInfo("openssl")
-        {
-            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (var argument in args)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var client = System.Diagnostics.Process.Start(start)!;
-        var output = client.StandardOutput.ReadToEndAsync();
-        var error = client.StandardError.ReadToEndAsync();
-        await client.StandardInput.WriteAsync(request);
-        client.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await client.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            client.Kill(entireProcessTree: true);
-            throw new TimeoutException("openssl s_client did not finish: the server did not end the connection");
-        }
-
-        return (await output, await error);
+        // A timeout here means the server did not end the connection.
+        var result = await ProcessRunner.RunAsync(
+            "openssl",
+            ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "www.example.com", version, "-msg", "-ign_eof"],
+            TimeSpan.FromSeconds(30),
+            input: request);
+        return (result.StdOut, result.StdErr);
     }
 
     /// <summary>A 200, then a close_notify alert from the server ("<<<" is what s_client received), and no "unexpected eof".</summary>

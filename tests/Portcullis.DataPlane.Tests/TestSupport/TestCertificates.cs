@@ -9,9 +9,13 @@ using Portcullis.Ir;
 internal static class TestCertificates
 {
     private static readonly Lazy<(X509Certificate2 Certificate, ECDsa Key)> Ca = new(CreateCa);
+    private static readonly Lazy<string> CaFile = new(WriteCaFile);
 
-    /// <summary>A leaf whose only name is its CN (no SAN extension), like the workshop's certificates.</summary>
+    /// <summary>The test CA's certificate.</summary>
     public static X509Certificate2 Authority => Ca.Value.Certificate;
+
+    /// <summary>The authority's certificate in a PEM file, for curl's --cacert: written once per test run, deleted at its end.</summary>
+    public static string AuthorityPemFile => CaFile.Value;
 
     /// <summary>
     /// Accepts a server certificate only when it chains to the test CA. The host name is not
@@ -31,6 +35,7 @@ internal static class TestCertificates
         return chain.Build(new X509Certificate2(certificate));
     }
 
+    /// <summary>A leaf whose only name is its CN (no SAN extension), like the workshop's certificates.</summary>
     public static TlsCertificate CommonNameOnly(string name, string commonName) => Leaf(name, commonName, []);
 
     public static TlsCertificate WithSans(string name, string commonName, params string[] dnsNames) => Leaf(name, commonName, dnsNames);
@@ -38,6 +43,14 @@ internal static class TestCertificates
     /// <summary>The CN of the leaf a client saw.</summary>
     public static string CommonNameOf(X509Certificate certificate) =>
         new X509Certificate2(certificate).GetNameInfo(X509NameType.SimpleName, forIssuer: false);
+
+    private static string WriteCaFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"portcullis-dataplane-tests-ca-{Environment.ProcessId}.pem");
+        File.WriteAllText(path, Authority.ExportCertificatePem());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
+        return path;
+    }
 
     private static TlsCertificate Leaf(string name, string commonName, string[] dnsNames)
     {

@@ -56,38 +56,18 @@ public class ClientCloseTests
     public async Task CurlGivesUpWhileTheBackendThinks_TheBackendConnectionIsClosed(bool ownTls, bool body)
     {
         await using var scene = await ThinkingBackend.StartAsync(ownTls);
-        var caFile = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllTextAsync(caFile, TestCertificates.Authority.ExportCertificatePem());
-            var start = new System.Diagnostics.ProcessStartInfo("curl") { RedirectStandardOutput = true, RedirectStandardError = true };
-            // 3 s: room for a loaded machine to get the request to the backend before curl gives up.
-            foreach (var argument in new[]
-            {
-                "-sS", "--http1.1", "--cacert", caFile, "--max-time", "3", "-o", "/dev/null",
-                "--resolve", $"www.example.com:{scene.Port}:127.0.0.1", $"https://www.example.com:{scene.Port}/slow",
-            })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            if (body)
-            {
-                start.ArgumentList.Add("--data-binary");
-                start.ArgumentList.Add("a body the backend reads whole");
-            }
-
-            using var curl = System.Diagnostics.Process.Start(start)!;
-            var error = curl.StandardError.ReadToEndAsync();
-            await scene.RequestedAsync();
-            await curl.WaitForExitAsync();
-            Assert.True(curl.ExitCode == 28, $"curl exited {curl.ExitCode} (28: timed out): {await error}");
-            await scene.BackendClosedAsync();
-        }
-        finally
-        {
-            File.Delete(caFile);
-        }
+        // 3 s: room for a loaded machine to get the request to the backend before curl gives up.
+        string[] args =
+        [
+            "-sS", "--http1.1", "--cacert", TestCertificates.AuthorityPemFile, "--max-time", "3", "-o", "/dev/null",
+            "--resolve", $"www.example.com:{scene.Port}:127.0.0.1", $"https://www.example.com:{scene.Port}/slow",
+            .. body ? new[] { "--data-binary", "a body the backend reads whole" } : [],
+        ];
+        var curl = ProcessRunner.Start("curl", args);
+        await scene.RequestedAsync();
+        var result = await curl.WaitAsync();
+        Assert.True(result.ExitCode == 28, $"curl exited {result.ExitCode} (28: timed out): {result.StdErr}");
+        await scene.BackendClosedAsync();
     }
 
     /// <summary>A client that sends close_notify and then closes, as curl does: the alert is left unread, the close still seen.</summary>
