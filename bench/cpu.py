@@ -4,7 +4,8 @@
 Started by bench/cpu.sh. On the 100-host set, for each proxy in turn (pinned like bench/run.sh: proxy and
 backend on CPU 0, the load on CPU 1): a warm-up, then each load for a fixed time, and from /proc the CPU
 time (user + system) the proxy's process tree used over it, divided by the requests served. For Portcullis
-also the bytes the GC allocated per request and the GC counts (dotnet-counters, when installed).
+also the bytes the GC allocated per request and the GC counts (dotnet-counters, when installed), from a second
+window of the same load: the counters' EventPipe session is never attached while CPU is counted.
 
   rows: h1  wrk -t1 -c64 keep-alive HTTP/1.1 (1 KiB)
         h2  h2load -t1 -c64 -m10 (HTTP/2 over TLS)
@@ -94,7 +95,7 @@ class Counters:
         return sums
 
 
-def measure(proxy, rows, duration, out, warmup=30):
+def measure(proxy, rows, duration, out, warmup=30, alloc=True):
     """rows: names (h1, h2, hs) run for `duration` each, or timeline windows 'h1@END' (see --timeline)."""
     host = gen.host(0)
     results = {}
@@ -109,31 +110,27 @@ def measure(proxy, rows, duration, out, warmup=30):
         kind, _, end = row.partition("@")
         seconds = int(end) - elapsed if end else duration
         elapsed += seconds
-        # Not on timeline windows: attaching takes 2 s without load between them.
-        counted = proxy.name == "portcullis" and not end
         probe0 = bench.memprobe(out)  # the machine's own slow mode shows here (bench.py, bench/README.md "Session 10")
-        with Counters(proxy.proc.pid, out, seconds + 5) if counted else _Null() as counters:
-            c0, t0 = cpu_seconds(proxy.proc.pid), time.time()
-            requests, rps, latency = load(kind, proxy.port, host, seconds, out)
-            c1, t1 = cpu_seconds(proxy.proc.pid), time.time()
+        c0 = cpu_seconds(proxy.proc.pid)
+        requests, rps, latency = load(kind, proxy.port, host, seconds, out)
+        c1 = cpu_seconds(proxy.proc.pid)
         r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1), **latency,
              "probe_ns": max(probe0, bench.memprobe(out), key=lambda v: -1 if v != v else v)}
-        if isinstance(counters, Counters):
+        # Allocation and GC counts in a second window of the same load: dotnet-counters' EventPipe session costs the
+        # process ~4% more CPU per h1 request, so it is never attached while CPU is counted (bench/README.md,
+        # "Session 20"). Not on timeline windows: attaching takes 2 s without load between them.
+        if proxy.name == "portcullis" and not end and alloc and os.path.exists(COUNTERS):
+            with Counters(proxy.proc.pid, out, seconds + 5) as counters:
+                t0 = time.time()
+                requests2 = load(kind, proxy.port, host, seconds, out)[0]
+                t1 = time.time()
             sums = counters.totals(t0, t1)
             if "dotnet.gc.heap.total_allocated" in sums:
-                r["alloc_b"] = sums["dotnet.gc.heap.total_allocated"] / max(requests, 1)
+                r["alloc_b"] = sums["dotnet.gc.heap.total_allocated"] / max(requests2, 1)
             r["gc"] = {k.split("=")[-1].rstrip("]"): int(v) for k, v in sums.items() if k.startswith("dotnet.gc.collections")}
         results[row] = r
         bench.log(f"{proxy.name} {row}: {r}")
     return results
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        pass
 
 
 def candidates(args):
@@ -162,6 +159,9 @@ def main():
                         "compiles until ~30 s after the start, and a load's own code only under that load)")
     a.add_argument("--rounds", type=int, default=1, help="candidates alternate (A B A B); cells are medians")
     a.add_argument("--env", default="", help="extra Portcullis environment, e.g. 'DOTNET_gcServer=0 DOTNET_GCgen0size=0x4000000'")
+    a.add_argument("--no-alloc", action="store_true",
+                   help="skip the allocation window that follows each Portcullis row (dotnet-counters attached: its own "
+                        "window, since the EventPipe session costs CPU)")
     a.add_argument("--variant", action="append", default=[],
                    help="another Portcullis run, LABEL:KEY=VAL,KEY=VAL (BIN=DIR runs another build), e.g. ws:DOTNET_gcServer=0; "
                         "PROXY=nginx runs a peer instead, SET=DIR another copy of the set (e.g. its nginx.conf answering itself)")
@@ -185,7 +185,7 @@ def main():
                     if bench.wait_for(p.port, gen.host(0), 120, proc=p.proc) is None:
                         raise SystemExit(f"{label} did not serve")
                     bench.log(f"{label}: {env or ''}")
-                    runs.setdefault(label, []).append(measure(p, args.rows.split(), args.duration, args.out, args.warmup))
+                    runs.setdefault(label, []).append(measure(p, args.rows.split(), args.duration, args.out, args.warmup, not args.no_alloc))
                 finally:
                     p.stop()
     finally:
