@@ -1,4 +1,4 @@
-// Compiled into each test project that starts real client programs (curl, openssl); linked from its .csproj.
+// Compiled into each test project that starts real programs (curl, openssl, kubectl); linked from its .csproj.
 namespace Portcullis.Testing;
 
 using System.Diagnostics;
@@ -120,9 +120,10 @@ internal sealed class RunningProcess
 
             stdin.Close();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
-            // The program exited before reading all of it (a broken pipe): its exit code and output tell the test.
+            // The program exited before reading all of it (a broken pipe), or was killed on the timeout: its exit code
+            // and output, or the TimeoutException, tell the test.
         }
     }
 }
