@@ -351,19 +351,30 @@ def cell(vals):
     return fmt(med) if len(vals) == 1 else f"{fmt(med)} ({fmt(min(vals))}–{fmt(max(vals))})"
 
 
+def ratio(a, b):
+    """Portcullis ÷ peer for one cell. With a value per round from both, the median of the round-by-round ratios and
+    their range: the two cells of a round ran within a minute of each other, so a slow spell of the machine that spans
+    a round moves both and cancels, where the ratio of the two medians can pair a fast round of one with a slow round
+    of the other (bench/README.md, "Reading the table"). '-' where a ratio says nothing: a peer at zero (no failures)
+    or a value below zero (an added latency under the noise)."""
+    if len(a) == len(b) > 1:
+        pairs = [(x, y) for x, y in zip(a, b) if x == x and y == y]
+    else:
+        pairs = [(statistics.median(a), statistics.median(b))] if a and b else []
+    if not pairs or any(x < 0 or y <= 0 for x, y in pairs):
+        return "-"
+    rs = [x / y for x, y in pairs]
+    med = statistics.median(rs)
+    return f"{med:.2f}" if len(rs) == 1 else f"{med:.2f} ({min(rs):.2f}–{max(rs):.2f})"
+
+
 def table(results, proxies):
     peers = [p for p in proxies if p != "portcullis"]
     head = "| row | metric | " + " | ".join(proxies) + " | " + " | ".join(f"P/{p}" for p in peers) + " |"
     lines = [head, "|" + "---|" * (2 + len(proxies) + len(peers))]
     for row, metric, better, vals in results.rows:
         cells = [cell(vals.get(p, [])) for p in proxies]
-        ratios = []
-        for p in peers:
-            a, b = vals.get("portcullis"), vals.get(p)
-            if a and b and statistics.median(b) not in (0, None) and statistics.median(b) == statistics.median(b):
-                ratios.append(f"{statistics.median(a) / statistics.median(b):.2f}")
-            else:
-                ratios.append("-")
+        ratios = [ratio(vals.get("portcullis", []), vals.get(p, [])) for p in peers]
         arrow = {"high": " ↑", "low": " ↓"}.get(better, "")
         lines.append(f"| {row} | {metric}{arrow} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
     return "\n".join(lines)
@@ -656,7 +667,7 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
 - N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D), after a warm-up of {warm} s of each load per proxy; cells are median (min–max)
 {settled}- Portcullis: Release build ({BUILD_KIND}), the runtime settings its build ships (workstation GC, TieredPGO, call-counting delay 10 ms){"; " + " ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items()) if PORTCULLIS_ENV else ""}; peers: {"; ".join(v for v in versions.values() if v)}
 - physical limit for row 2 (one core signs): ECDSA P-256 {fmt(ec)} signs/s × 1 core, RSA 2048 {fmt(rsa)} signs/s × 1 core (row 2's host uses ECDSA P-256)
-- ratios: Portcullis ÷ peer. ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)
+- ratios: Portcullis ÷ peer, round by round: the median of the rounds' ratios (min–max). ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)
 
 {table(res, names)}
 """
