@@ -213,7 +213,10 @@ def main():
         for row in args.rows.split():
             for label in runs:
                 if label != "nginx":
-                    print(f"{row}: CPU per request {label} / nginx = {med[(row, label)]['cpu_us'] / med[(row, 'nginx')]['cpu_us']:.2f}")
+                    # Round by round as well: a round's two windows ran minutes apart at most, the medians' may not have.
+                    rounds = [r[row]["cpu_us"] / n[row]["cpu_us"] for r, n in zip(runs[label], runs["nginx"])]
+                    each = f" (round by round: {', '.join(f'{x:.2f}' for x in rounds)})" if len(rounds) > 1 else ""
+                    print(f"{row}: CPU per request {label} / nginx = {med[(row, label)]['cpu_us'] / med[(row, 'nginx')]['cpu_us']:.2f}{each}")
 
 
 if __name__ == "__main__":
