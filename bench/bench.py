@@ -358,9 +358,10 @@ def ratio(a, b):
     of the other (bench/README.md, "Reading the table"). '-' where a ratio says nothing: a peer at zero (no failures)
     or a value below zero (an added latency under the noise)."""
     if len(a) == len(b) > 1:
-        pairs = [(x, y) for x, y in zip(a, b) if x == x and y == y]
+        pairs = list(zip(a, b))
     else:
         pairs = [(statistics.median(a), statistics.median(b))] if a and b else []
+    pairs = [(x, y) for x, y in pairs if x == x and y == y]  # a NaN is a cell that did not answer
     if not pairs or any(x < 0 or y <= 0 for x, y in pairs):
         return "-"
     rs = [x / y for x, y in pairs]
