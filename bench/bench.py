@@ -655,7 +655,7 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
                      if before > CONTENDED * base and after > CONTENDED * base]
         settled += (f"- memory latency on CPU {PROXY_CPU} (`memprobe`, a {MEMPROBE_KIB // 1024} MiB pointer chase) before and after "
                     f"each cell of rows 1-3: 10th percentile {base:.1f} ns, median {statistics.median(readings):.1f} ns (uncontended: "
-                    f"9-12 ns on session 10's VM, 6.7-7 ns on session 11's); cells with both readings above {CONTENDED}x the 10th percentile "
+                    f"9-12 ns on session 10's VM, 6.7-7 ns on session 11's, 6.9-7.8 ns on session 21's); cells with both readings above {CONTENDED}x the 10th percentile "
                     f"(the core's caches contended from outside this VM: every proxy is slower then): "
                     f"{', '.join(contended) if contended else 'none'}\n")
     slow = slow_rounds(res, names)
