@@ -213,9 +213,9 @@ def main():
         for row in args.rows.split():
             for label in runs:
                 if label != "nginx":
-                    # Round by round as well: a round's two windows ran minutes apart at most, the medians' may not have.
-                    rounds = [r[row]["cpu_us"] / n[row]["cpu_us"] for r, n in zip(runs[label], runs["nginx"])]
-                    each = f" (round by round: {', '.join(f'{x:.2f}' for x in rounds)})" if len(rounds) > 1 else ""
+                    # Round by round as well, as bench.py's table: a round's two windows ran minutes apart at most, the medians' may not have.
+                    mine, peer = [r[row]["cpu_us"] for r in runs[label]], [r[row]["cpu_us"] for r in runs["nginx"]]
+                    each = f" (round by round: {bench.ratio(mine, peer)})" if len(mine) > 1 else ""
                     print(f"{row}: CPU per request {label} / nginx = {med[(row, label)]['cpu_us'] / med[(row, 'nginx')]['cpu_us']:.2f}{each}")
 
 
