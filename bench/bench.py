@@ -20,6 +20,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen  # noqa: E402
 
 PROXY_CPU, LOAD_CPU = "0", "1"
+# What every load offers for TLS 1.3: OpenSSL 3's default client order, the one wrk and curl offer. h2load's own
+# default puts TLS_AES_128_GCM_SHA256 first; a proxy that follows the client's order (nginx) then did SHA-256 and
+# AES-128 work while one that keeps its own (Portcullis, HAProxy: AES-256 first) did SHA-384 and AES-256 work, and so
+# did h2load against it. The same offer to every proxy gives each the suite the same client gets from it.
+TLS13_OFFER = "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
+NEGOTIATED = {}  # proxy -> {load: "TLSv1.3 TLS_AES_256_GCM_SHA384"} for the report
 BUILD_KIND = os.environ.get("PORTCULLIS_BUILD_KIND", "dotnet build")  # bench/lib.sh says how bin was made
 ADMIN = f"127.0.0.1:{18901 + gen.OFFSET}"
 # Portcullis runs as the container image runs it: with the runtime settings its build ships
@@ -290,7 +296,7 @@ def wrk(url, conns, duration, out, extra=()):
 
 def h2load(port, hostname, duration):
     cmd = ["taskset", "-c", LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration), "--warm-up-time", "1",
-           "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
+           "--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
     text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
     m = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
     f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
@@ -304,7 +310,7 @@ def full_handshakes(port, hostname, duration, batch=128):
     done = failed = 0
     t0 = time.monotonic()
     while time.monotonic() - t0 < duration:
-        cmd = ["taskset", "-c", LOAD_CPU, "h2load", "--h1", "-t1", f"-c{batch}", f"-n{batch}",
+        cmd = ["taskset", "-c", LOAD_CPU, "h2load", "--h1", "-t1", f"-c{batch}", f"-n{batch}", "--tls13-ciphers", TLS13_OFFER,
                "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
         text = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
         f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
@@ -314,6 +320,19 @@ def full_handshakes(port, hostname, duration, batch=128):
         done += int(f.group(1))
         failed += int(f.group(2)) + int(f.group(3))
     return {"rps": done / (time.monotonic() - t0), "done": done, "failed": failed}
+
+
+def negotiated(port, hostname):
+    """The TLS version and cipher suite the proxy picks for each load's offer: wrk's (OpenSSL's defaults, asked with
+    `openssl s_client`, which has the same) and h2load's (one HTTP/1.1 request with the bench's offer)."""
+    s = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", hostname],
+                       input="", capture_output=True, text=True, timeout=30).stdout
+    m = re.search(r"^New, (\S+), Cipher is (\S+)", s, re.M)
+    h = subprocess.run(["h2load", "--h1", "-n1", "-c1", "--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}",
+                        f"https://{hostname}:{port}/"], capture_output=True, text=True, timeout=30).stdout
+    hv, hc = re.search(r"TLS Protocol: (\S+)", h), re.search(r"Cipher: (\S+)", h)
+    return {"wrk": f"{m.group(1)} {m.group(2)}" if m else "?",
+            "h2load": f"{hv.group(1)} {hc.group(1)}" if hv and hc else "?"}
 
 
 def openssl_speed(alg):
@@ -449,6 +468,7 @@ def main():
             wrk(f"https://{gen.host(0)}:{p.port}/", 64, warm, out)
             h2load(p.port, gen.host(0), warm)
             wrk(f"https://{last}:{p.port}/", 16, warm, out, ["-H", "Connection: close"])
+            NEGOTIATED[p.name] = negotiated(p.port, last)
 
         # ---- rows 1-3, A B A B: every round runs each proxy once, in turn
         prev = "warm-up"
@@ -635,6 +655,17 @@ http {{
     raise SystemExit("backend nginx did not start")
 
 
+def tls_line():
+    """'portcullis TLSv1.3 TLS_AES_256_GCM_SHA384; ...': one entry per proxy, the two loads apart where they differ."""
+    parts = []
+    for name, loads in NEGOTIATED.items():
+        if loads["wrk"] == loads["h2load"]:
+            parts.append(f"{name} {loads['wrk']}")
+        else:
+            parts.append(f"{name} {loads['wrk']} to wrk, {loads['h2load']} to h2load")
+    return "; ".join(parts) if parts else "not probed"
+
+
 def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
     cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
     versions = {
@@ -667,6 +698,7 @@ def report(out, a, names, res, rounds, dur, warm, reloads, ec, rsa):
 - pinning: proxy and backend on CPU {PROXY_CPU}, load generator on CPU {LOAD_CPU}; every proxy has one core (nginx 1 worker, HAProxy nbthread 1, Caddy and Portcullis see 1 CPU)
 - N = {a.n} hostnames/certificates/routes (rows 1-4); row 5 on 100; {rounds} rounds of {dur} s per cell, alternating proxies (A B C D A B C D), after a warm-up of {warm} s of each load per proxy; cells are median (min–max)
 {settled}- Portcullis: Release build ({BUILD_KIND}), the runtime settings its build ships (workstation GC, TieredPGO, call-counting delay 10 ms){"; " + " ".join(f"{k}={v}" for k, v in PORTCULLIS_ENV.items()) if PORTCULLIS_ENV else ""}; peers: {"; ".join(v for v in versions.values() if v)}
+- TLS negotiated with wrk and h2load: {tls_line()} (every h2load offers the TLS 1.3 suites in OpenSSL's default order, as wrk does: `{TLS13_OFFER}`)
 - physical limit for row 2 (one core signs): ECDSA P-256 {fmt(ec)} signs/s × 1 core, RSA 2048 {fmt(rsa)} signs/s × 1 core (row 2's host uses ECDSA P-256)
 - ratios: Portcullis ÷ peer, round by round: the median of the rounds' ratios (min–max). ↑ higher is better (a ratio above 1 means Portcullis wins), ↓ lower is better (a ratio below 1 means Portcullis wins)
 

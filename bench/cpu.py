@@ -40,7 +40,7 @@ def load(row, port, host, duration, out):
     if row == "h2":
         # No warm-up period here (the proxy is warm): every request counted is one the CPU window saw.
         cmd = ["taskset", "-c", bench.LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration),
-               "--connect-to", f"127.0.0.1:{port}", f"https://{host}:{port}/"]
+               "--tls13-ciphers", bench.TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}", f"https://{host}:{port}/"]
         text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
         done = re.search(r"requests: .*?(\d+) succeeded", text)
         rps = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
