@@ -37,13 +37,17 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         return bp;
     }
 
-    /// <summary>Waits until the output contains the text (e.g. a log line), or fails with the output so far.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    /// <summary>
+    /// Waits until the output contains the text (e.g. a log line), or fails with the output so far: at the timeout, or as
+    /// soon as the process has exited unless <paramref name="whileRunningOnly"/> is false (its last lines may still be
+    /// on their way after the exit).
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout, bool whileRunningOnly = true)
     {
         var deadline = Stopwatch.StartNew();
         while (!Output.Contains(text, StringComparison.Ordinal))
         {
-            if (deadline.Elapsed > timeout || HasExited)
+            if (deadline.Elapsed > timeout || (whileRunningOnly && HasExited))
             {
                 throw new TimeoutException($"'{text}' did not appear in the output:\n{Output}");
             }

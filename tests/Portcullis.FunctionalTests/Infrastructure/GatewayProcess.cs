@@ -22,14 +22,50 @@ internal sealed class GatewayProcess : IAsyncDisposable
     public string Output => _process.Output;
 
     /// <param name="options">More `portcullis run` options (e.g. a log level).</param>
-    public static async Task<GatewayProcess> StartAsync(string configDirectory, string addressPool, params string[] options)
+    public static Task<GatewayProcess> StartAsync(string configDirectory, string addressPool, params string[] options) =>
+        StartAsync(configDirectory, addressPool, () => Network.FreePort(), options);
+
+    /// <param name="adminPorts">Gives the admin port of each attempt (a test hands out a taken one first).</param>
+    internal static async Task<GatewayProcess> StartAsync(string configDirectory, string addressPool, Func<int> adminPorts, params string[] options)
     {
-        var adminPort = Network.FreePort();
-        var process = BackgroundProcess.Start("dotnet",
-            [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, "--admin", $"127.0.0.1:{adminPort}", .. options]);
-        var gateway = new GatewayProcess(process, $"http://127.0.0.1:{adminPort}");
-        await gateway.WaitReadyAsync();
-        return gateway;
+        // The admin port was free a moment ago, but an outgoing connection elsewhere in the suite can be given the same
+        // number before the gateway binds it (CI saw "--admin 127.0.0.1:37285: Address already in use"). The gateway
+        // then exits at once, and is started again on another port, at most five times.
+        for (var attempt = 1; ; attempt++)
+        {
+            var adminPort = adminPorts();
+            var process = BackgroundProcess.Start("dotnet",
+                [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, "--admin", $"127.0.0.1:{adminPort}", .. options]);
+            var gateway = new GatewayProcess(process, $"http://127.0.0.1:{adminPort}");
+            try
+            {
+                await gateway.WaitReadyAsync();
+                return gateway;
+            }
+            catch (TimeoutException) when (attempt < 5 && process.HasExited)
+            {
+                var taken = await AdminPortTakenAsync(process, adminPort);
+                await gateway.DisposeAsync();
+                if (!taken)
+                {
+                    throw;
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the exited gateway said its admin port was in use (its last output may still be on the way).</summary>
+    private static async Task<bool> AdminPortTakenAsync(BackgroundProcess process, int adminPort)
+    {
+        try
+        {
+            await process.WaitForOutputAsync($"--admin 127.0.0.1:{adminPort}: Address already in use", TimeSpan.FromSeconds(1), whileRunningOnly: false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private async Task WaitReadyAsync()
