@@ -33,14 +33,7 @@ internal static class ResumptionProbe
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         var tap = new TapStream(new NetworkStream(socket, ownsSocket: false));
         await using var ssl = new SslStream(tap);
-        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = host,
-            EnabledSslProtocols = protocol,
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-            RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
-            ClientCertificateContext = clientCertificate is null ? null : SslStreamCertificateContext.Create(clientCertificate, null, offline: true),
-        });
+        await ssl.AuthenticateAsClientAsync(Options(host, protocol, clientCertificate));
         var commonName = TestCertificates.CommonNameOf(ssl.RemoteCertificate!);
 
         await ssl.WriteAsync(Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"));
@@ -50,6 +43,48 @@ internal static class ResumptionProbe
         var status = text.Length >= 12 ? text[..12] : text;
         return new Outcome(IsResumed(tap.Received), commonName, status);
     }
+
+    /// <summary>
+    /// A TLS connection to <paramref name="holder"/> (a name of its own, so the session kept for a probed host is not
+    /// touched), left open without a request. While it lives, the server's context for the certificate the listener
+    /// serves it and the client's context are in use. .NET's context cache drops every idle context each time 32 new
+    /// ones were made, the tests running beside this one make contexts, and a session made in a dropped context does
+    /// not resume: a test that expects resumption holds the contexts over its probes (a CI run failed so, session 22).
+    /// </summary>
+    public static async Task<IAsyncDisposable> HoldContextsAsync(int port, string holder, SslProtocols protocol)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(Options(holder, protocol, null));
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static SslClientAuthenticationOptions Options(string host, SslProtocols protocol, X509Certificate2? clientCertificate) => new()
+    {
+        TargetHost = host,
+        EnabledSslProtocols = protocol,
+        ApplicationProtocols = [SslApplicationProtocol.Http11],
+        RemoteCertificateValidationCallback = (_, certificate, _, _) => TestCertificates.IsIssuedByTestCa(certificate),
+        ClientCertificateContext = clientCertificate is null ? null : SslStreamCertificateContext.Create(clientCertificate, null, offline: true),
+    };
 
     /// <summary>Reads the server's records up to its ChangeCipherSpec (or the end of what was recorded).</summary>
     internal static bool IsResumed(ReadOnlySpan<byte> received)

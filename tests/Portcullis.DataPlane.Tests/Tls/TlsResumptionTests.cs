@@ -28,6 +28,7 @@ public sealed class TlsResumptionTests : IDisposable
     {
         var host = $"same-{protocol}.resume.test".ToLowerInvariant();
         await using var env = await StartAsync(Listener(TestCertificates.CommonNameOnly("default/same", host)));
+        await using var hold = await ResumptionProbe.HoldContextsAsync(env.Port, "hold." + host, protocol);
 
         var first = await ResumptionProbe.GetAsync(env.Port, host, protocol);
         var second = await ResumptionProbe.GetAsync(env.Port, host, protocol);
@@ -44,11 +45,13 @@ public sealed class TlsResumptionTests : IDisposable
     {
         var host = $"rotate-{protocol}.resume.test".ToLowerInvariant();
         await using var env = await StartAsync(Listener(TestCertificates.WithSans("default/rotate", "before", host)));
+        await using var holdBefore = await ResumptionProbe.HoldContextsAsync(env.Port, "hold." + host, protocol);
         await ResumptionProbe.GetAsync(env.Port, host, protocol);
         Assert.True((await ResumptionProbe.GetAsync(env.Port, host, protocol)).Resumed);
 
         // Same Secret, new content: the client still holds a session of the old certificate.
         await env.ApplyAsync(Listener(TestCertificates.WithSans("default/rotate", "after", host)));
+        await using var holdAfter = await ResumptionProbe.HoldContextsAsync(env.Port, "hold-after." + host, protocol);
         var rotated = await ResumptionProbe.GetAsync(env.Port, host, protocol);
         var again = await ResumptionProbe.GetAsync(env.Port, host, protocol);
 
@@ -132,8 +135,11 @@ public sealed class TlsResumptionTests : IDisposable
         var host = $"tighten-{protocol}.resume.test".ToLowerInvariant();
         var certificate = TestCertificates.CommonNameOnly("default/tighten", host);
         await using var env = await StartAsync(Listener(certificate));
-        await ResumptionProbe.GetAsync(env.Port, host, protocol);
-        Assert.True((await ResumptionProbe.GetAsync(env.Port, host, protocol)).Resumed);
+        await using (await ResumptionProbe.HoldContextsAsync(env.Port, "hold." + host, protocol))
+        {
+            await ResumptionProbe.GetAsync(env.Port, host, protocol);
+            Assert.True((await ResumptionProbe.GetAsync(env.Port, host, protocol)).Resumed);
+        }
 
         await env.ApplyAsync(Listener(certificate) with { ClientValidation = Validation() });
         ResumptionProbe.Outcome? outcome = null;
