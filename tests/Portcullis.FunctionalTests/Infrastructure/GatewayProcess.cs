@@ -28,33 +28,41 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <param name="adminPorts">Gives the admin port of each attempt (a test hands out a taken one first).</param>
     internal static async Task<GatewayProcess> StartAsync(string configDirectory, string addressPool, Func<int> adminPorts, params string[] options)
     {
-        // The admin port was free a moment ago, but an outgoing connection elsewhere in the suite can be given the same
-        // number before the gateway binds it (CI saw "--admin 127.0.0.1:37285: Address already in use"). The gateway
-        // then exits at once, and is started again on another port, at most five times.
+        var (process, adminPort) = await StartWithAdminAsync(
+            [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, .. options], "/readyz",
+            TimeSpan.FromSeconds(30), adminPorts: adminPorts);
+        return new GatewayProcess(process, $"http://127.0.0.1:{adminPort}");
+    }
+
+    /// <summary>
+    /// Starts `dotnet portcullis.dll ARGS --admin 127.0.0.1:PORT` and waits until GET <paramref name="readyPath"/> on the
+    /// admin port answers 2xx. The port was free a moment ago, but an outgoing connection elsewhere in the suite can be
+    /// given the same number before the process binds it (CI saw "--admin 127.0.0.1:37285: Address already in use"):
+    /// then the process exits at once, and is started again on another port, at most five times.
+    /// </summary>
+    internal static async Task<(BackgroundProcess Process, int AdminPort)> StartWithAdminAsync(
+        IReadOnlyList<string> args, string readyPath, TimeSpan timeout, IDictionary<string, string>? environment = null, Func<int>? adminPorts = null)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            var adminPort = adminPorts();
-            var process = BackgroundProcess.Start("dotnet",
-                [Repo.PortcullisDll, "run", "--config", configDirectory, "--address-pool", addressPool, "--admin", $"127.0.0.1:{adminPort}", .. options]);
-            var gateway = new GatewayProcess(process, $"http://127.0.0.1:{adminPort}");
-            try
+            var adminPort = (adminPorts ?? (() => Network.FreePort()))();
+            var process = BackgroundProcess.Start("dotnet", [.. args, "--admin", $"127.0.0.1:{adminPort}"], environment);
+            if (await WaitReadyAsync(process, $"http://127.0.0.1:{adminPort}{readyPath}", timeout))
             {
-                await gateway.WaitReadyAsync();
-                return gateway;
+                return (process, adminPort);
             }
-            catch (TimeoutException) when (attempt < 5 && process.HasExited)
+
+            var taken = process.HasExited && await AdminPortTakenAsync(process, adminPort);
+            var output = process.Output;
+            await process.DisposeAsync();
+            if (!taken || attempt == 5)
             {
-                var taken = await AdminPortTakenAsync(process, adminPort);
-                await gateway.DisposeAsync();
-                if (!taken)
-                {
-                    throw;
-                }
+                throw new TimeoutException($"portcullis did not become ready ({readyPath}):\n" + output);
             }
         }
     }
 
-    /// <summary>Whether the exited gateway said its admin port was in use (its last output may still be on the way).</summary>
+    /// <summary>Whether the exited process said its admin port was in use (its last output may still be on the way).</summary>
     private static async Task<bool> AdminPortTakenAsync(BackgroundProcess process, int adminPort)
     {
         try
@@ -68,25 +76,22 @@ internal sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync()
+    /// <summary>True once the URL answers 2xx; false when the process exits first or the timeout passes.</summary>
+    private static async Task<bool> WaitReadyAsync(BackgroundProcess process, string url, TimeSpan timeout)
     {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        while (watch.Elapsed < timeout && !process.HasExited)
         {
-            if (_process.HasExited)
-            {
-                break;
-            }
-
             try
             {
-                using var response = await _admin.GetAsync("/readyz");
+                using var response = await client.GetAsync(new Uri(url));
                 if (response.IsSuccessStatusCode)
                 {
-                    return;
+                    return true;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 // not listening yet
             }
@@ -94,7 +99,7 @@ internal sealed class GatewayProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("portcullis did not become ready:\n" + _process.Output);
+        return false;
     }
 
     public async Task<JsonNode> GetJsonAsync(string path) =>

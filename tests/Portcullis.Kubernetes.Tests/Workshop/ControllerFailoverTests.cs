@@ -1,6 +1,5 @@
 namespace Portcullis.Kubernetes.Tests.Workshop;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Portcullis.FunctionalTests.Infrastructure;
 
@@ -33,9 +32,9 @@ public sealed class ControllerFailoverTests
               controllerName: portcullis.dev/gateway-controller
             """);
 
-        var first = StartController(cluster);
+        var first = await cluster.StartControllerProcessAsync();
         var firstHolder = await LeaseHolderAsync(cluster, _ => true, "a first leader\n" + first.Output);
-        var second = StartController(cluster);
+        var second = await cluster.StartControllerProcessAsync();
         await cluster.ApplyAsync("before.yaml", Gateway("before"));
         await GatewayProcess.EventuallyAsync(() => Task.FromResult(Accepted(cluster, "before")), "the leader to write the first Gateway's status\n" + first.Output);
         Assert.Equal(firstHolder, await LeaseHolderAsync(cluster, _ => true, "the Lease"));
@@ -49,11 +48,6 @@ public sealed class ControllerFailoverTests
         Assert.NotEqual(firstHolder, secondHolder);
         Assert.Contains(secondHolder, second.Output, StringComparison.Ordinal);
     }
-
-    private static BackgroundProcess StartController(WorkshopCluster cluster) =>
-        cluster.Own(BackgroundProcess.Start("dotnet",
-            [Repo.PortcullisDll, "controller", "--kubeconfig", cluster.Kubeconfig, "--admin", "127.0.0.1:" + Network.FreePort().ToString(CultureInfo.InvariantCulture)],
-            new Dictionary<string, string> { ["POD_NAMESPACE"] = "portcullis-system" }));
 
     private static async Task<string> LeaseHolderAsync(WorkshopCluster cluster, Func<string, bool> wanted, string what)
     {

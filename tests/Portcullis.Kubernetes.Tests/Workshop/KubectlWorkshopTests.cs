@@ -32,7 +32,7 @@ public sealed class KubectlWorkshopTests
         await WorkshopCluster.MustAsync(cluster.KubectlAsync("create", "namespace", "portcullis-system"));
         var deploy = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "deploy", "portcullis.yaml"));
         await cluster.ApplyAsync("gatewayclass.yaml", deploy[deploy.LastIndexOf("apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass", StringComparison.Ordinal)..]);
-        cluster.StartController();
+        await cluster.StartControllerAsync();
 
         // Step 1: the backend (its pod is a `portcullis echo` process; its EndpointSlice is the endpoints controller's).
         var echo = cluster.Own(await EchoBackend.StartAsync("backend-sni-74bdbf5d5f-qh227"));

@@ -1,6 +1,5 @@
 namespace Portcullis.Kubernetes.Tests.Workshop;
 
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Portcullis.FunctionalTests.Infrastructure;
 using Portcullis.Kubernetes.TestServer;
@@ -65,33 +64,24 @@ internal sealed class WorkshopCluster : IAsyncDisposable
         return r;
     }
 
-    public void StartController()
+    public async Task StartControllerAsync() => Controller = await StartControllerProcessAsync();
+
+    /// <summary>A `portcullis controller` replica (its pod), once its admin endpoint answers.</summary>
+    public async Task<BackgroundProcess> StartControllerProcessAsync()
     {
-        Controller = Own(BackgroundProcess.Start("dotnet",
-            [Repo.PortcullisDll, "controller", "--kubeconfig", Kubeconfig, "--admin", $"127.0.0.1:{Port(Network.FreePort())}"],
-            new Dictionary<string, string> { ["POD_NAMESPACE"] = "portcullis-system" }));
+        var (controller, _) = await GatewayProcess.StartWithAdminAsync(
+            [Repo.PortcullisDll, "controller", "--kubeconfig", Kubeconfig], "/healthz", TimeSpan.FromSeconds(30),
+            new Dictionary<string, string> { ["POD_NAMESPACE"] = "portcullis-system" });
+        return Own(controller);
     }
 
     /// <summary>The kubelet's part: run the provisioned Deployment's container, bound to the load balancer's address.</summary>
     public async Task<BackgroundProcess> StartProxyAsync(string gateway)
     {
-        var admin = Port(Network.FreePort());
-        var proxy = Own(BackgroundProcess.Start("dotnet",
-            [Repo.PortcullisDll, "proxy", "--gateway", gateway, "--kubeconfig", Kubeconfig, "--bind", LoadBalancerIp, "--admin", $"127.0.0.1:{admin}"]));
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        await GatewayProcess.EventuallyAsync(async () =>
-        {
-            try
-            {
-                using var r = await client.GetAsync(new Uri($"http://127.0.0.1:{admin}/readyz"));
-                return r.IsSuccessStatusCode;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }, "the proxy to be ready (first configuration applied)\n" + proxy.Output, TimeSpan.FromSeconds(60));
-        return proxy;
+        // Ready once the first configuration is applied.
+        var (proxy, _) = await GatewayProcess.StartWithAdminAsync(
+            [Repo.PortcullisDll, "proxy", "--gateway", gateway, "--kubeconfig", Kubeconfig, "--bind", LoadBalancerIp], "/readyz", TimeSpan.FromSeconds(60));
+        return Own(proxy);
     }
 
     /// <summary>The cloud controller's part: the LoadBalancer Service gets its ingress address.</summary>
@@ -143,6 +133,4 @@ internal sealed class WorkshopCluster : IAsyncDisposable
         await Server.DisposeAsync();
         Directory.Delete(Root, recursive: true);
     }
-
-    private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);
 }
