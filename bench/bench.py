@@ -325,11 +325,15 @@ def full_handshakes(port, hostname, duration, batch=128):
 def negotiated(port, hostname):
     """The TLS version and cipher suite the proxy picks for each load's offer: wrk's (OpenSSL's defaults, asked with
     `openssl s_client`, which has the same) and h2load's (one HTTP/1.1 request with the bench's offer)."""
-    s = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", hostname],
-                       input="", capture_output=True, text=True, timeout=30).stdout
+    def output(cmd, stdin=None):
+        try:
+            return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=30).stdout
+        except subprocess.TimeoutExpired:
+            return ""  # reported as "?": the probe says nothing, the run goes on
+    s = output(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", hostname], "")
     m = re.search(r"^New, (\S+), Cipher is (\S+)", s, re.M)
-    h = subprocess.run(["h2load", "--h1", "-n1", "-c1", "--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}",
-                        f"https://{hostname}:{port}/"], capture_output=True, text=True, timeout=30).stdout
+    h = output(["h2load", "--h1", "-n1", "-c1", "--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}",
+                f"https://{hostname}:{port}/"])
     hv, hc = re.search(r"TLS Protocol: (\S+)", h), re.search(r"Cipher: (\S+)", h)
     return {"wrk": f"{m.group(1)} {m.group(2)}" if m else "?",
             "h2load": f"{hv.group(1)} {hc.group(1)}" if hv and hc else "?"}
