@@ -294,9 +294,14 @@ def wrk(url, conns, duration, out, extra=()):
     return r
 
 
+def h2load_target(port, hostname):
+    """The end of every h2load command: the bench's TLS 1.3 offer, and the hostname (SNI, Host) reached on loopback."""
+    return ["--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
+
+
 def h2load(port, hostname, duration):
     cmd = ["taskset", "-c", LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration), "--warm-up-time", "1",
-           "--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
+           *h2load_target(port, hostname)]
     text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
     m = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
     f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
@@ -310,8 +315,7 @@ def full_handshakes(port, hostname, duration, batch=128):
     done = failed = 0
     t0 = time.monotonic()
     while time.monotonic() - t0 < duration:
-        cmd = ["taskset", "-c", LOAD_CPU, "h2load", "--h1", "-t1", f"-c{batch}", f"-n{batch}", "--tls13-ciphers", TLS13_OFFER,
-               "--connect-to", f"127.0.0.1:{port}", f"https://{hostname}:{port}/"]
+        cmd = ["taskset", "-c", LOAD_CPU, "h2load", "--h1", "-t1", f"-c{batch}", f"-n{batch}", *h2load_target(port, hostname)]
         text = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
         f = re.search(r"requests: .*?(\d+) succeeded, (\d+) failed, (\d+) errored", text)
         if not f:
@@ -332,8 +336,7 @@ def negotiated(port, hostname):
             return ""  # reported as "?": the probe says nothing, the run goes on
     s = output(["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-servername", hostname], "")
     m = re.search(r"^New, (\S+), Cipher is (\S+)", s, re.M)
-    h = output(["h2load", "--h1", "-n1", "-c1", "--tls13-ciphers", TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}",
-                f"https://{hostname}:{port}/"])
+    h = output(["h2load", "--h1", "-n1", "-c1", *h2load_target(port, hostname)])
     hv, hc = re.search(r"TLS Protocol: (\S+)", h), re.search(r"Cipher: (\S+)", h)
     return {"wrk": f"{m.group(1)} {m.group(2)}" if m else "?",
             "h2load": f"{hv.group(1)} {hc.group(1)}" if hv and hc else "?"}

@@ -39,8 +39,7 @@ def cpu_seconds(root):
 def load(row, port, host, duration, out):
     if row == "h2":
         # No warm-up period here (the proxy is warm): every request counted is one the CPU window saw.
-        cmd = ["taskset", "-c", bench.LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration),
-               "--tls13-ciphers", bench.TLS13_OFFER, "--connect-to", f"127.0.0.1:{port}", f"https://{host}:{port}/"]
+        cmd = ["taskset", "-c", bench.LOAD_CPU, "h2load", "-t1", "-c64", "-m10", "-D", str(duration), *bench.h2load_target(port, host)]
         text = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
         done = re.search(r"requests: .*?(\d+) succeeded", text)
         rps = re.search(r"finished in [^,]+, ([\d.]+) req/s", text)
@@ -95,6 +94,21 @@ class Counters:
         return sums
 
 
+def allocation(pid, out, seconds, run):
+    """Bytes allocated per item ("alloc_b") and GC counts ("gc") over a second window of the same load, `run()` being
+    that load (it returns the items it served: requests, handshakes). dotnet-counters' EventPipe session costs the
+    process ~4% more CPU per h1 request, so it is never attached while CPU is counted (bench/README.md, "Session 20")."""
+    with Counters(pid, out, seconds + 5) as counters:
+        t0 = time.time()
+        served = run()
+        t1 = time.time()
+    sums = counters.totals(t0, t1)
+    r = {"gc": {k.split("=")[-1].rstrip("]"): int(v) for k, v in sums.items() if k.startswith("dotnet.gc.collections")}}
+    if "dotnet.gc.heap.total_allocated" in sums:
+        r["alloc_b"] = sums["dotnet.gc.heap.total_allocated"] / max(served, 1)
+    return r
+
+
 def measure(proxy, rows, duration, out, warmup=30, alloc=True):
     """rows: names (h1, h2, hs) run for `duration` each, or timeline windows 'h1@END' (see --timeline)."""
     host = gen.host(0)
@@ -116,18 +130,9 @@ def measure(proxy, rows, duration, out, warmup=30, alloc=True):
         c1 = cpu_seconds(proxy.proc.pid)
         r = {"requests": int(requests), "rps": rps, "cpu_us": (c1 - c0) * 1e6 / max(requests, 1), **latency,
              "probe_ns": max(probe0, bench.memprobe(out), key=lambda v: -1 if v != v else v)}
-        # Allocation and GC counts in a second window of the same load: dotnet-counters' EventPipe session costs the
-        # process ~4% more CPU per h1 request, so it is never attached while CPU is counted (bench/README.md,
-        # "Session 20"). Not on timeline windows: attaching takes 2 s without load between them.
+        # Not on timeline windows: attaching takes 2 s without load between them.
         if proxy.name == "portcullis" and not end and alloc and os.path.exists(COUNTERS):
-            with Counters(proxy.proc.pid, out, seconds + 5) as counters:
-                t0 = time.time()
-                requests2 = load(kind, proxy.port, host, seconds, out)[0]
-                t1 = time.time()
-            sums = counters.totals(t0, t1)
-            if "dotnet.gc.heap.total_allocated" in sums:
-                r["alloc_b"] = sums["dotnet.gc.heap.total_allocated"] / max(requests2, 1)
-            r["gc"] = {k.split("=")[-1].rstrip("]"): int(v) for k, v in sums.items() if k.startswith("dotnet.gc.collections")}
+            r.update(allocation(proxy.proc.pid, out, seconds, lambda: load(kind, proxy.port, host, seconds, out)[0]))
         results[row] = r
         bench.log(f"{proxy.name} {row}: {r}")
     return results

@@ -128,16 +128,10 @@ def measure(proxy, rows, duration, out, warmup, batch, host, alloc=True):
         s1, c1, t1 = context_switches(proxy.proc.pid), cpu.cpu_seconds(proxy.proc.pid), time.time()
         r = {"handshakes": done, "failed": failed, "rate": done / (t1 - t0), "cpu_us": (c1 - c0) * 1e6 / max(done, 1),
              "ctxsw": (s1 - s0) / max(done, 1), "load": load0}
-        # Bytes allocated in a second window of the same load: dotnet-counters' EventPipe session costs the process
-        # CPU, so it is never attached while CPU is counted (as in cpu.py; bench/README.md, "Session 20").
         if proxy.name == "portcullis" and alloc and os.path.exists(cpu.COUNTERS):
-            with cpu.Counters(proxy.proc.pid, out, duration + 5) as counters:
-                t0 = time.time()
-                done2 = run_row(row, proxy.port, host, duration, out, batch)[0]
-                t1 = time.time()
-            sums = counters.totals(t0, t1)
-            if "dotnet.gc.heap.total_allocated" in sums:
-                r["alloc_b"] = sums["dotnet.gc.heap.total_allocated"] / max(done2, 1)
+            allocated = cpu.allocation(proxy.proc.pid, out, duration, lambda: run_row(row, proxy.port, host, duration, out, batch)[0])
+            if "alloc_b" in allocated:
+                r["alloc_b"] = allocated["alloc_b"]
         results[row] = r
         bench.log(f"{proxy.name} {row}: {r}")
     return results
